@@ -1,0 +1,162 @@
+//! Character-level folding shared by every field and by queries: what makes `ＨＥＲＯ`, `Hero`
+//! and `hero`, or `ｾｶﾁｭｰ` and `セカチュー`, or `Kōtarō` and `Kotaro`, the same characters.
+//!
+//! The folded text keeps, for each of its characters, the byte range of the original character
+//! it came from, so that tokens found in folded text can be highlighted in the original
+//! (snippets show what the page says, not what we folded it to).
+
+use unicode_normalization::char::decompose_canonical;
+use unicode_normalization::UnicodeNormalization;
+
+/// Folded text plus, for every byte of it, the original byte range it stands for.
+#[derive(Debug, Default)]
+pub struct Folded {
+    pub text: String,
+    /// `origin[i]` = (start, end) in the original for the folded byte `i`; one extra entry at
+    /// the end maps the end of the folded text to the end of the original.
+    origin: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    /// Original byte range of the folded byte range `start..end`.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.origin.get(start).map(|r| r.0).unwrap_or(0);
+        let e = if end == 0 { s } else { self.origin.get(end - 1).map(|r| r.1).unwrap_or(s) };
+        (s, e.max(s))
+    }
+
+    fn push(&mut self, c: char, range: (usize, usize)) {
+        let before = self.text.len();
+        self.text.push(c);
+        for _ in before..self.text.len() {
+            self.origin.push(range);
+        }
+    }
+}
+
+/// Half-width katakana voicing marks combine with the preceding kana (ｶﾞ → ガ).
+fn is_halfwidth_voicing(c: char) -> bool {
+    c == '\u{FF9E}' || c == '\u{FF9F}'
+}
+
+/// Folds one text: NFKC per character (full-width Latin and digits to ASCII, half-width kana
+/// to full-width, compatibility ideographs to their unified forms), Latin diacritics dropped
+/// (`ō` → `o`, `û` → `u`), lower case, and old kanji forms to new ones ([`super::variants`]).
+/// Hiragana stays hiragana here: the morphological analyzer needs it to find particles;
+/// [`to_katakana`] folds kana per token afterwards. Control and bidi-control
+/// characters become spaces, so they separate words instead of hiding inside them.
+pub fn fold(input: &str) -> Folded {
+    let mut out = Folded { text: String::with_capacity(input.len()), origin: Vec::with_capacity(input.len() + 1) };
+    let mut chars = input.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let mut end = start + c.len_utf8();
+        let mut unit = String::new();
+        unit.push(c);
+        if ('\u{FF61}'..='\u{FF9F}').contains(&c) {
+            if let Some(&(i, next)) = chars.peek() {
+                if is_halfwidth_voicing(next) {
+                    unit.push(next);
+                    end = i + next.len_utf8();
+                    chars.next();
+                }
+            }
+        }
+        if c.is_control() || is_bidi_control(c) || c == '\u{FFFD}' {
+            out.push(' ', (start, end));
+            continue;
+        }
+        for n in unit.nfkc() {
+            fold_char(n, &mut out, (start, end));
+        }
+    }
+    out.origin.push((input.len(), input.len()));
+    out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn fold_char(c: char, out: &mut Folded, range: (usize, usize)) {
+    // Latin letters with diacritics: keep the base letter only.
+    if ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c) {
+        let mut base = None;
+        decompose_canonical(c, |d| {
+            if base.is_none() {
+                base = Some(d);
+            }
+        });
+        let b = base.unwrap_or(c);
+        for l in b.to_lowercase() {
+            out.push(l, range);
+        }
+        return;
+    }
+    if ('\u{0300}'..='\u{036F}').contains(&c) {
+        return; // a stray combining mark after a Latin letter
+    }
+    if let Some(new) = super::variants::new_form(c) {
+        out.push(new, range);
+        return;
+    }
+    if c.is_uppercase() {
+        for l in c.to_lowercase() {
+            out.push(l, range);
+        }
+        return;
+    }
+    out.push(c, range);
+}
+
+/// Hiragana → katakana (the blocks are parallel, 0x60 apart), so that `せかい` and `セカイ`
+/// are one term.
+pub fn to_katakana(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if ('\u{3041}'..='\u{3096}').contains(&c) || ('\u{309D}'..='\u{309E}').contains(&c) {
+                char::from_u32(c as u32 + 0x60).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Folds text with no need for offsets (queries, suggestion keys).
+pub fn fold_str(s: &str) -> String {
+    fold(s).text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_latin_folds_to_ascii() {
+        assert_eq!(fold_str("ＨＥＲＯ ２００１"), "hero 2001");
+    }
+
+    #[test]
+    fn half_width_katakana_folds_with_voicing() {
+        assert_eq!(fold_str("ｾｶﾁｭｰ ｶﾞ"), "セカチュー ガ");
+    }
+
+    #[test]
+    fn macrons_and_circumflexes_fold() {
+        assert_eq!(fold_str("Kōtarō Chûshin"), "kotaro chushin");
+    }
+
+    #[test]
+    fn hiragana_folds_to_katakana() {
+        assert_eq!(to_katakana("せかいのちゅうしん"), "セカイノチュウシン");
+        assert_eq!(to_katakana("廣瀬ゞ"), "廣瀬ヾ");
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let f = fold("ＡＢ c");
+        assert_eq!(f.text, "ab c");
+        assert_eq!(f.original_range(0, 2), (0, 6));
+        assert_eq!(f.original_range(3, 4), (7, 8));
+    }
+}

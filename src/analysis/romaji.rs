@@ -1,0 +1,244 @@
+//! Romaji: kana readings to Latin letters, and one canonical spelling for all the ways fans
+//! romanize the same sounds.
+//!
+//! Fans write `chuushin`, `chushin`, `chūshin` or `chuusin`; `Koutaro`, `Kotaro`, `Kohtaro`;
+//! `wo` or `o`; `shimbun` or `shinbun`. Rather than expanding a query into every spelling,
+//! both the index and the query are folded to one *canonical key* by [`canonical`]: a
+//! Kunrei-like spelling with long vowels, doubled consonants and `m`-before-labials collapsed.
+//! The key is never shown to anyone; it only has to be the same for every variant. It is
+//! lossy on purpose (`oo`/`o`, `kk`/`k` meet), which costs a little precision on rare pairs
+//! and buys recall on the spellings people actually type.
+
+/// Hepburn romaji for a katakana (or hiragana) string. Unknown characters pass through.
+pub fn kana_to_romaji(kana: &str) -> String {
+    let chars: Vec<char> = kana.chars().map(to_katakana).collect();
+    let mut out = String::with_capacity(chars.len() * 2);
+    let mut i = 0;
+    let mut sokuon = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == 'ッ' {
+            sokuon = true;
+            i += 1;
+            continue;
+        }
+        if c == 'ー' {
+            if let Some(v) = out.chars().last().filter(|v| "aeiou".contains(*v)) {
+                out.push(v);
+            }
+            i += 1;
+            continue;
+        }
+        // Two-character syllables first (キャ, シュ, ティ, ファ …).
+        let mut syllable: Option<String> = None;
+        let mut used = 1;
+        if i + 1 < chars.len() {
+            if let Some(s) = digraph(c, chars[i + 1]) {
+                syllable = Some(s);
+                used = 2;
+            }
+        }
+        let syllable = match syllable.or_else(|| mono(c).map(str::to_string)) {
+            Some(s) => s,
+            None => {
+                sokuon = false;
+                out.push(c);
+                i += 1;
+                continue;
+            }
+        };
+        if sokuon {
+            if let Some(first) = syllable.chars().next() {
+                if syllable.starts_with("ch") {
+                    out.push('t');
+                } else if !"aeiou".contains(first) {
+                    out.push(first);
+                }
+            }
+            sokuon = false;
+        }
+        out.push_str(&syllable);
+        i += used;
+    }
+    out
+}
+
+fn to_katakana(c: char) -> char {
+    if ('\u{3041}'..='\u{3096}').contains(&c) {
+        char::from_u32(c as u32 + 0x60).unwrap_or(c)
+    } else {
+        c
+    }
+}
+
+fn mono(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ア' => "a", 'イ' => "i", 'ウ' => "u", 'エ' => "e", 'オ' => "o",
+        'カ' => "ka", 'キ' => "ki", 'ク' => "ku", 'ケ' => "ke", 'コ' => "ko",
+        'サ' => "sa", 'シ' => "shi", 'ス' => "su", 'セ' => "se", 'ソ' => "so",
+        'タ' => "ta", 'チ' => "chi", 'ツ' => "tsu", 'テ' => "te", 'ト' => "to",
+        'ナ' => "na", 'ニ' => "ni", 'ヌ' => "nu", 'ネ' => "ne", 'ノ' => "no",
+        'ハ' => "ha", 'ヒ' => "hi", 'フ' => "fu", 'ヘ' => "he", 'ホ' => "ho",
+        'マ' => "ma", 'ミ' => "mi", 'ム' => "mu", 'メ' => "me", 'モ' => "mo",
+        'ヤ' => "ya", 'ユ' => "yu", 'ヨ' => "yo",
+        'ラ' => "ra", 'リ' => "ri", 'ル' => "ru", 'レ' => "re", 'ロ' => "ro",
+        'ワ' => "wa", 'ヰ' => "i", 'ヱ' => "e", 'ヲ' => "wo", 'ン' => "n",
+        'ガ' => "ga", 'ギ' => "gi", 'グ' => "gu", 'ゲ' => "ge", 'ゴ' => "go",
+        'ザ' => "za", 'ジ' => "ji", 'ズ' => "zu", 'ゼ' => "ze", 'ゾ' => "zo",
+        'ダ' => "da", 'ヂ' => "ji", 'ヅ' => "zu", 'デ' => "de", 'ド' => "do",
+        'バ' => "ba", 'ビ' => "bi", 'ブ' => "bu", 'ベ' => "be", 'ボ' => "bo",
+        'パ' => "pa", 'ピ' => "pi", 'プ' => "pu", 'ペ' => "pe", 'ポ' => "po",
+        'ヴ' => "vu",
+        'ァ' => "a", 'ィ' => "i", 'ゥ' => "u", 'ェ' => "e", 'ォ' => "o",
+        'ャ' => "ya", 'ュ' => "yu", 'ョ' => "yo", 'ヮ' => "wa", 'ヵ' => "ka", 'ヶ' => "ke",
+        _ => return None,
+    })
+}
+
+fn digraph(a: char, b: char) -> Option<String> {
+    let small_y = match b {
+        'ャ' => Some('a'),
+        'ュ' => Some('u'),
+        'ョ' => Some('o'),
+        _ => None,
+    };
+    if let Some(v) = small_y {
+        let stem = match a {
+            'キ' => "ky", 'ギ' => "gy", 'シ' => "sh", 'ジ' => "j", 'チ' => "ch", 'ヂ' => "j",
+            'ニ' => "ny", 'ヒ' => "hy", 'ビ' => "by", 'ピ' => "py", 'ミ' => "my", 'リ' => "ry",
+            _ => return None,
+        };
+        return Some(format!("{stem}{v}"));
+    }
+    let small_v = match b {
+        'ァ' => 'a',
+        'ィ' => 'i',
+        'ゥ' => 'u',
+        'ェ' => 'e',
+        'ォ' => 'o',
+        _ => return None,
+    };
+    let stem = match (a, small_v) {
+        ('フ', _) => "f",
+        ('ヴ', _) => "v",
+        ('テ', 'i') | ('テ', 'u') => "t",
+        ('デ', 'i') | ('デ', 'u') => "d",
+        ('ウ', 'i') | ('ウ', 'e') | ('ウ', 'o') => "w",
+        ('シ', 'e') => "sh",
+        ('ジ', 'e') => "j",
+        ('チ', 'e') => "ch",
+        ('ツ', _) => "ts",
+        _ => return None,
+    };
+    Some(format!("{stem}{small_v}"))
+}
+
+/// The canonical key of one romaji word (already lower case ASCII): every common variant of
+/// the same Japanese sounds maps to the same key. See the module doc.
+pub fn canonical(word: &str) -> String {
+    if word == "wo" {
+        return "o".into();
+    }
+    let mut s: String = word.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if !s.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return s; // numbers stay as they are
+    }
+    // Hepburn → Kunrei-like: one spelling per kana.
+    for (from, to) in [
+        ("tch", "tt"),
+        ("sh", "sy"),
+        ("ch", "ty"),
+        ("ts", "t"),
+        ("dz", "z"),
+        ("j", "zy"),
+        ("fu", "hu"),
+        ("di", "zi"),
+        ("du", "zu"),
+        ("syi", "si"),
+        ("tyi", "ti"),
+        ("zyi", "zi"),
+        ("wo", "o"),
+    ] {
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    for i in 0..b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        // m before b/p/m is a syllabic n (shimbun = shinbun).
+        let c = if c == b'm' && matches!(next, Some(b'b' | b'p' | b'm')) { b'n' } else { c };
+        // 'h' lengthening a vowel: Kohtaro, Ohno (oh + consonant or end).
+        if c == b'h' && out.last() == Some(&b'o') && next.is_none_or(|n| !is_vowel(n) && n != b'y') {
+            continue;
+        }
+        // Long vowels and doubled consonants collapse: uu → u, ou → o, kk → k, nn → n.
+        if let Some(&prev) = out.last() {
+            if prev == c && !c.is_ascii_digit() {
+                continue;
+            }
+            if prev == b'o' && c == b'u' {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// Canonical key of a kana reading.
+pub fn canonical_of_kana(kana: &str) -> String {
+    canonical(&kana_to_romaji(kana))
+}
+
+/// True if the text is all kana (and the long-vowel mark), so it can be read without a
+/// dictionary.
+pub fn is_kana(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| ('\u{3041}'..='\u{30FF}').contains(&c) && c != '・' || c == 'ー')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kana_becomes_hepburn() {
+        assert_eq!(kana_to_romaji("セカイノチュウシン"), "sekainochuushin");
+        assert_eq!(kana_to_romaji("がっこう"), "gakkou");
+        assert_eq!(kana_to_romaji("マッチャ"), "matcha");
+        assert_eq!(kana_to_romaji("セカチュー"), "sekachuu");
+        assert_eq!(kana_to_romaji("ティーン"), "tiin");
+    }
+
+    #[test]
+    fn long_vowel_spellings_share_one_key() {
+        let k = canonical("chuushin");
+        for v in ["chushin", "chuusin", "tyusin", "chuushin"] {
+            assert_eq!(canonical(v), k, "{v}");
+        }
+        let k = canonical("koutaro");
+        for v in ["kotaro", "kohtaro", "kootaroo", "koutarou"] {
+            assert_eq!(canonical(v), k, "{v}");
+        }
+    }
+
+    #[test]
+    fn kunrei_and_hepburn_share_one_key() {
+        for (a, b) in [("si", "shi"), ("ti", "chi"), ("tu", "tsu"), ("hu", "fu"), ("zi", "ji"),
+            ("sinbun", "shimbun"), ("wo", "o"), ("nippon", "nipon"), ("syota", "shota")] {
+            assert_eq!(canonical(a), canonical(b), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn oh_before_a_vowel_is_kept() {
+        assert_eq!(canonical("ohayo"), "ohayo");
+    }
+}

@@ -1,0 +1,83 @@
+//! Type-ahead keys: what a name looks like to someone who has typed only its beginning.
+//!
+//! A name is indexed under a few *keys*, each the name (or its tail from a word on) with the
+//! spaces taken out, and every prefix of every key is a term ([`super::tokenizer::SuggestTokenizer`]).
+//! A query becomes keys the same way and each is looked up as one term, so a prefix lookup
+//! costs one term lookup, whatever the script:
+//!
+//! - the surface key: `sekainotyusin…` for romaji (canonical, see [`super::romaji`]),
+//!   `世界ノ中心デ…` for Japanese (kana folded to katakana), so `seka` and `世界の` match;
+//! - the reading key, for Japanese: the canonical romaji of the readings, so `せかい` and
+//!   `sekai` match `世界の中心で…`;
+//! - for people, the name in both orders, so `takayuki yam` finds `Yamada Takayuki`.
+
+use super::japanese::Japanese;
+use super::romaji::canonical;
+use super::tokenizer::{words, Word, MAX_PREFIX_CHARS};
+
+/// Word starts beyond this one do not get keys of their own (long titles stay cheap).
+const MAX_KEY_STARTS: usize = 8;
+
+fn surface_key(ws: &[Word]) -> String {
+    let s: String = ws.iter().map(|w| w.surface.as_str()).collect();
+    if s.is_ascii() {
+        canonical(&s)
+    } else {
+        s
+    }
+}
+
+fn reading_key(ws: &[Word]) -> Option<String> {
+    if !ws.iter().any(|w| w.japanese) {
+        return None;
+    }
+    let mut s = String::new();
+    for w in ws {
+        match (&w.romaji, w.japanese) {
+            (Some(r), _) => s.push_str(r),
+            (None, false) if w.surface.is_ascii() => s.push_str(&w.surface),
+            _ => return None,
+        }
+    }
+    Some(canonical(&s))
+}
+
+fn truncate(mut s: String) -> String {
+    if let Some((i, _)) = s.char_indices().nth(MAX_PREFIX_CHARS) {
+        s.truncate(i);
+    }
+    s
+}
+
+/// Keys under which a name is found by type-ahead. `either_order` adds the words in reverse
+/// order (people's names, which fans type given-name first or family-name first).
+pub fn index_keys(jp: &Japanese, name: &str, either_order: bool) -> Vec<String> {
+    let ws = words(jp, name);
+    let mut keys = Vec::new();
+    for i in 0..ws.len().min(MAX_KEY_STARTS) {
+        keys.push(surface_key(&ws[i..]));
+        keys.extend(reading_key(&ws[i..]));
+    }
+    if either_order && ws.len() > 1 {
+        let rev: Vec<Word> = ws.iter().rev().cloned().collect();
+        keys.push(surface_key(&rev));
+        keys.extend(reading_key(&rev));
+    }
+    let mut keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).map(truncate).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Keys to look up for what the user has typed so far.
+pub fn query_keys(jp: &Japanese, typed: &str) -> Vec<String> {
+    let ws = words(jp, typed);
+    if ws.is_empty() {
+        return Vec::new();
+    }
+    let mut keys = vec![surface_key(&ws)];
+    keys.extend(reading_key(&ws));
+    let mut keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).map(truncate).collect();
+    keys.dedup();
+    keys
+}

@@ -1,0 +1,252 @@
+//! The analyzer itself ([`analyze`]) and its two faces for tantivy: the text tokenizer used by
+//! every searchable field, and the edge-prefix tokenizer behind type-ahead.
+
+use super::japanese::Japanese;
+use super::normalize::{fold, to_katakana};
+use super::romaji;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Registered name of the text analyzer.
+pub const TEXT_TOKENIZER: &str = "dorama_text";
+/// Registered name of the suggestion-key tokenizer.
+pub const SUGGEST_TOKENIZER: &str = "dorama_suggest";
+
+/// One term with its byte range in the original text and its word position. A Japanese word
+/// yields two terms at one position (surface and reading key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub position: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Script {
+    Latin,
+    Japanese,
+    Other,
+}
+
+/// Which script a (folded) character belongs to, for cutting text into runs.
+fn script(c: char) -> Script {
+    let u = c as u32;
+    let japanese = matches!(u,
+        0x3005..=0x3007        // 々 〆 〇
+        | 0x3041..=0x309F      // hiragana
+        | 0x30A1..=0x30FA      // katakana
+        | 0x30FC..=0x30FF      // ー and katakana iteration marks
+        | 0x31F0..=0x31FF      // katakana phonetic extensions
+        | 0x3400..=0x4DBF      // CJK extension A
+        | 0x4E00..=0x9FFF      // CJK unified ideographs
+        | 0xF900..=0xFAFF      // CJK compatibility ideographs
+        | 0x20000..=0x3FFFF);  // CJK extensions B and later
+    if japanese {
+        Script::Japanese
+    } else if c.is_alphanumeric() {
+        Script::Latin
+    } else {
+        Script::Other
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    c == '\'' || c == '\u{2019}'
+}
+
+/// Key of one Latin word: canonical romaji for ASCII words, the folded word otherwise.
+pub fn latin_key(word: &str) -> String {
+    if word.is_ascii() {
+        romaji::canonical(word)
+    } else {
+        word.to_string()
+    }
+}
+
+/// One word of folded text before it becomes terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    /// Byte range in the original text.
+    pub start: usize,
+    pub end: usize,
+    /// Folded surface: a Latin word as typed (lower case), a Japanese word in katakana.
+    pub surface: String,
+    /// Hepburn romaji of a Japanese word's reading (not yet canonical), when known.
+    pub romaji: Option<String>,
+    pub japanese: bool,
+}
+
+/// Cuts text into words by script (see the module doc of [`crate::analysis`]).
+pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
+    let folded = fold(text);
+    let f = &folded.text;
+    let mut out = Vec::new();
+    let mut chars = f.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
+        match script(c) {
+            Script::Other => {
+                chars.next();
+            }
+            Script::Latin => {
+                let mut word = String::new();
+                let mut end = start;
+                while let Some(&(i, c)) = chars.peek() {
+                    if script(c) == Script::Latin {
+                        word.push(c);
+                        end = i + c.len_utf8();
+                        chars.next();
+                    } else if is_apostrophe(c) && !word.is_empty() {
+                        // shin'ichi, it's: the apostrophe joins, it does not split.
+                        let mut ahead = chars.clone();
+                        ahead.next();
+                        match ahead.peek() {
+                            Some(&(_, n)) if script(n) == Script::Latin => {
+                                chars.next();
+                            }
+                            _ => break,
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                let (s, e) = folded.original_range(start, end);
+                out.push(Word { start: s, end: e, surface: word, romaji: None, japanese: false });
+            }
+            Script::Japanese => {
+                let mut end = start;
+                while let Some(&(i, c)) = chars.peek() {
+                    if script(c) != Script::Japanese {
+                        break;
+                    }
+                    end = i + c.len_utf8();
+                    chars.next();
+                }
+                let run = &f[start..end];
+                for w in jp.words(run) {
+                    let surface = to_katakana(&run[w.start..w.end]);
+                    if surface.chars().all(|c| c == 'ー') {
+                        continue;
+                    }
+                    let (s, e) = folded.original_range(start + w.start, start + w.end);
+                    let reading = w
+                        .reading
+                        .as_deref()
+                        .map(to_katakana)
+                        .or_else(|| romaji::is_kana(&surface).then(|| surface.clone()));
+                    let romaji = reading.map(|r| romaji::kana_to_romaji(&r)).filter(|r| r.is_ascii());
+                    out.push(Word { start: s, end: e, surface, romaji, japanese: true });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Turns text into terms. See the module doc of [`crate::analysis`].
+pub fn analyze(jp: &Japanese, text: &str) -> Vec<Term> {
+    let mut terms = Vec::new();
+    for (position, w) in words(jp, text).into_iter().enumerate() {
+        if w.japanese {
+            let key = w.romaji.as_deref().map(romaji::canonical).filter(|k| !k.is_empty());
+            terms.push(Term { text: w.surface, start: w.start, end: w.end, position });
+            if let Some(key) = key {
+                terms.push(Term { text: key, start: w.start, end: w.end, position });
+            }
+        } else {
+            let key = latin_key(&w.surface);
+            if !key.is_empty() {
+                terms.push(Term { text: key, start: w.start, end: w.end, position });
+            }
+        }
+    }
+    terms
+}
+
+/// The tantivy face of [`analyze`].
+#[derive(Clone)]
+pub struct TextTokenizer {
+    jp: Japanese,
+}
+
+impl TextTokenizer {
+    pub fn new(jp: Japanese) -> Self {
+        TextTokenizer { jp }
+    }
+}
+
+/// A token stream over terms computed up front.
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl VecTokenStream {
+    fn new(tokens: Vec<Token>) -> Self {
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for TextTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let tokens = analyze(&self.jp, text)
+            .into_iter()
+            .map(|t| Token {
+                offset_from: t.start,
+                offset_to: t.end,
+                position: t.position,
+                text: t.text,
+                position_length: 1,
+            })
+            .collect();
+        VecTokenStream::new(tokens)
+    }
+}
+
+/// Longest prefix, in characters, that type-ahead indexes for one key.
+pub const MAX_PREFIX_CHARS: usize = 24;
+
+/// Indexes every prefix of every whitespace-separated key (the keys are made by
+/// [`crate::analysis::suggest_keys`]); a query is one key looked up as a single term.
+#[derive(Clone, Default)]
+pub struct SuggestTokenizer;
+
+impl Tokenizer for SuggestTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let mut tokens = Vec::new();
+        let mut offset = 0;
+        for key in text.split(' ') {
+            let mut prefix = String::new();
+            for c in key.chars().take(MAX_PREFIX_CHARS) {
+                prefix.push(c);
+                tokens.push(Token {
+                    offset_from: offset,
+                    offset_to: offset + key.len(),
+                    position: tokens.len(),
+                    text: prefix.clone(),
+                    position_length: 1,
+                });
+            }
+            offset += key.len() + 1;
+        }
+        VecTokenStream::new(tokens)
+    }
+}

@@ -1,0 +1,543 @@
+//! The interchange format: one JSON record per line (NDJSON), tagged by `type`.
+//!
+//! Everything that enters the service — the bundled sample, `dorama-search index`, the admin
+//! `POST /api/records` — goes through [`parse_ndjson`], so that one set of rules decides what a
+//! valid record is and every rejection names the source and line. Unknown fields are ignored
+//! (the site's exporter adds fields over time); fields that the rest of the pipeline relies on
+//! (ids, the drama a review belongs to, ratings in 1–10, dates) are checked here, never later.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A drama page: titles in every script, when it aired, who is in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Drama {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_ja: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aka: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// As given, or derived from `start` at parse time (see [`season_of_date`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episodes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specials: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synopsis: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub songs: Vec<Song>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cast: Vec<CastEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Song {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_ja: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artist: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub artist_ja: Option<String>,
+}
+
+/// One line of a cast list. `actor` is absent when the page lists a role nobody is credited
+/// for (the seed page has one), so it is optional rather than an error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct CastEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_ja: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub character: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub character_ja: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Review {
+    pub id: String,
+    pub drama_id: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    pub rating: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Comment {
+    pub id: String,
+    pub drama_id: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// "Users who voted for this drama". Votes have no id of their own on the site; one user
+/// votes once per drama, so `(drama_id, user)` is the identity (see [`Record::id`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Vote {
+    pub drama_id: String,
+    pub user: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Post {
+    pub id: String,
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default)]
+    pub author: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drama_id: Option<String>,
+}
+
+/// A person is never ingested: it is derived from cast entries (see [`person_id`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_ja: Option<String>,
+    pub dramas: Vec<PersonRole>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct PersonRole {
+    pub drama_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub character: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub character_ja: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Record {
+    Drama(Drama),
+    Review(Review),
+    Comment(Comment),
+    Vote(Vote),
+    Post(Post),
+    Person(Person),
+}
+
+/// The kinds a client can name in a URL or a `--kind` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Drama,
+    Person,
+    Review,
+    Comment,
+    Vote,
+    Post,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] =
+        [Kind::Drama, Kind::Person, Kind::Review, Kind::Comment, Kind::Vote, Kind::Post];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Drama => "drama",
+            Kind::Person => "person",
+            Kind::Review => "review",
+            Kind::Comment => "comment",
+            Kind::Vote => "vote",
+            Kind::Post => "post",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Record {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Record::Drama(_) => Kind::Drama,
+            Record::Review(_) => Kind::Review,
+            Record::Comment(_) => Kind::Comment,
+            Record::Vote(_) => Kind::Vote,
+            Record::Post(_) => Kind::Post,
+            Record::Person(_) => Kind::Person,
+        }
+    }
+
+    /// The identity used for "a record with the same type and id replaces it".
+    pub fn id(&self) -> String {
+        match self {
+            Record::Drama(d) => d.id.clone(),
+            Record::Review(r) => r.id.clone(),
+            Record::Comment(c) => c.id.clone(),
+            Record::Vote(v) => vote_id(&v.drama_id, &v.user),
+            Record::Post(p) => p.id.clone(),
+            Record::Person(p) => p.id.clone(),
+        }
+    }
+
+    /// The drama this record talks about, for forum scoping and ranking.
+    pub fn drama_id(&self) -> Option<&str> {
+        match self {
+            Record::Drama(d) => Some(&d.id),
+            Record::Review(r) => Some(&r.drama_id),
+            Record::Comment(c) => Some(&c.drama_id),
+            Record::Vote(v) => Some(&v.drama_id),
+            Record::Post(p) => p.drama_id.as_deref(),
+            Record::Person(_) => None,
+        }
+    }
+
+    /// `(user, rating)` if this record carries a rating that counts toward the Top 100.
+    pub fn rating(&self) -> Option<(&str, u8)> {
+        match self {
+            Record::Review(r) => Some((&r.author, r.rating)),
+            Record::Comment(c) => c.rating.map(|x| (c.author.as_str(), x)),
+            _ => None,
+        }
+    }
+
+    pub fn author(&self) -> Option<&str> {
+        match self {
+            Record::Review(r) => Some(&r.author),
+            Record::Comment(c) => Some(&c.author),
+            Record::Vote(v) => Some(&v.user),
+            Record::Post(p) => Some(&p.author),
+            _ => None,
+        }
+    }
+}
+
+/// Votes are keyed by drama and user; the slug keeps the id URL-safe.
+pub fn vote_id(drama_id: &str, user: &str) -> String {
+    format!("{}-v-{}", drama_id, slug(user))
+}
+
+/// `Yamada Takayuki` → `yamada-takayuki`: lower case, runs of anything that is not a letter or
+/// digit become one `-`, no leading or trailing `-`. Non-ASCII letters are kept as they are,
+/// so a name given only in kanji still gets a stable id.
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut dash = false;
+    for ch in name.chars() {
+        if ch.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(ch.to_lowercase());
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// The id of the person an actor name denotes.
+pub fn person_id(actor: &str) -> String {
+    slug(actor)
+}
+
+/// The broadcast season of a date: Jan–Mar Winter, Apr–Jun Spring, Jul–Sep Summer, Oct–Dec Fall.
+pub fn season_of_date(date: &str) -> Option<String> {
+    let (year, month) = year_month(date)?;
+    let name = match month {
+        1..=3 => "Winter",
+        4..=6 => "Spring",
+        7..=9 => "Summer",
+        10..=12 => "Fall",
+        _ => return None,
+    };
+    Some(format!("{name} {year}"))
+}
+
+/// `YYYY-MM-DD` (or `YYYY-MM`) → (year, month).
+pub fn year_month(date: &str) -> Option<(i32, u32)> {
+    let mut parts = date.split('-');
+    let y = parts.next()?;
+    let m = parts.next()?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    let y: i32 = y.parse().ok()?;
+    let m: u32 = m.parse().ok()?;
+    if !(1..=12).contains(&m) {
+        return None;
+    }
+    Some((y, m))
+}
+
+/// `Summer 2004` in any case or spacing → `Summer 2004`; anything else → None.
+pub fn canonical_season(s: &str) -> Option<String> {
+    let mut it = s.split_whitespace();
+    let name = it.next()?.to_lowercase();
+    let year: i32 = it.next()?.parse().ok()?;
+    if it.next().is_some() || !(1900..=2200).contains(&year) {
+        return None;
+    }
+    let name = match name.as_str() {
+        "winter" => "Winter",
+        "spring" => "Spring",
+        "summer" => "Summer",
+        "fall" | "autumn" => "Fall",
+        _ => return None,
+    };
+    Some(format!("{name} {year}"))
+}
+
+fn valid_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let Some((_, m)) = year_month(d) else { return false };
+    let day: u32 = match d[8..].parse() {
+        Ok(x) => x,
+        Err(_) => return false,
+    };
+    let _ = m;
+    (1..=31).contains(&day)
+}
+
+/// Why one line was refused. The caller adds the source name and line number.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct Invalid(pub String);
+
+fn check_id(what: &str, id: &str) -> Result<(), Invalid> {
+    if id.trim().is_empty() {
+        return Err(Invalid(format!("{what} is empty")));
+    }
+    if id.len() > 200 {
+        return Err(Invalid(format!("{what} is longer than 200 bytes")));
+    }
+    if id.contains('/') || id.contains('\\') || id.chars().any(char::is_control) {
+        return Err(Invalid(format!("{what} {id:?} contains '/', '\\' or a control character")));
+    }
+    Ok(())
+}
+
+fn check_rating(r: u8) -> Result<(), Invalid> {
+    if (1..=10).contains(&r) {
+        Ok(())
+    } else {
+        Err(Invalid(format!("rating {r} is outside 1–10")))
+    }
+}
+
+fn check_opt_date(field: &str, d: &Option<String>) -> Result<(), Invalid> {
+    match d {
+        Some(d) if !valid_date(d) => Err(Invalid(format!("{field} {d:?} is not a YYYY-MM-DD date"))),
+        _ => Ok(()),
+    }
+}
+
+impl Record {
+    /// Checks what serde cannot, and fills derived fields (the season from `start`).
+    pub fn validate(mut self) -> Result<Record, Invalid> {
+        match &mut self {
+            Record::Drama(d) => {
+                check_id("id", &d.id)?;
+                if d.title.trim().is_empty() {
+                    return Err(Invalid("title is empty".into()));
+                }
+                check_opt_date("start", &d.start)?;
+                check_opt_date("end", &d.end)?;
+                d.season = match d.season.take() {
+                    Some(s) => Some(
+                        canonical_season(&s)
+                            .ok_or_else(|| Invalid(format!("season {s:?} is not like \"Summer 2004\"")))?,
+                    ),
+                    None => d.start.as_deref().and_then(season_of_date),
+                };
+            }
+            Record::Review(r) => {
+                check_id("id", &r.id)?;
+                check_id("drama_id", &r.drama_id)?;
+                check_rating(r.rating)?;
+                check_opt_date("date", &r.date)?;
+            }
+            Record::Comment(c) => {
+                check_id("id", &c.id)?;
+                check_id("drama_id", &c.drama_id)?;
+                if let Some(r) = c.rating {
+                    check_rating(r)?;
+                }
+                check_opt_date("date", &c.date)?;
+            }
+            Record::Vote(v) => {
+                check_id("drama_id", &v.drama_id)?;
+                if v.user.trim().is_empty() {
+                    return Err(Invalid("user is empty".into()));
+                }
+            }
+            Record::Post(p) => {
+                check_id("id", &p.id)?;
+                if let Some(d) = &p.drama_id {
+                    check_id("drama_id", d)?;
+                }
+                check_opt_date("date", &p.date)?;
+            }
+            Record::Person(_) => {
+                return Err(Invalid(
+                    "type \"person\" is derived from cast entries and cannot be ingested".into(),
+                ))
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// Parses one line. Ratings arrive as JSON numbers; a rating of 11 or 0 or 7.5 is refused
+/// with a message that says so rather than serde's "invalid value: integer".
+pub fn parse_line(line: &str) -> Result<Record, Invalid> {
+    let value: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| Invalid(format!("not valid JSON: {e}")))?;
+    let obj = value.as_object().ok_or_else(|| Invalid("not a JSON object".into()))?;
+    let ty = match obj.get("type") {
+        Some(serde_json::Value::String(t)) => t.clone(),
+        Some(_) => return Err(Invalid("\"type\" is not a string".into())),
+        None => return Err(Invalid("missing \"type\"".into())),
+    };
+    if !matches!(ty.as_str(), "drama" | "review" | "comment" | "vote" | "post" | "person") {
+        return Err(Invalid(format!(
+            "unknown type {ty:?} (expected drama, review, comment, vote or post)"
+        )));
+    }
+    if let Some(r) = obj.get("rating") {
+        if !r.is_null() {
+            match r.as_u64() {
+                Some(x) if (1..=10).contains(&x) => {}
+                _ => return Err(Invalid(format!("rating {r} is outside 1–10 (whole numbers only)"))),
+            }
+        }
+    }
+    let rec: Record =
+        serde_json::from_value(value).map_err(|e| Invalid(format!("invalid {ty} record: {e}")))?;
+    rec.validate()
+}
+
+/// A rejected line, with where it came from.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{source_name}:{line}: {message}")]
+pub struct LineError {
+    pub source_name: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Parses a whole NDJSON text; blank lines are skipped. Stops at the first bad line: a batch is
+/// applied whole or not at all, so there is no use in collecting more than one error.
+pub fn parse_ndjson(source_name: &str, text: &str) -> Result<Vec<Record>, LineError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{feff}');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let rec = parse_line(line).map_err(|e| LineError {
+            source_name: source_name.to_string(),
+            line: i + 1,
+            message: e.0,
+        })?;
+        out.push(rec);
+    }
+    Ok(out)
+}
+
+/// Parses NDJSON bytes that may not be UTF-8, naming the first line that is not.
+pub fn parse_ndjson_bytes(source_name: &str, bytes: &[u8]) -> Result<Vec<Record>, LineError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_ndjson(source_name, text),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            Err(LineError {
+                source_name: source_name.to_string(),
+                line,
+                message: "not valid UTF-8".into(),
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_makes_person_ids() {
+        assert_eq!(person_id("Yamada Takayuki"), "yamada-takayuki");
+        assert_eq!(person_id("  Ōno  Satoshi!"), "ōno-satoshi");
+    }
+
+    #[test]
+    fn season_is_derived_from_start() {
+        let r = parse_line(r#"{"type":"drama","id":"x","title":"X","start":"2004-07-02"}"#).unwrap();
+        let Record::Drama(d) = r else { panic!() };
+        assert_eq!(d.season.as_deref(), Some("Summer 2004"));
+        assert_eq!(season_of_date("2019-10-01").as_deref(), Some("Fall 2019"));
+        assert_eq!(season_of_date("2020-01-01").as_deref(), Some("Winter 2020"));
+        assert_eq!(season_of_date("2019-04-30").as_deref(), Some("Spring 2019"));
+    }
+
+    #[test]
+    fn ratings_outside_one_to_ten_are_refused() {
+        for bad in ["0", "11", "7.5", "-1", "\"9\""] {
+            let line = format!(r#"{{"type":"review","id":"r","drama_id":"d","rating":{bad}}}"#);
+            let err = parse_line(&line).unwrap_err();
+            assert!(err.0.contains("rating"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn bad_line_is_named_with_its_number() {
+        let text = "{\"type\":\"vote\",\"drama_id\":\"d\",\"user\":\"u\"}\n\n{oops\n";
+        let err = parse_ndjson("f.ndjson", text).unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(err.to_string().starts_with("f.ndjson:3:"));
+    }
+
+    #[test]
+    fn ids_with_slashes_are_refused() {
+        assert!(parse_line(r#"{"type":"post","id":"../etc","topic":"t"}"#).is_err());
+    }
+}
