@@ -1,9 +1,21 @@
 //! dorama-search: search and ranking for a Japanese TV drama community site.
 //!
 //! Data flows one way, and a module never imports one further along it:
-//! records → analysis → index → search / rank → engine → http.
+//! records → analysis → catalog → index → search / rank → engine → http.
 
 /// Records of the interchange format (NDJSON), their validation and derived ids.
 pub mod record;
 /// How text becomes terms: folding, Japanese morphology, romaji, type-ahead keys.
 pub mod analysis;
+/// The dramas in memory and the people derived from their casts.
+pub mod catalog;
+/// The tantivy index: schema, documents, the single writer.
+pub mod index;
+/// Queries: full search, forum search, type-ahead, snippets.
+pub mod search;
+/// Top 100: ratings per (drama, user), the Bayesian score, scopes.
+pub mod rank;
+/// Ties index, catalog, ratings and cache together; what the CLI and HTTP call.
+pub mod engine;
+/// The axum service.
+pub mod http;

@@ -1,6 +1,225 @@
-fn main() {
-    let jp = dorama_search::analysis::Japanese::shared().unwrap();
-    for t in dorama_search::analysis::analyze(&jp, &std::env::args().nth(1).unwrap()) {
-        println!("{t:?}");
+//! The `dorama-search` binary: a thin CLI over the library (see `lib.rs` for the map).
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use dorama_search::engine::{Engine, Options};
+use dorama_search::rank::{Params, Scope};
+use dorama_search::record::{canonical_season, parse_ndjson_bytes, Kind, Located};
+use dorama_search::search::{Scope as SearchScope, SearchRequest};
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(name = "dorama-search", version, about = "Search and Top 100 for a Japanese TV drama community site")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct IndexArg {
+    /// Index directory. An empty one is filled from the sample corpus in DIR/sample when the
+    /// service starts.
+    #[arg(long, env = "DORAMA_INDEX", default_value = "index")]
+    index: PathBuf,
+}
+
+#[derive(clap::Args, Clone)]
+struct RankArgs {
+    /// Phantom ratings at the scope's mean that every drama's mean is pulled toward.
+    #[arg(long, env = "DORAMA_TOP_M", default_value_t = dorama_search::rank::score::DEFAULT_M)]
+    m: f64,
+    /// Fewest counted ratings a drama needs to be listed.
+    #[arg(long, env = "DORAMA_TOP_MIN_VOTES", default_value_t = dorama_search::rank::score::DEFAULT_MIN_VOTES)]
+    min_votes: u32,
+}
+
+impl RankArgs {
+    fn params(&self) -> Result<Params> {
+        if !(self.m.is_finite() && self.m >= 0.0) {
+            bail!("--m must be a non-negative number");
+        }
+        Ok(Params { m: self.m, min_votes: self.min_votes })
     }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build or update the index from NDJSON files (`-` reads standard input). All files are
+    /// applied as one commit: a bad line anywhere leaves the index as it was.
+    Index {
+        #[command(flatten)]
+        index: IndexArg,
+        /// NDJSON files of records.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Search the index and print the hits.
+    Search {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Only this kind of record.
+        #[arg(long, value_parser = ["drama", "person", "review", "comment", "vote", "post"])]
+        kind: Option<String>,
+        /// Search only the forum (reviews, comments, votes, posts) of this drama.
+        #[arg(long)]
+        forum: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+        query: String,
+    },
+    /// Print a Top 100 list: all time, one season or one year.
+    Top100 {
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        rank: RankArgs,
+        /// A season such as "Summer 2004".
+        #[arg(long, conflicts_with = "year")]
+        season: Option<String>,
+        /// A year (of the dramas' start dates).
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the HTTP API.
+    Serve {
+        #[command(flatten)]
+        index: IndexArg,
+        #[command(flatten)]
+        rank: RankArgs,
+        /// Address to listen on. Loopback by default: expose it deliberately.
+        #[arg(long, env = "DORAMA_ADDR", default_value = "127.0.0.1:7700")]
+        addr: String,
+        /// Entries in the query-result cache (0: no cache).
+        #[arg(long, env = "DORAMA_CACHE_ENTRIES", default_value_t = 4096)]
+        cache_entries: usize,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DORAMA_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Index { index, files } => cmd_index(&index.index, &files),
+        Command::Search { index, kind, forum, limit, json, query } => {
+            let engine = Engine::open(&index.index, Options::default())?;
+            let scope = match (forum, kind) {
+                (Some(d), _) => {
+                    if !engine.has_drama(&d) {
+                        bail!("no drama with id {d:?}");
+                    }
+                    SearchScope::Forum(d)
+                }
+                (None, k) => SearchScope::Site(k.as_deref().and_then(Kind::parse)),
+            };
+            let res = engine.search_uncached(&SearchRequest { q: query, scope, limit, offset: 0 })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&res)?);
+            } else {
+                println!("{} hits", res.total);
+                for h in res.hits {
+                    println!(
+                        "{:>8.3}  {:<7} {}  {} {}",
+                        h.score,
+                        h.kind.as_str(),
+                        h.id,
+                        h.title.unwrap_or_default(),
+                        h.title_ja.map(|t| format!("[{t}]")).unwrap_or_default()
+                    );
+                    if !h.snippet.is_empty() {
+                        println!("          {}", h.snippet.replace('\n', " "));
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Top100 { index, rank, season, year, json } => {
+            let engine = Engine::open(&index.index, Options { params: rank.params()?, ..Options::default() })?;
+            let scope = match (season, year) {
+                (Some(s), _) => Scope::Season(
+                    canonical_season(&s).with_context(|| format!("--season {s:?} is not like \"Summer 2004\""))?,
+                ),
+                (None, Some(y)) => Scope::Year(y),
+                (None, None) => Scope::All,
+            };
+            let top = engine.top100_uncached(&scope);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&top)?);
+            } else {
+                let c = top.params.c.map(|c| format!("{c:.3}")).unwrap_or_else(|| "-".into());
+                println!("Top 100 ({}), m={} min_votes={} C={c}", top.scope, top.params.m, top.params.min_votes);
+                for e in top.entries {
+                    println!(
+                        "{:>3}. {:.3}  mean {:.2} from {:>4} ratings, {:>3} voters  {} {}",
+                        e.rank,
+                        e.score,
+                        e.mean,
+                        e.votes,
+                        e.voters,
+                        e.title,
+                        e.title_ja.map(|t| format!("[{t}]")).unwrap_or_default()
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Serve { index, rank, addr, cache_entries } => {
+            let options = Options { params: rank.params()?, cache_entries };
+            let engine = Engine::open(&index.index, options)?;
+            dorama_search::engine::fill_from_sample(&engine, &index.index)?;
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(dorama_search::http::serve(engine, &addr))
+        }
+    }
+}
+
+/// Reads and parses every file before anything is applied, so a bad line anywhere leaves the
+/// index untouched.
+fn cmd_index(dir: &Path, files: &[String]) -> Result<()> {
+    let engine = Engine::open(dir, Options { cache_entries: 0, ..Options::default() })?;
+    let tty = std::io::stderr().is_terminal();
+    let mut batch: Vec<Located> = Vec::new();
+    for name in files {
+        let bytes = if name == "-" {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
+            buf
+        } else {
+            std::fs::read(name).with_context(|| format!("{name}: cannot read"))?
+        };
+        let source = if name == "-" { "<stdin>" } else { name.as_str() };
+        batch.extend(parse_ndjson_bytes(source, &bytes)?);
+    }
+    let n = batch.len();
+    let bar = if tty {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message(format!("indexing {n} records"));
+        pb.enable_steady_tick(std::time::Duration::from_millis(100));
+        Some(pb)
+    } else {
+        None
+    };
+    let result = engine.ingest(batch);
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    let applied = result?;
+    eprintln!("indexed {applied} records into {}", dir.display());
+    Ok(())
 }

@@ -465,9 +465,24 @@ pub struct LineError {
     pub message: String,
 }
 
+/// A parsed record and the line it came from, so that later checks (a review of an unknown
+/// drama) can still name the line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub source: String,
+    pub line: usize,
+    pub record: Record,
+}
+
+impl Located {
+    pub fn error(&self, message: impl Into<String>) -> LineError {
+        LineError { source_name: self.source.clone(), line: self.line, message: message.into() }
+    }
+}
+
 /// Parses a whole NDJSON text; blank lines are skipped. Stops at the first bad line: a batch is
 /// applied whole or not at all, so there is no use in collecting more than one error.
-pub fn parse_ndjson(source_name: &str, text: &str) -> Result<Vec<Record>, LineError> {
+pub fn parse_ndjson(source_name: &str, text: &str) -> Result<Vec<Located>, LineError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_start_matches('\u{feff}');
@@ -479,13 +494,13 @@ pub fn parse_ndjson(source_name: &str, text: &str) -> Result<Vec<Record>, LineEr
             line: i + 1,
             message: e.0,
         })?;
-        out.push(rec);
+        out.push(Located { source: source_name.to_string(), line: i + 1, record: rec });
     }
     Ok(out)
 }
 
 /// Parses NDJSON bytes that may not be UTF-8, naming the first line that is not.
-pub fn parse_ndjson_bytes(source_name: &str, bytes: &[u8]) -> Result<Vec<Record>, LineError> {
+pub fn parse_ndjson_bytes(source_name: &str, bytes: &[u8]) -> Result<Vec<Located>, LineError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse_ndjson(source_name, text),
         Err(e) => {

@@ -1,0 +1,427 @@
+//! The engine: one index, the catalog and the ratings kept in step with it, and a cache.
+//!
+//! Both front ends (the CLI and the HTTP service) talk only to the engine. An ingest is:
+//! check the batch against what is known (a review must be about a drama we have), number the
+//! records in ingest order, work out the people the batch changes, commit the whole batch as
+//! one tantivy commit, and only then update the in-memory catalog and ratings and bump the
+//! generation that invalidates every cached answer. A batch that fails anywhere leaves the
+//! index, the catalog and the ratings exactly as they were.
+
+use crate::catalog::Catalog;
+use crate::index::{Change, IndexError, Store};
+use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
+use crate::record::{person_id, year_month, Kind, LineError, Located, Record};
+use crate::search::{self, SearchRequest, SearchResults, Suggestion};
+use lru::LruCache;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::num::NonZeroUsize;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("{0}")]
+    Line(#[from] LineError),
+    #[error("{0}")]
+    Index(#[from] IndexError),
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Cached answers, keyed by request; the generation in the key retires them on every commit.
+type Cache = Mutex<LruCache<(u64, String), Arc<serde_json::Value>>>;
+
+pub struct Engine {
+    store: Store,
+    catalog: RwLock<Catalog>,
+    ratings: RwLock<Ratings>,
+    params: Params,
+    /// Serializes ingests and holds the next `seq`.
+    next_seq: Mutex<u64>,
+    generation: AtomicU64,
+    cache: Option<Cache>,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RankedEntry {
+    pub rank: usize,
+    pub id: String,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub season: Option<String>,
+    pub mean: f64,
+    pub votes: u32,
+    pub score: f64,
+    pub voters: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Top100 {
+    pub scope: String,
+    pub params: Top100Params,
+    pub entries: Vec<RankedEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Top100Params {
+    pub m: f64,
+    pub c: Option<f64>,
+    pub min_votes: u32,
+}
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub params: Params,
+    /// Entries in the query-result cache; 0 turns the cache off.
+    pub cache_entries: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { params: Params::default(), cache_entries: 4096 }
+    }
+}
+
+fn rating_event(rec: &Record, seq: u64) -> Option<RatingEvent> {
+    let (user, rating) = rec.rating()?;
+    Some(RatingEvent {
+        key: crate::index::document::key(rec.kind().as_str(), &rec.id()),
+        drama_id: rec.drama_id()?.to_string(),
+        user: user.to_string(),
+        rating,
+        seq,
+    })
+}
+
+impl Engine {
+    /// Opens (or creates) the index in `dir` and loads the catalog and ratings from it.
+    pub fn open(dir: &Path, options: Options) -> Result<Engine, EngineError> {
+        let store = Store::open(dir)?;
+        let catalog = Catalog::from_dramas(store.all_dramas()?);
+        let ratings = load_ratings(&store)?;
+        let next_seq = store.max_seq()? + 1;
+        let cache = NonZeroUsize::new(options.cache_entries).map(|n| Mutex::new(LruCache::new(n)));
+        Ok(Engine {
+            store,
+            catalog: RwLock::new(catalog),
+            ratings: RwLock::new(ratings),
+            params: options.params,
+            next_seq: Mutex::new(next_seq),
+            generation: AtomicU64::new(0),
+            cache,
+            cache_hits: AtomicU64::new(0),
+            cache_misses: AtomicU64::new(0),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    pub fn num_dramas(&self) -> usize {
+        self.catalog.read().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    pub fn has_drama(&self, id: &str) -> bool {
+        self.catalog.read().unwrap_or_else(|p| p.into_inner()).contains(id)
+    }
+
+    /// (hits, misses) of the query cache since start.
+    pub fn cache_stats(&self) -> (u64, u64) {
+        (self.cache_hits.load(Ordering::Relaxed), self.cache_misses.load(Ordering::Relaxed))
+    }
+
+    /// Applies a batch of records as one commit. Returns how many records were applied.
+    pub fn ingest(&self, batch: Vec<Located>) -> Result<usize, EngineError> {
+        let mut next_seq = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
+        let mut catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone();
+
+        // Dramas first, so that a batch may hold a drama and its reviews in any order.
+        let mut touched_people: BTreeSet<String> = BTreeSet::new();
+        for l in &batch {
+            if let Record::Drama(d) = &l.record {
+                touched_people.extend(catalog.upsert(d.clone()));
+            }
+        }
+        for l in &batch {
+            if let Some(d) = l.record.drama_id() {
+                if !catalog.contains(d) {
+                    return Err(l.error(format!("{} refers to unknown drama {d:?}", l.record.kind())).into());
+                }
+            }
+        }
+        let mut changes = Vec::with_capacity(batch.len() + touched_people.len());
+        let mut seq = *next_seq;
+        for l in &batch {
+            changes.push(Change::Upsert(l.record.clone(), seq));
+            seq += 1;
+        }
+        for pid in &touched_people {
+            match catalog.person(pid) {
+                Some(p) => {
+                    changes.push(Change::Upsert(Record::Person(p), seq));
+                    seq += 1;
+                }
+                None => changes.push(Change::Delete(Kind::Person, pid.clone())),
+            }
+        }
+        self.store.apply(&changes)?;
+
+        // Committed: now the in-memory state follows.
+        *next_seq = seq;
+        {
+            let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());
+            for c in &changes {
+                if let Change::Upsert(rec, seq) = c {
+                    apply_rating(&mut ratings, rec, *seq);
+                }
+            }
+        }
+        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(batch.len())
+    }
+
+    /// Deletes a record. Returns false if there was none.
+    pub fn delete(&self, kind: Kind, id: &str) -> Result<bool, EngineError> {
+        if kind == Kind::Person {
+            return Err(EngineError::Invalid(
+                "people are derived from cast lists: delete or change the dramas that name them".into(),
+            ));
+        }
+        let mut next_seq = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(existing) = self.store.get(kind, id)? else { return Ok(false) };
+        let mut catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut changes = vec![Change::Delete(kind, id.to_string())];
+        let mut seq = *next_seq;
+        if kind == Kind::Drama {
+            for pid in catalog.remove(id) {
+                match catalog.person(&pid) {
+                    Some(p) => {
+                        changes.push(Change::Upsert(Record::Person(p), seq));
+                        seq += 1;
+                    }
+                    None => changes.push(Change::Delete(Kind::Person, pid)),
+                }
+            }
+        }
+        self.store.apply(&changes)?;
+        *next_seq = seq;
+        {
+            let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());
+            let key = crate::index::document::key(kind.as_str(), id);
+            ratings.remove_key(&key);
+            if matches!(existing, Record::Vote(_)) {
+                ratings.remove_vote(&key);
+            }
+        }
+        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(true)
+    }
+
+    pub fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>, EngineError> {
+        Ok(self.store.get(kind, id)?)
+    }
+
+    /// Looks a request up in the cache, or computes and caches it.
+    fn cached<T: Serialize>(
+        &self,
+        key: String,
+        compute: impl FnOnce() -> Result<T, EngineError>,
+    ) -> Result<Arc<serde_json::Value>, EngineError> {
+        let Some(cache) = &self.cache else {
+            return Ok(Arc::new(serde_json::to_value(compute()?).unwrap_or_default()));
+        };
+        let k = (self.generation(), key);
+        if let Some(v) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&k) {
+            self.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(v.clone());
+        }
+        self.cache_misses.fetch_add(1, Ordering::Relaxed);
+        let v = Arc::new(serde_json::to_value(compute()?).unwrap_or_default());
+        cache.lock().unwrap_or_else(|p| p.into_inner()).put(k, v.clone());
+        Ok(v)
+    }
+
+    fn ratings_of(&self) -> impl Fn(&str) -> u32 + '_ {
+        let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+        move |d: &str| ratings.agg(d).count
+    }
+
+    /// Full search, uncached.
+    pub fn search_uncached(&self, req: &SearchRequest) -> Result<SearchResults, EngineError> {
+        let ratings = self.ratings_of();
+        let mut res = search::search(&self.store, req, &ratings)?;
+        let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+        for h in &mut res.hits {
+            // Reviews and comments show the Japanese title of the drama they are about.
+            if h.title_ja.is_none() {
+                if let Some(d) = h.drama_id.as_deref().and_then(|d| catalog.get(d)) {
+                    h.title_ja = d.title_ja.clone();
+                    if h.title.is_none() {
+                        h.title = Some(d.title.clone());
+                    }
+                }
+            }
+        }
+        Ok(res)
+    }
+
+    /// Full search, through the cache.
+    pub fn search(&self, req: &SearchRequest) -> Result<Arc<serde_json::Value>, EngineError> {
+        let key = format!("search\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}", req.scope, req.limit, req.offset, req.q);
+        self.cached(key, || self.search_uncached(req))
+    }
+
+    pub fn suggest_uncached(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>, EngineError> {
+        let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+        let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+        let popularity = |kind: Kind, id: &str| match kind {
+            Kind::Person => catalog.appearances(id) as u32,
+            _ => ratings.agg(id).count,
+        };
+        Ok(search::suggest(&self.store, typed, limit, &popularity)?)
+    }
+
+    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Arc<serde_json::Value>, EngineError> {
+        self.cached(format!("suggest\u{0}{limit}\u{0}{typed}"), || self.suggest_uncached(typed, limit))
+    }
+
+    /// The ranked list of a scope, with titles.
+    pub fn top100_uncached(&self, scope: &Scope) -> Top100 {
+        let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+        let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+        let members = catalog.dramas().filter(|d| match scope {
+            Scope::All => true,
+            Scope::Season(s) => d.season.as_deref() == Some(s.as_str()),
+            Scope::Year(y) => d.start.as_deref().and_then(year_month).map(|(yy, _)| yy) == Some(*y),
+        });
+        let TopList { scope: label, params, c, entries } =
+            rank::rank(scope, members.map(|d| d.id.as_str()), &ratings, self.params);
+        Top100 {
+            scope: label,
+            params: Top100Params { m: params.m, c, min_votes: params.min_votes },
+            entries: entries
+                .into_iter()
+                .map(|e| {
+                    let d = catalog.get(&e.id);
+                    RankedEntry {
+                        rank: e.rank,
+                        title: d.map(|d| d.title.clone()).unwrap_or_default(),
+                        title_ja: d.and_then(|d| d.title_ja.clone()),
+                        season: d.and_then(|d| d.season.clone()),
+                        id: e.id,
+                        mean: e.mean,
+                        votes: e.votes,
+                        score: e.score,
+                        voters: e.voters,
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    pub fn top100(&self, scope: &Scope) -> Result<Arc<serde_json::Value>, EngineError> {
+        self.cached(format!("top100\u{0}{scope:?}"), || Ok(self.top100_uncached(scope)))
+    }
+
+    /// Rebuilds the ratings (and so every list) from the index.
+    pub fn recompute(&self) -> Result<usize, EngineError> {
+        let _guard = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
+        let fresh = load_ratings(&self.store)?;
+        let n = fresh.counted();
+        *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(n)
+    }
+
+    /// A copy of the in-memory ratings (for tests that compare incremental and rebuilt state).
+    pub fn ratings_snapshot(&self) -> Ratings {
+        self.ratings.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The id of the person an actor name denotes, if they are in the catalog.
+    pub fn person_id_of(&self, actor: &str) -> Option<String> {
+        let pid = person_id(actor);
+        (self.catalog.read().unwrap_or_else(|p| p.into_inner()).appearances(&pid) > 0).then_some(pid)
+    }
+}
+
+fn apply_rating(ratings: &mut Ratings, rec: &Record, seq: u64) {
+    let key = crate::index::document::key(rec.kind().as_str(), &rec.id());
+    match rating_event(rec, seq) {
+        Some(e) => {
+            ratings.upsert(&e);
+        }
+        None => {
+            ratings.remove_key(&key);
+        }
+    }
+    if let Record::Vote(v) = rec {
+        ratings.add_vote(&key, &v.drama_id);
+    }
+}
+
+fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {
+    let mut ratings = Ratings::from_events(store.all_ratings()?.into_iter().map(|r| RatingEvent {
+        key: r.key,
+        drama_id: r.drama_id,
+        user: r.user,
+        rating: r.rating,
+        seq: r.seq,
+    }));
+    for v in store.all_of_kind(Kind::Vote)? {
+        if let Record::Vote(v) = &v {
+            ratings.add_vote(&crate::index::document::key("vote", &v_id(v)), &v.drama_id);
+        }
+    }
+    Ok(ratings)
+}
+
+fn v_id(v: &crate::record::Vote) -> String {
+    crate::record::vote_id(&v.drama_id, &v.user)
+}
+
+/// First start on an empty index: fill it from the sample corpus shipped in `DIR/sample`
+/// (every `*.ndjson` there, in name order, as one batch). Returns how many records it added.
+pub fn fill_from_sample(engine: &Engine, dir: &Path) -> Result<usize, EngineError> {
+    if engine.store().num_docs() > 0 {
+        return Ok(0);
+    }
+    let sample = dir.join("sample");
+    let Ok(entries) = std::fs::read_dir(&sample) else { return Ok(0) };
+    let mut files: Vec<std::path::PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ndjson"))
+        .collect();
+    files.sort();
+    let mut batch = Vec::new();
+    for f in &files {
+        let name = f.display().to_string();
+        let bytes = std::fs::read(f)
+            .map_err(|e| EngineError::Invalid(format!("{name}: cannot read: {e}")))?;
+        batch.extend(crate::record::parse_ndjson_bytes(&name, &bytes)?);
+    }
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let n = engine.ingest(batch)?;
+    tracing::info!(records = n, from = %sample.display(), "empty index filled from the sample corpus");
+    Ok(n)
+}

@@ -1,0 +1,44 @@
+//! `GET /api/top100[?season=|?year=]` and the admin `POST /api/top100/recompute`.
+
+use super::auth::require_admin;
+use super::error::ApiError;
+use super::params::Params;
+use super::AppState;
+use crate::rank::Scope;
+use crate::record::canonical_season;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub fn scope_of(p: &Params) -> Result<Scope, ApiError> {
+    let season = p.get("season").filter(|s| !s.is_empty());
+    let year = p.get("year").filter(|s| !s.is_empty());
+    match (season, year) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request("give season or year, not both")),
+        (Some(s), None) => canonical_season(s)
+            .map(Scope::Season)
+            .ok_or_else(|| ApiError::bad_request(format!("season {s:?} is not like \"Summer 2004\""))),
+        (None, Some(y)) => match y.trim().parse::<i32>() {
+            Ok(y) if (1900..=2200).contains(&y) => Ok(Scope::Year(y)),
+            _ => Err(ApiError::bad_request(format!("year {y:?} is not a year between 1900 and 2200"))),
+        },
+        (None, None) => Ok(Scope::All),
+    }
+}
+
+pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Json<serde_json::Value>, ApiError> {
+    let scope = scope_of(&Params::parse(raw.as_deref()))?;
+    let engine = st.engine.clone();
+    let top = tokio::task::spawn_blocking(move || engine.top100(&scope)).await??;
+    Ok(Json((*top).clone()))
+}
+
+pub async fn recompute(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
+    require_admin(st.admin_token.as_deref(), &headers)?;
+    let engine = st.engine.clone();
+    let started = Instant::now();
+    let ratings = tokio::task::spawn_blocking(move || engine.recompute()).await??;
+    Ok(Json(serde_json::json!({ "ratings": ratings, "took_ms": started.elapsed().as_millis() as u64 })))
+}

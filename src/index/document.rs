@@ -1,0 +1,98 @@
+//! Records → tantivy documents: which text of a record goes to which tier.
+
+use super::schema::Fields;
+use crate::analysis::suggest::index_keys;
+use crate::analysis::Japanese;
+use crate::record::Record;
+use tantivy::TantivyDocument;
+
+/// The document for one record. `seq` is its place in ingest order.
+pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    let kind = rec.kind();
+    let id = rec.id();
+    doc.add_text(f.key, key(kind.as_str(), &id));
+    doc.add_text(f.kind, kind.as_str());
+    doc.add_text(f.id, &id);
+    if let Some(d) = rec.drama_id() {
+        doc.add_text(f.drama_id, d);
+    }
+    if let Some(a) = rec.author() {
+        doc.add_text(f.author, a);
+    }
+    doc.add_u64(f.rating, rec.rating().map(|(_, r)| r as u64).unwrap_or(0));
+    doc.add_u64(f.seq, seq);
+    doc.add_text(f.record, serde_json::to_string(rec).unwrap_or_default());
+    let mut suggest: Vec<String> = Vec::new();
+    let mut add = |field, s: &Option<String>| {
+        if let Some(s) = s.as_deref().filter(|s| !s.trim().is_empty()) {
+            doc.add_text(field, s);
+        }
+    };
+    match rec {
+        Record::Drama(d) => {
+            add(f.title, &Some(d.title.clone()));
+            add(f.title_ja, &d.title_ja);
+            for n in [Some(d.title.clone()), d.title_en.clone(), d.title_ja.clone()]
+                .into_iter()
+                .chain(d.aka.iter().cloned().map(Some))
+            {
+                if let Some(n) = &n {
+                    suggest.extend(index_keys(jp, n, false));
+                }
+                add(f.names, &n);
+            }
+            for c in &d.cast {
+                add(f.cast, &c.actor);
+                add(f.cast, &c.actor_ja);
+                add(f.cast, &c.character);
+                add(f.cast, &c.character_ja);
+            }
+            for s in &d.songs {
+                add(f.cast, &s.title);
+                add(f.cast, &s.title_ja);
+                add(f.cast, &s.artist);
+                add(f.cast, &s.artist_ja);
+            }
+            add(f.synopsis, &d.synopsis);
+            add(f.synopsis, &d.station);
+            add(f.synopsis, &d.season);
+        }
+        Record::Person(p) => {
+            add(f.title, &Some(p.name.clone()));
+            add(f.title_ja, &p.name_ja);
+            add(f.names, &Some(p.name.clone()));
+            add(f.names, &p.name_ja);
+            suggest.extend(index_keys(jp, &p.name, true));
+            if let Some(ja) = &p.name_ja {
+                suggest.extend(index_keys(jp, ja, false));
+            }
+            for r in &p.dramas {
+                add(f.cast, &r.character);
+                add(f.cast, &r.character_ja);
+            }
+        }
+        Record::Review(r) => {
+            add(f.title, &r.title);
+            add(f.text, &r.title);
+            add(f.text, &Some(r.body.clone()));
+        }
+        Record::Comment(c) => add(f.text, &Some(c.body.clone())),
+        Record::Vote(v) => add(f.text, &Some(v.body.clone())),
+        Record::Post(p) => {
+            add(f.title, &Some(p.topic.clone()));
+            add(f.text, &Some(p.topic.clone()));
+            add(f.text, &Some(p.body.clone()));
+        }
+    }
+    if !suggest.is_empty() {
+        suggest.sort();
+        suggest.dedup();
+        doc.add_text(f.suggest, suggest.join(" "));
+    }
+    doc
+}
+
+pub fn key(kind: &str, id: &str) -> String {
+    format!("{kind}:{id}")
+}

@@ -1,0 +1,13 @@
+//! The tantivy index: schema, documents, and the one writer.
+//!
+//! There is exactly one [`Store`] per index directory at a time: tantivy's writer lock makes a
+//! second `serve` or `index` on the same directory fail at once. Every change goes through
+//! [`Store::apply`], which commits a whole batch or nothing, and reloads the reader before it
+//! returns, so that what was acknowledged is both durable and visible.
+
+pub mod document;
+pub mod schema;
+mod store;
+
+pub use schema::Fields;
+pub use store::{Change, IndexError, RatingRow, Store};

@@ -1,0 +1,105 @@
+//! The tantivy schema: which field holds what, and how each is analyzed.
+//!
+//! Searchable text is split into *tiers* rather than one field per source field, because
+//! ranking is decided by tier (a title or alias match beats a cast match beats a synopsis
+//! match beats review text; see `crate::search`), and one analyzer reads every script:
+//!
+//! | field      | holds                                                        |
+//! |------------|--------------------------------------------------------------|
+//! | `names`    | drama titles in every script and aliases; a person's names    |
+//! | `cast`     | actors, characters and songs of a drama; a person's roles     |
+//! | `synopsis` | a drama's synopsis, station and season                        |
+//! | `text`     | reviews, comments, votes, forum posts                         |
+//! | `suggest`  | type-ahead keys (dramas and people only)                      |
+
+use crate::analysis::tokenizer::{SuggestTokenizer, TextTokenizer};
+use crate::analysis::{Japanese, SUGGEST_TOKENIZER, TEXT_TOKENIZER};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
+    STRING,
+};
+use tantivy::Index;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Fields {
+    /// `kind:id`, the identity a replacement or delete goes by.
+    pub key: Field,
+    pub kind: Field,
+    pub id: Field,
+    pub drama_id: Field,
+    pub author: Field,
+    /// 0 when the record has no rating.
+    pub rating: Field,
+    /// Ingest order; "the last rating ingested wins" is decided by it.
+    pub seq: Field,
+    pub names: Field,
+    pub cast: Field,
+    pub synopsis: Field,
+    pub text: Field,
+    pub suggest: Field,
+    pub title: Field,
+    pub title_ja: Field,
+    /// The record as JSON, returned by `GET /api/records/{kind}/{id}`.
+    pub record: Field,
+}
+
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TEXT_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let suggest = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(SUGGEST_TOKENIZER)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let num = NumericOptions::default().set_fast().set_stored().set_indexed();
+    let fields = Fields {
+        key: b.add_text_field("key", STRING | STORED | FAST),
+        kind: b.add_text_field("kind", STRING | STORED | FAST),
+        id: b.add_text_field("id", STRING | STORED),
+        drama_id: b.add_text_field("drama_id", STRING | STORED | FAST),
+        author: b.add_text_field("author", STRING | STORED | FAST),
+        rating: b.add_u64_field("rating", num.clone()),
+        seq: b.add_u64_field("seq", num),
+        names: b.add_text_field("names", text.clone()),
+        cast: b.add_text_field("cast", text.clone()),
+        synopsis: b.add_text_field("synopsis", text.clone()),
+        text: b.add_text_field("text", text),
+        suggest: b.add_text_field("suggest", suggest),
+        title: b.add_text_field("title", STORED),
+        title_ja: b.add_text_field("title_ja", STORED),
+        record: b.add_text_field("record", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// Fields of an existing index, by name; an index written by another schema is refused.
+pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
+    let f = |name: &str| schema.get_field(name).map_err(|_| format!("the index has no field {name:?}"));
+    Ok(Fields {
+        key: f("key")?,
+        kind: f("kind")?,
+        id: f("id")?,
+        drama_id: f("drama_id")?,
+        author: f("author")?,
+        rating: f("rating")?,
+        seq: f("seq")?,
+        names: f("names")?,
+        cast: f("cast")?,
+        synopsis: f("synopsis")?,
+        text: f("text")?,
+        suggest: f("suggest")?,
+        title: f("title")?,
+        title_ja: f("title_ja")?,
+        record: f("record")?,
+    })
+}
+
+/// Registers our analyzers on an index; every index handle needs this before use.
+pub fn register_tokenizers(index: &Index, jp: &Japanese) {
+    index.tokenizers().register(TEXT_TOKENIZER, TextTokenizer::new(jp.clone()));
+    index.tokenizers().register(SUGGEST_TOKENIZER, SuggestTokenizer);
+}

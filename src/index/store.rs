@@ -1,0 +1,251 @@
+use super::document::{key, to_document};
+use super::schema::{self, Fields};
+use crate::analysis::Japanese;
+use crate::record::{Drama, Kind, Record};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+/// Memory for the writer's indexing buffer; tantivy splits it among its threads.
+const WRITER_HEAP_BYTES: usize = 200_000_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the index in {0} is in use by another dorama-search process (serve or index); stop it first")]
+    Locked(String),
+    #[error("cannot open the index in {dir}: {message}")]
+    Open { dir: String, message: String },
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("{0}")]
+    Analysis(String),
+    #[error("index I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One change of a batch.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Add or replace (same kind and id) a record; `seq` is its place in ingest order.
+    Upsert(Record, u64),
+    Delete(Kind, String),
+}
+
+/// A counted rating as stored in the index.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingRow {
+    pub key: String,
+    pub drama_id: String,
+    pub user: String,
+    pub rating: u8,
+    pub seq: u64,
+}
+
+pub struct Store {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    jp: Japanese,
+}
+
+impl Store {
+    /// Opens the index in `dir`, creating it if the directory holds none.
+    pub fn open(dir: &Path) -> Result<Store, IndexError> {
+        let jp = Japanese::shared().map_err(IndexError::Analysis)?;
+        let open_err =
+            |message: String| IndexError::Open { dir: dir.display().to_string(), message };
+        std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
+        let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.to_string()))?;
+        let index = if Index::exists(&mmap).map_err(|e| open_err(e.to_string()))? {
+            Index::open(mmap)?
+        } else {
+            let (schema, _) = schema::build();
+            Index::create(mmap, schema, tantivy::IndexSettings::default())?
+        };
+        let fields = schema::fields_of(&index.schema()).map_err(open_err)?;
+        schema::register_tokenizers(&index, &jp);
+        let writer: IndexWriter = match index.writer(WRITER_HEAP_BYTES) {
+            Ok(w) => w,
+            Err(tantivy::TantivyError::LockFailure(..)) => {
+                return Err(IndexError::Locked(dir.display().to_string()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields, jp })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn japanese(&self) -> &Japanese {
+        &self.jp
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Applies a batch as one commit: all of it is durable and visible when this returns, or
+    /// none of it was applied.
+    pub fn apply(&self, changes: &[Change]) -> Result<(), IndexError> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let result = (|| -> Result<(), IndexError> {
+            for c in changes {
+                match c {
+                    Change::Upsert(rec, seq) => {
+                        writer.delete_term(self.key_term(rec.kind(), &rec.id()));
+                        writer.add_document(to_document(&self.fields, &self.jp, rec, *seq))?;
+                    }
+                    Change::Delete(kind, id) => {
+                        writer.delete_term(self.key_term(*kind, id));
+                    }
+                }
+            }
+            writer.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            // Drop everything this batch staged so the next batch starts clean.
+            let _ = writer.rollback();
+            return Err(e);
+        }
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn key_term(&self, kind: Kind, id: &str) -> Term {
+        Term::from_field_text(self.fields.key, &key(kind.as_str(), id))
+    }
+
+    /// The stored record of a kind and id.
+    pub fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>, IndexError> {
+        let searcher = self.searcher();
+        let q = TermQuery::new(self.key_term(kind, id), IndexRecordOption::Basic);
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, addr)) => {
+                let doc: TantivyDocument = searcher.doc(*addr)?;
+                Ok(self.record_of(&doc))
+            }
+            None => Ok(None),
+        }
+    }
+
+    pub fn record_of(&self, doc: &TantivyDocument) -> Option<Record> {
+        let json = doc.get_first(self.fields.record)?.as_str()?;
+        serde_json::from_str(json).ok()
+    }
+
+    /// Every live document of a kind, as records.
+    pub fn all_of_kind(&self, kind: Kind) -> Result<Vec<Record>, IndexError> {
+        let searcher = self.searcher();
+        let term = Term::from_field_text(self.fields.kind, kind.as_str());
+        let mut out = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let inv = seg.inverted_index(self.fields.kind)?;
+            let Some(mut postings) = inv.read_postings(&term, IndexRecordOption::Basic)? else {
+                continue;
+            };
+            use tantivy::DocSet;
+            let alive = seg.alive_bitset();
+            let store = searcher.segment_reader(ord as u32).get_store_reader(64)?;
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    let d: TantivyDocument = store.get(doc)?;
+                    out.extend(self.record_of(&d));
+                }
+                doc = postings.advance();
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn all_dramas(&self) -> Result<Vec<Drama>, IndexError> {
+        Ok(self
+            .all_of_kind(Kind::Drama)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Drama(d) => Some(d),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Every rating in the index, read from fast fields (no stored documents), so that the
+    /// Top 100 can be rebuilt from millions of ratings at start-up.
+    pub fn all_ratings(&self) -> Result<Vec<RatingRow>, IndexError> {
+        let searcher = self.searcher();
+        let mut out = Vec::new();
+        let mut buf = String::new();
+        for seg in searcher.segment_readers() {
+            let ff = seg.fast_fields();
+            let rating = ff.u64("rating")?;
+            let seq = ff.u64("seq")?;
+            let (Some(keys), Some(drama), Some(author)) =
+                (ff.str("key")?, ff.str("drama_id")?, ff.str("author")?)
+            else {
+                continue;
+            };
+            let alive = seg.alive_bitset();
+            for doc in 0..seg.max_doc() {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    let r = rating.first(doc).unwrap_or(0);
+                    if r == 0 {
+                        continue;
+                    }
+                    let mut get = |col: &tantivy::columnar::StrColumn| -> String {
+                        buf.clear();
+                        if let Some(o) = col.term_ords(doc).next() {
+                            let _ = col.ord_to_str(o, &mut buf);
+                        }
+                        buf.clone()
+                    };
+                    let key = get(&keys);
+                    let drama_id = get(&drama);
+                    let user = get(&author);
+                    out.push(RatingRow {
+                        key,
+                        drama_id,
+                        user,
+                        rating: r as u8,
+                        seq: seq.first(doc).unwrap_or(0),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The highest `seq` in the index (0 if empty): ingest continues after it.
+    pub fn max_seq(&self) -> Result<u64, IndexError> {
+        let searcher = self.searcher();
+        let mut max = 0;
+        for seg in searcher.segment_readers() {
+            let col = seg.fast_fields().u64("seq")?;
+            max = max.max(col.max_value());
+        }
+        Ok(max)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+}

@@ -1,0 +1,17 @@
+//! Top 100: Bayesian-weighted ranking of dramas from their ratings, per scope.
+//!
+//! - [`ratings`] keeps one rating per (drama, user) — the last one ingested wins — and, per
+//!   drama, the count and sum of the counted ratings. A new, changed or deleted rating updates
+//!   those in O(1); nothing rescans the ratings.
+//! - [`score`] turns the per-drama aggregates of a scope into a ranked list: the weighted score
+//!   `(v·R + m·C) / (v + m)` with C the mean of every counted rating in the scope.
+//!
+//! Scopes are all time, a season (`Summer 2004`, as given or derived from `start`) and a year
+//! (`start`'s year). A list is recomputed from the aggregates when asked for, which costs one
+//! pass over the dramas of the scope (tens of thousands at most), never over the ratings.
+
+pub mod ratings;
+pub mod score;
+
+pub use ratings::{RatingEvent, Ratings};
+pub use score::{rank, Entry, Params, Scope, TopList};

@@ -1,0 +1,33 @@
+//! Queries over the index: full search, forum search inside one drama, and type-ahead.
+//!
+//! # How a query is scored
+//!
+//! 1. The query text goes through the same analyzer as the index ([`crate::analysis`]), giving
+//!    words; each word may have several terms (a Japanese word: its surface and its reading).
+//! 2. Each word must match ([`query::build`]): in any tier, by any of its terms. A word matching
+//!    in a tier adds that tier's score: **names 400** (titles in every script, aliases, a
+//!    person's name) > **cast 150** (actors, characters, songs) > **synopsis 50** > **text**
+//!    (reviews, comments, votes, posts), which scores BM25. The fixed tier scores sit above
+//!    anything BM25 gives one word, so the tier order holds whatever the text's length or
+//!    the word's rarity; BM25 orders texts among themselves, where how well a long text
+//!    matches is what counts. (Fixed scores, not BM25, for the short tiers also because BM25's
+//!    length normalization is computed over all documents, most of which have no title.)
+//! 3. If no document has every word, the query is retried with any word matching, so a long
+//!    query with one stray word still finds something.
+//! 4. Popularity: among the best candidates, each score is multiplied by
+//!    `1 + 0.1·ln(1 + ratings)` (ratings of the drama, or of the drama a review is about), a
+//!    small boost that orders similar matches; it would take thousands of ratings to lift a
+//!    one-tier-lower match over a higher one with one word.
+
+pub mod query;
+mod results;
+pub mod snippet;
+pub mod suggest;
+
+pub use results::{search, Hit, SearchRequest, SearchResults, Scope};
+pub use suggest::{suggest, Suggestion};
+
+/// The boost a drama with `ratings` ratings gets (see the module doc).
+pub fn popularity_boost(ratings: u32) -> f32 {
+    1.0 + 0.1 * (1.0 + ratings as f32).ln()
+}

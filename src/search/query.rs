@@ -1,0 +1,82 @@
+//! From analyzed query words to a tantivy query.
+
+use crate::analysis::{analyze, Japanese, Term as AnalyzedTerm};
+use crate::index::Fields;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+/// Words beyond this many are ignored: a search box query is a handful of words, and a pasted
+/// paragraph must not turn into a query that takes seconds.
+pub const MAX_WORDS: usize = 16;
+
+/// How a word matching in a tier is scored.
+#[derive(Clone, Copy, Debug)]
+pub enum Weight {
+    /// A fixed score per matching word, above anything a lower tier can reach.
+    Fixed(f32),
+    /// BM25 (review text: how well a long text matches matters, and it is the lowest tier).
+    Bm25,
+}
+
+/// Tier fields with their weights; see the module doc of [`crate::search`].
+pub fn tiers(f: &Fields) -> [(Field, Weight); 4] {
+    [
+        (f.names, Weight::Fixed(NAMES)),
+        (f.cast, Weight::Fixed(CAST)),
+        (f.synopsis, Weight::Fixed(SYNOPSIS)),
+        (f.text, Weight::Bm25),
+    ]
+}
+
+/// Per-word scores of the fixed tiers. BM25 of one word stays under about 2.2·ln(1+N), which
+/// is 35 for N = 10 million documents, so a synopsis match (50) outranks any text match.
+pub const NAMES: f32 = 400.0;
+pub const CAST: f32 = 150.0;
+pub const SYNOPSIS: f32 = 50.0;
+
+/// Query words: the analyzed terms grouped by position (a word's alternatives together).
+pub fn words(jp: &Japanese, q: &str) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut last = usize::MAX;
+    for AnalyzedTerm { text, position, .. } in analyze(jp, q) {
+        if position != last {
+            if out.len() == MAX_WORDS {
+                break;
+            }
+            out.push(Vec::new());
+            last = position;
+        }
+        let w = out.last_mut().expect("pushed above");
+        if !w.contains(&text) {
+            w.push(text);
+        }
+    }
+    out
+}
+
+/// One word in every tier, by the best of its terms in each (a Japanese word's surface and
+/// reading both matching count once).
+fn word_query(f: &Fields, word: &[String]) -> Box<dyn Query> {
+    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (field, weight) in tiers(f) {
+        let alternatives: Vec<Box<dyn Query>> = word
+            .iter()
+            .map(|t| -> Box<dyn Query> {
+                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
+                match weight {
+                    Weight::Fixed(w) => Box::new(ConstScoreQuery::new(Box::new(tq), w)),
+                    Weight::Bm25 => Box::new(tq),
+                }
+            })
+            .collect();
+        should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alternatives))));
+    }
+    Box::new(BooleanQuery::new(should))
+}
+
+/// All words required (`all = true`) or any word enough.
+pub fn build(f: &Fields, words: &[Vec<String>], all: bool) -> Box<dyn Query> {
+    let occur = if all { Occur::Must } else { Occur::Should };
+    Box::new(BooleanQuery::new(words.iter().map(|w| (occur, word_query(f, w))).collect()))
+}

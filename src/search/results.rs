@@ -1,0 +1,161 @@
+//! Running a search and turning documents into hits.
+
+use super::query::{build, words};
+use super::snippet::Snippets;
+use super::popularity_boost;
+use crate::index::Store;
+use crate::record::Kind;
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Order, TantivyDocument, Term};
+
+/// What to search in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// Everything, or one kind.
+    Site(Option<Kind>),
+    /// The reviews, comments, votes and posts of one drama.
+    Forum(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    pub q: String,
+    pub scope: Scope,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub kind: Kind,
+    pub id: String,
+    pub title: Option<String>,
+    pub title_ja: Option<String>,
+    pub score: f32,
+    pub snippet: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drama_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<u8>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// Extra candidates fetched beyond the page, so the popularity boost can reorder across it.
+const RERANK_EXTRA: usize = 50;
+
+fn scope_filter(store: &Store, scope: &Scope) -> Option<Box<dyn Query>> {
+    let f = store.fields();
+    let term = |field, v: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+    };
+    match scope {
+        Scope::Site(None) => None,
+        Scope::Site(Some(k)) => Some(term(f.kind, k.as_str())),
+        Scope::Forum(d) => Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Must, term(f.drama_id, d)),
+            (Occur::MustNot, term(f.kind, Kind::Drama.as_str())),
+        ]))),
+    }
+}
+
+fn with_filter(q: Box<dyn Query>, filter: &Option<Box<dyn Query>>) -> Box<dyn Query> {
+    match filter {
+        None => q,
+        Some(f) => Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, f.box_clone())])),
+    }
+}
+
+/// Runs a search. `ratings_of` gives the number of ratings of a drama (the popularity boost).
+pub fn search(
+    store: &Store,
+    req: &SearchRequest,
+    ratings_of: &dyn Fn(&str) -> u32,
+) -> tantivy::Result<SearchResults> {
+    let searcher = store.searcher();
+    let f = store.fields();
+    let filter = scope_filter(store, &req.scope);
+    let ws = words(store.japanese(), &req.q);
+    if req.limit == 0 {
+        return Ok(SearchResults { total: 0, hits: vec![] });
+    }
+    if ws.is_empty() {
+        // Forum search with no words lists the drama's forum, newest first.
+        let Some(filter) = &filter else { return Ok(SearchResults { total: 0, hits: vec![] }) };
+        if !matches!(req.scope, Scope::Forum(_)) {
+            return Ok(SearchResults { total: 0, hits: vec![] });
+        }
+        let total = searcher.search(filter.as_ref(), &Count)?;
+        let top = searcher.search(
+            filter.as_ref(),
+            &TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc),
+        )?;
+        let snippets = Snippets::new(&searcher, filter.as_ref(), &[f.text]);
+        let hits = top
+            .into_iter()
+            .map(|(_, addr)| to_hit(store, &searcher, addr, 0.0, &snippets))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        return Ok(SearchResults { total, hits: hits.into_iter().flatten().collect() });
+    }
+
+    let mut query = with_filter(build(f, &ws, true), &filter);
+    let mut total = searcher.search(query.as_ref(), &Count)?;
+    if total == 0 && ws.len() > 1 {
+        query = with_filter(build(f, &ws, false), &filter);
+        total = searcher.search(query.as_ref(), &Count)?;
+    }
+    let want = req.offset + req.limit;
+    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(want + RERANK_EXTRA).order_by_score())?;
+    let mut scored: Vec<(f32, DocAddress, TantivyDocument)> = Vec::with_capacity(top.len());
+    for (score, addr) in top {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let drama = doc.get_first(f.drama_id).and_then(|v| v.as_str()).unwrap_or("");
+        let boost = if drama.is_empty() { 1.0 } else { popularity_boost(ratings_of(drama)) };
+        scored.push((score * boost, addr, doc));
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let snippets = Snippets::new(&searcher, query.as_ref(), &[f.text, f.synopsis, f.cast, f.names]);
+    let mut hits = Vec::new();
+    for (score, _addr, doc) in scored.into_iter().skip(req.offset).take(req.limit) {
+        hits.extend(hit_of(store, &doc, score, &snippets));
+    }
+    Ok(SearchResults { total, hits })
+}
+
+fn to_hit(
+    store: &Store,
+    searcher: &tantivy::Searcher,
+    addr: DocAddress,
+    score: f32,
+    snippets: &Snippets,
+) -> tantivy::Result<Option<Hit>> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    Ok(hit_of(store, &doc, score, snippets))
+}
+
+fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &Snippets) -> Option<Hit> {
+    let f = store.fields();
+    let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+    let kind = Kind::parse(&s(f.kind)?)?;
+    let rating = doc.get_first(f.rating).and_then(|v| v.as_u64()).filter(|&r| r > 0).map(|r| r as u8);
+    Some(Hit {
+        kind,
+        id: s(f.id)?,
+        title: s(f.title),
+        title_ja: s(f.title_ja),
+        score,
+        snippet: snippets.html(doc),
+        drama_id: s(f.drama_id).filter(|_| kind != Kind::Drama),
+        author: s(f.author),
+        rating,
+    })
+}
