@@ -1,0 +1,64 @@
+//! The command line: `index` then `search`, and a bad file leaving the index as it was.
+
+mod common;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+}
+
+#[test]
+fn index_then_search_finds_the_seed_drama_in_every_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    let out = bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for q in ["sekai no chuushin", "Crying out Love", "世界の中心", "松本朔太郎"] {
+        let out = bin().args(["search", "--json", "--kind", "drama", "--index"]).arg(&ix).arg(q).output().unwrap();
+        assert!(out.status.success(), "{q}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["hits"][0]["id"], common::SEED, "{q}");
+    }
+}
+
+#[test]
+fn index_reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    let mut child = bin()
+        .args(["index", "--index"])
+        .arg(&ix)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(common::seed_text().as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("indexed 91 records"));
+}
+
+#[test]
+fn a_bad_line_names_the_file_and_line_and_leaves_the_index_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    assert!(bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).status().unwrap().success());
+    let bad = dir.path().join("bad.ndjson");
+    std::fs::write(
+        &bad,
+        "{\"type\":\"drama\",\"id\":\"zz-new\",\"title\":\"Zz New\"}\n{\"type\":\"review\",\"id\":\"r\",\"drama_id\":\"zz-new\",\"rating\":11}\n",
+    )
+    .unwrap();
+    let out = bin().args(["index", "--index"]).arg(&ix).arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.ndjson:2:") && err.contains("rating"), "{err}");
+    let out = bin().args(["search", "--json", "--kind", "drama", "--index"]).arg(&ix).arg("zz").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 0, "{v}");
+    let out = bin().args(["search", "--json", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hits"][0]["id"], common::SEED, "the earlier data is still there");
+}
