@@ -1,0 +1,278 @@
+//! The HTTP contract, driven through the real router in-process.
+
+mod common;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use dorama_search::http::{router, AppState};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const TOKEN: &str = "s3cret-token";
+
+fn app(token: Option<&str>) -> (tempfile::TempDir, axum::Router) {
+    let (dir, engine) = common::seeded_engine();
+    let state = Arc::new(AppState { engine: Arc::new(engine), admin_token: token.map(str::to_string) });
+    (dir, router(state))
+}
+
+async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, Value) {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let v = serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("not JSON ({status}): {:?}", String::from_utf8_lossy(&bytes)));
+    (status, v)
+}
+
+async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
+    call(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+fn admin(method: &str, uri: &str, token: Option<&str>, body: &str) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    b.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn healthz_answers_once_the_index_is_open() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/healthz").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["dramas"], 1);
+}
+
+#[tokio::test]
+async fn search_returns_hits_with_marked_snippets_in_romaji_and_japanese() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/api/search?q=sekai%20no%20chuushin").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["total"].as_u64().unwrap() >= 1);
+    assert!(v["took_us"].is_u64());
+    let hit = &v["hits"][0];
+    assert_eq!(hit["kind"], "drama");
+    assert_eq!(hit["id"], common::SEED);
+    assert_eq!(hit["title_ja"], "世界の中心で、愛をさけぶ");
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert!(snippet.contains("<mark>世界</mark>"), "{snippet}");
+    assert!(snippet.to_lowercase().contains("<mark>sekai</mark>"), "{snippet}");
+    assert!(hit["score"].is_number());
+}
+
+#[tokio::test]
+async fn search_filters_by_kind_and_pages() {
+    let (_d, app) = app(None);
+    let (_, v) = get(&app, "/api/search?q=dorama&kind=review&limit=2").await;
+    assert_eq!(v["hits"].as_array().unwrap().len(), 2);
+    assert!(v["hits"].as_array().unwrap().iter().all(|h| h["kind"] == "review"));
+    let (_, page2) = get(&app, "/api/search?q=dorama&kind=review&limit=2&offset=2").await;
+    assert_ne!(page2["hits"][0]["id"], v["hits"][0]["id"]);
+    let (_, capped) = get(&app, "/api/search?q=the&limit=1000").await;
+    assert!(capped["hits"].as_array().unwrap().len() <= 100);
+    let (s, _) = get(&app, "/api/search?q=x&kind=nonsense").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn suggest_completes_prefixes_of_titles_and_people() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/api/suggest?q=seka").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["suggestions"][0]["id"], common::SEED);
+    assert_eq!(v["suggestions"][0]["kind"], "drama");
+    let (_, v) = get(&app, "/api/suggest?q=%E4%B8%96%E7%95%8C%E3%81%AE").await; // 世界の
+    assert_eq!(v["suggestions"][0]["id"], common::SEED);
+    let (_, v) = get(&app, "/api/suggest?q=yamada").await;
+    assert_eq!(v["suggestions"][0]["id"], "yamada-takayuki");
+    assert_eq!(v["suggestions"][0]["kind"], "person");
+}
+
+#[tokio::test]
+async fn forum_search_stays_inside_one_drama() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, &format!("/api/dramas/{}/forum?q=leukemia", common::SEED)).await;
+    assert_eq!(s, StatusCode::OK);
+    let hits = v["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    for h in hits {
+        assert_ne!(h["kind"], "drama");
+        assert!(h["author"].is_string());
+        assert!(h["snippet"].as_str().unwrap().contains("<mark>"), "{h}");
+    }
+    let (s, v) = get(&app, "/api/dramas/no-such-drama/forum?q=x").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(v["error"].as_str().unwrap().contains("no-such-drama"));
+}
+
+#[tokio::test]
+async fn records_are_served_by_kind_and_id() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, &format!("/api/records/drama/{}", common::SEED)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["type"], "drama");
+    assert_eq!(v["season"], "Summer 2004");
+    let (s, _) = get(&app, "/api/records/person/yamada-takayuki").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = get(&app, "/api/records/drama/nope").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = get(&app, "/api/records/spaceship/1").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn top100_answers_all_time_per_season_and_per_year() {
+    let (_d, app) = app(None);
+    for uri in ["/api/top100", "/api/top100?season=Summer%202004", "/api/top100?year=2004"] {
+        let (s, v) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(v["params"]["m"].is_number() && v["params"]["min_votes"].is_number(), "{v}");
+        assert!(v["params"]["c"].is_number(), "{v}");
+        let e = &v["entries"][0];
+        assert_eq!(e["id"], common::SEED, "{uri}");
+        assert_eq!(e["rank"], 1);
+        assert_eq!(e["title_ja"], "世界の中心で、愛をさけぶ");
+        for k in ["mean", "votes", "score"] {
+            assert!(e[k].is_number(), "{k}: {e}");
+        }
+    }
+    let (_, v) = get(&app, "/api/top100?season=Winter%201999").await;
+    assert_eq!(v["entries"].as_array().unwrap().len(), 0);
+    for bad in ["/api/top100?season=Monsoon%202004", "/api/top100?year=abc", "/api/top100?year=2004&season=Summer%202004"] {
+        let (s, v) = get(&app, bad).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(v["error"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn admin_endpoints_need_the_token() {
+    let (_d, app) = app(Some(TOKEN));
+    let line = r#"{"type":"post","id":"p1","topic":"hello","author":"a","body":"hi"}"#;
+    let (s, _) = call(&app, admin("POST", "/api/records", None, line)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = call(&app, admin("POST", "/api/records", Some("wrong"), line)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = call(&app, admin("POST", "/api/top100/recompute", None, "")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = call(&app, admin("DELETE", "/api/records/post/p1", Some("wrong"), "")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), line)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["accepted"], 1);
+    let (s, v) = call(&app, admin("POST", "/api/top100/recompute", Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn without_a_configured_token_admin_endpoints_refuse_everything() {
+    let (_d, app) = app(None);
+    for t in [None, Some(""), Some("anything")] {
+        let (s, v) = call(&app, admin("POST", "/api/records", t, "{}")).await;
+        assert!(s == StatusCode::FORBIDDEN || s == StatusCode::UNAUTHORIZED, "{s}");
+        assert!(v["error"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn an_ingested_record_is_searchable_at_once_and_can_be_deleted() {
+    let (_d, app) = app(Some(TOKEN));
+    let batch = format!(
+        "{}\n{}\n",
+        r#"{"type":"drama","id":"hero","title":"HERO","title_ja":"HERO","start":"2001-01-08","station":"Fuji TV","cast":[{"actor":"Kimura Takuya","actor_ja":"木村拓哉","character":"Kuryu Kohei","character_ja":"久利生公平"}]}"#,
+        r#"{"type":"review","id":"hero-r1","drama_id":"hero","author":"kim","rating":9,"title":"great","body":"Kuryu the prosecutor in his down jacket"}"#
+    );
+    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), &batch)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["accepted"], 2);
+    let (_, v) = get(&app, "/api/search?q=prosecutor").await;
+    assert_eq!(v["hits"][0]["id"], "hero-r1");
+    let (_, v) = get(&app, "/api/search?q=%E6%9C%A8%E6%9D%91%E6%8B%93%E5%93%89&kind=person").await; // 木村拓哉
+    assert_eq!(v["hits"][0]["id"], "kimura-takuya");
+    let (_, v) = get(&app, "/api/records/drama/hero").await;
+    assert_eq!(v["season"], "Winter 2001", "season derived from start");
+    let (s, _) = call(&app, admin("DELETE", "/api/records/review/hero-r1", Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = get(&app, "/api/search?q=prosecutor").await;
+    assert_eq!(v["total"], 0);
+    let (s, _) = call(&app, admin("DELETE", "/api/records/review/hero-r1", Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_malformed_batch_is_refused_with_its_line_and_applies_nothing() {
+    let (_d, app) = app(Some(TOKEN));
+    let batch = [
+        r#"{"type":"drama","id":"zz-one","title":"Zz One"}"#,
+        r#"{"type":"review","id":"zz-r1","drama_id":"zz-one","author":"a","rating":8,"body":"fine"}"#,
+        r#"{"type":"review","id":"zz-r2","drama_id":"zz-one","author":"b","rating":42,"body":"too much"}"#,
+    ]
+    .join("\n");
+    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), &batch)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().contains("line") || v["error"].as_str().unwrap().contains(":3:"), "{v}");
+    assert!(v["error"].as_str().unwrap().contains(":3:"), "{v}");
+    let (s, _) = get(&app, "/api/records/drama/zz-one").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = call(&app, admin("POST", "/api/records", Some(TOKEN), "not json at all")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn hostile_queries_never_give_a_500() {
+    let (_d, app) = app(None);
+    let long = "a".repeat(5000);
+    let queries = [
+        "%22unclosed", "((", "title:", "AND%20OR", "*", "%", "%zz", "%FF%FE", "%00", "-", "~~~",
+        "NOT", "\u{202e}", "a%20b%20c%20d%20e%20f%20g%20h%20i%20j%20k%20l%20m%20n%20o%20p%20q%20r%20s",
+        long.as_str(),
+    ];
+    for q in queries {
+        for path in ["/api/search", "/api/suggest"] {
+            let uri = format!("{path}?q={q}");
+            let res = app.clone().oneshot(Request::get(&uri).body(Body::empty()).unwrap()).await.unwrap();
+            let s = res.status();
+            assert!(s.is_success() || s.is_client_error(), "{uri} → {s}");
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            let v: Value = serde_json::from_slice(&body).unwrap();
+            if s.is_client_error() {
+                assert!(v["error"].is_string(), "{uri}");
+            }
+        }
+    }
+    for uri in ["/api/search?q=a&limit=-1", "/api/search?q=a&offset=-5", "/api/search?q=a&limit=abc", "/api/search?q=a&offset=99999999999999999999999"] {
+        let (s, v) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(v["error"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_json() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/nope").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(v["error"].is_string());
+    let (s, v) = call(&app, Request::put("/api/search").body(Body::empty()).unwrap()).await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(v["error"].is_string());
+}
+
+#[tokio::test]
+async fn read_endpoints_allow_cross_origin_get() {
+    let (_d, app) = app(None);
+    let req = Request::get("/api/search?q=sekachu").header("origin", "https://fan.example").body(Body::empty()).unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.headers().get("access-control-allow-origin").unwrap(), "*");
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_413() {
+    let (_d, app) = app(Some(TOKEN));
+    let big = "x".repeat(dorama_search::http::MAX_BODY_BYTES + 10);
+    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), &big)).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(v["error"].is_string());
+}
