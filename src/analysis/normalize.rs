@@ -65,6 +65,13 @@ pub fn fold(input: &str) -> Folded {
             out.push(' ', (start, end));
             continue;
         }
+        // The iteration mark repeats the kanji before it: 佐々木 is 佐佐木.
+        if c == '々' {
+            if let Some(prev) = out.text.chars().last().filter(|p| ('\u{4E00}'..='\u{9FFF}').contains(p)) {
+                out.push(prev, (start, end));
+                continue;
+            }
+        }
         for n in unit.nfkc() {
             fold_char(n, &mut out, (start, end));
         }
@@ -150,6 +157,12 @@ mod tests {
     fn hiragana_folds_to_katakana() {
         assert_eq!(to_katakana("せかいのちゅうしん"), "セカイノチュウシン");
         assert_eq!(to_katakana("廣瀬ゞ"), "廣瀬ヾ");
+    }
+
+    #[test]
+    fn the_iteration_mark_repeats_the_kanji_before_it() {
+        assert_eq!(fold_str("佐々木"), "佐佐木");
+        assert_eq!(fold_str("々"), "々");
     }
 
     #[test]

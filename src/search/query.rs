@@ -2,7 +2,9 @@
 
 use crate::analysis::{analyze, Japanese, Term as AnalyzedTerm};
 use crate::index::Fields;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
@@ -34,6 +36,27 @@ pub fn tiers(f: &Fields) -> [(Field, Weight); 4] {
 pub const NAMES: f32 = 400.0;
 pub const CAST: f32 = 150.0;
 pub const SYNOPSIS: f32 = 50.0;
+/// A word matching a name or cast entry only with a typo scores below an exact match of the
+/// next tier down, so typos never outrank exact matches.
+pub const NAMES_TYPO: f32 = 140.0;
+pub const CAST_TYPO: f32 = 45.0;
+/// A whole query read as one name (kana typed without spaces, romaji run together):
+/// matched against the type-ahead keys, scored like a name match of every word.
+pub const WHOLE_NAME: f32 = NAMES;
+
+/// Edits allowed for a typo in a Latin word: 1 from 5 letters, 2 from 9.
+pub fn typo_distance(key: &str) -> u8 {
+    let n = key.chars().count();
+    if !key.is_ascii() || key.bytes().any(|b| b.is_ascii_digit()) {
+        0
+    } else if n >= 9 {
+        2
+    } else if n >= 5 {
+        1
+    } else {
+        0
+    }
+}
 
 /// Query words: the analyzed terms grouped by position (a word's alternatives together).
 pub fn words(jp: &Japanese, q: &str) -> Vec<Vec<String>> {
@@ -72,11 +95,41 @@ fn word_query(f: &Fields, word: &[String]) -> Box<dyn Query> {
             .collect();
         should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alternatives))));
     }
+    // Typos, in names and casts only: long texts would match too much by accident. The
+    // canonical key is what is compared, so `chuushin`/`chushin` are not even a typo.
+    for (field, w) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
+        let typos: Vec<Box<dyn Query>> = word
+            .iter()
+            .filter(|t| typo_distance(t) > 0)
+            .map(|t| -> Box<dyn Query> {
+                let fq = FuzzyTermQuery::new(Term::from_field_text(field, t), typo_distance(t), true);
+                Box::new(ConstScoreQuery::new(Box::new(fq), w))
+            })
+            .collect();
+        if !typos.is_empty() {
+            should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(typos))));
+        }
+    }
     Box::new(BooleanQuery::new(should))
 }
 
-/// All words required (`all = true`) or any word enough.
-pub fn build(f: &Fields, words: &[Vec<String>], all: bool) -> Box<dyn Query> {
+/// All words required (`all = true`) or any word enough; or the whole query matching a name
+/// from its start (`whole_keys`, the type-ahead keys of the query), which is how kana typed
+/// without spaces (`せかいのちゅうしん`) finds `世界の中心で…` whatever the analyzer made of it.
+pub fn build(f: &Fields, words: &[Vec<String>], all: bool, whole_keys: &[String]) -> Box<dyn Query> {
     let occur = if all { Occur::Must } else { Occur::Should };
-    Box::new(BooleanQuery::new(words.iter().map(|w| (occur, word_query(f, w))).collect()))
+    let by_words: Box<dyn Query> =
+        Box::new(BooleanQuery::new(words.iter().map(|w| (occur, word_query(f, w))).collect()));
+    if whole_keys.is_empty() {
+        return by_words;
+    }
+    let whole: Vec<Box<dyn Query>> = whole_keys
+        .iter()
+        .map(|k| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(f.suggest, k), IndexRecordOption::Basic))
+        })
+        .collect();
+    let score = WHOLE_NAME * words.len().max(1) as f32;
+    let whole: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score));
+    Box::new(BooleanQuery::new(vec![(Occur::Should, by_words), (Occur::Should, whole)]))
 }

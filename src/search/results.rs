@@ -107,10 +107,11 @@ pub fn search(
         return Ok(SearchResults { total, hits: hits.into_iter().flatten().collect() });
     }
 
-    let mut query = with_filter(build(f, &ws, true), &filter);
+    let keys = whole_name_keys(store, &req.q);
+    let mut query = with_filter(build(f, &ws, true, &keys), &filter);
     let mut total = searcher.search(query.as_ref(), &Count)?;
     if total == 0 && ws.len() > 1 {
-        query = with_filter(build(f, &ws, false), &filter);
+        query = with_filter(build(f, &ws, false, &keys), &filter);
         total = searcher.search(query.as_ref(), &Count)?;
     }
     let want = req.offset + req.limit;
@@ -129,6 +130,15 @@ pub fn search(
         hits.extend(hit_of(store, &doc, score, &snippets));
     }
     Ok(SearchResults { total, hits })
+}
+
+/// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name
+/// and long enough not to match half the catalogue.
+fn whole_name_keys(store: &Store, q: &str) -> Vec<String> {
+    crate::analysis::suggest::query_keys(store.japanese(), q)
+        .into_iter()
+        .filter(|k| k.chars().count() >= if k.is_ascii() { 5 } else { 2 })
+        .collect()
 }
 
 fn to_hit(
