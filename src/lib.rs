@@ -19,3 +19,5 @@ pub mod rank;
 pub mod engine;
 /// The axum service.
 pub mod http;
+/// A deterministic synthetic corpus for benchmarks.
+pub mod corpus;

@@ -86,6 +86,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a deterministic synthetic corpus as NDJSON (scale 1: 20,000 dramas, 3,000,000
+    /// reviews and comments, 10,000,000 ratings).
+    GenCorpus {
+        /// Fraction of scale 1, e.g. 0.01 for a quick run.
+        #[arg(long, default_value_t = 0.01)]
+        scale: f64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output file; standard output if absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Serve the HTTP API.
     Serve {
         #[command(flatten)]
@@ -102,6 +114,12 @@ enum Command {
 }
 
 fn main() {
+    // Printing into a closed pipe (`dorama-search top100 | head`) ends the program quietly,
+    // as it does for every other Unix tool, instead of panicking.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let filter = tracing_subscriber::EnvFilter::try_from_env("DORAMA_LOG").unwrap_or_else(|_| "info".into());
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // DORAMA_LOG_FORMAT=json: one JSON object per line, for log collectors.
@@ -179,6 +197,23 @@ fn run(cli: Cli) -> Result<()> {
                     );
                 }
             }
+            Ok(())
+        }
+        Command::GenCorpus { scale, seed, out } => {
+            if !(scale.is_finite() && scale > 0.0 && scale <= 10.0) {
+                bail!("--scale must be a number in (0, 10]");
+            }
+            use std::io::Write;
+            let sink: Box<dyn Write> = match &out {
+                Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut w = std::io::BufWriter::new(sink);
+            for r in dorama_search::corpus::records(scale, seed) {
+                serde_json::to_writer(&mut w, &r)?;
+                w.write_all(b"\n")?;
+            }
+            w.flush()?;
             Ok(())
         }
         Command::Serve { index, rank, addr, cache_entries } => {

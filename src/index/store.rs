@@ -190,11 +190,11 @@ impl Store {
     }
 
     /// Every rating in the index, read from fast fields (no stored documents), so that the
-    /// Top 100 can be rebuilt from millions of ratings at start-up.
+    /// Top 100 can be rebuilt from millions of ratings at start-up. Each string column's
+    /// dictionary is read once per segment; documents then only look up ordinals.
     pub fn all_ratings(&self) -> Result<Vec<RatingRow>, IndexError> {
         let searcher = self.searcher();
         let mut out = Vec::new();
-        let mut buf = String::new();
         for seg in searcher.segment_readers() {
             let ff = seg.fast_fields();
             let rating = ff.u64("rating")?;
@@ -204,31 +204,25 @@ impl Store {
             else {
                 continue;
             };
+            let (drama_terms, author_terms, key_terms) = (terms_of(&drama)?, terms_of(&author)?, terms_of(&keys)?);
             let alive = seg.alive_bitset();
             for doc in 0..seg.max_doc() {
-                if alive.is_none_or(|a| a.is_alive(doc)) {
-                    let r = rating.first(doc).unwrap_or(0);
-                    if r == 0 {
-                        continue;
-                    }
-                    let mut get = |col: &tantivy::columnar::StrColumn| -> String {
-                        buf.clear();
-                        if let Some(o) = col.term_ords(doc).next() {
-                            let _ = col.ord_to_str(o, &mut buf);
-                        }
-                        buf.clone()
-                    };
-                    let key = get(&keys);
-                    let drama_id = get(&drama);
-                    let user = get(&author);
-                    out.push(RatingRow {
-                        key,
-                        drama_id,
-                        user,
-                        rating: r as u8,
-                        seq: seq.first(doc).unwrap_or(0),
-                    });
+                if !alive.is_none_or(|a| a.is_alive(doc)) {
+                    continue;
                 }
+                let r = rating.first(doc).unwrap_or(0);
+                if r == 0 {
+                    continue;
+                }
+                let ord = |col: &tantivy::columnar::StrColumn| col.term_ords(doc).next();
+                let (Some(d), Some(a), Some(k)) = (ord(&drama), ord(&author), ord(&keys)) else { continue };
+                out.push(RatingRow {
+                    key: key_terms[k as usize].clone(),
+                    drama_id: drama_terms[d as usize].clone(),
+                    user: author_terms[a as usize].clone(),
+                    rating: r as u8,
+                    seq: seq.first(doc).unwrap_or(0),
+                });
             }
         }
         Ok(out)
@@ -248,4 +242,14 @@ impl Store {
     pub fn num_docs(&self) -> u64 {
         self.searcher().num_docs()
     }
+}
+
+/// Every term of a string column, indexed by ordinal.
+fn terms_of(col: &tantivy::columnar::StrColumn) -> Result<Vec<String>, IndexError> {
+    let mut terms = Vec::new();
+    let mut stream = col.dictionary().stream()?;
+    while stream.advance() {
+        terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+    }
+    Ok(terms)
 }
