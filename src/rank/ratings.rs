@@ -1,7 +1,12 @@
 //! The counted ratings: one per (drama, user), the last ingested winning.
+//!
+//! Laid out for ten million ratings: dramas and users are interned to `u32`, record keys are
+//! hashed to `u64`, and each (drama, user) pair keeps only its winning rating. The rare pair
+//! rated by more than one record (a review and then a comment) also keeps the list of its
+//! records, so that deleting the winner falls back to the one before it.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHasher};
+use std::borrow::Borrow;
 use std::hash::{Hash, Hasher};
 
 /// A rating carried by a record (a review or a rated comment).
@@ -23,33 +28,45 @@ pub struct Agg {
     pub sum: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Contribution {
+/// What one record says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Slot {
+    drama: u32,
+    user: u32,
     seq: u64,
-    key: u64,
     rating: u8,
 }
 
 /// Keys are hashed to 64 bits: at 10 million ratings the chance of any collision is about
 /// 3·10⁻⁶, and its effect would be one rating counted under another record's key.
 fn hash_key(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     s.hash(&mut h);
-    h.finish()
+    // FxHash alone is weak on similar strings; one round of a 64-bit finalizer spreads it.
+    let mut z = h.finish() ^ (s.len() as u64).rotate_left(32);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn pair(drama: u32, user: u32) -> u64 {
+    (drama as u64) << 32 | user as u64
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct Ratings {
-    drama_ids: HashMap<String, u32>,
+    drama_ids: FxHashMap<String, u32>,
     drama_names: Vec<String>,
-    users: HashMap<String, u32>,
-    /// record key → (drama, user) it rates.
-    by_key: HashMap<u64, (u32, u32)>,
-    /// (drama, user) → every record rating it; the one with the highest seq counts.
-    by_pair: HashMap<(u32, u32), Vec<Contribution>>,
+    users: FxHashMap<String, u32>,
+    /// record key → what it says.
+    by_key: FxHashMap<u64, Slot>,
+    /// (drama, user) → the key of the record whose rating counts.
+    winner: FxHashMap<u64, u64>,
+    /// (drama, user) → every key rating it, only for pairs rated by more than one record.
+    shadowed: FxHashMap<u64, Vec<u64>>,
     aggs: Vec<Agg>,
-    voters: HashMap<String, u32>,
-    votes: HashMap<u64, u32>,
+    voters: Vec<u32>,
+    votes: FxHashMap<u64, u32>,
 }
 
 impl Ratings {
@@ -58,10 +75,14 @@ impl Ratings {
     }
 
     /// Rebuilds from every rating, in any order (seq decides).
-    pub fn from_events(events: impl IntoIterator<Item = RatingEvent>) -> Self {
+    pub fn from_events<E: Borrow<RatingEvent>>(events: impl IntoIterator<Item = E>) -> Self {
+        let events = events.into_iter();
         let mut r = Ratings::new();
+        let (lo, _) = events.size_hint();
+        r.by_key.reserve(lo);
+        r.winner.reserve(lo);
         for e in events {
-            r.upsert(&e);
+            r.upsert(e.borrow());
         }
         r
     }
@@ -74,55 +95,86 @@ impl Ratings {
         self.drama_ids.insert(id.to_string(), i);
         self.drama_names.push(id.to_string());
         self.aggs.push(Agg::default());
+        self.voters.push(0);
         i
     }
 
     fn user_idx(&mut self, user: &str) -> u32 {
+        if let Some(&i) = self.users.get(user) {
+            return i;
+        }
         let n = self.users.len() as u32;
-        *self.users.entry(user.to_string()).or_insert(n)
+        self.users.insert(user.to_string(), n);
+        n
     }
 
-    fn current(list: &[Contribution]) -> Option<u8> {
-        list.iter().max_by_key(|c| c.seq).map(|c| c.rating)
-    }
-
-    fn set_pair(&mut self, pair: (u32, u32), f: impl FnOnce(&mut Vec<Contribution>)) {
-        let list = self.by_pair.entry(pair).or_default();
-        let before = Self::current(list);
-        f(list);
-        let after = Self::current(list);
-        if list.is_empty() {
-            self.by_pair.remove(&pair);
-        }
-        let agg = &mut self.aggs[pair.0 as usize];
-        if let Some(b) = before {
-            agg.count -= 1;
-            agg.sum -= b as u64;
-        }
-        if let Some(a) = after {
-            agg.count += 1;
-            agg.sum += a as u64;
+    fn count(&mut self, s: Slot, sign: i64) {
+        let a = &mut self.aggs[s.drama as usize];
+        if sign > 0 {
+            a.count += 1;
+            a.sum += s.rating as u64;
+        } else {
+            a.count -= 1;
+            a.sum -= s.rating as u64;
         }
     }
 
-    /// A record carrying a rating was added or replaced. Returns the drama whose aggregate
-    /// may have changed (and the drama of the replaced rating, if it moved).
-    pub fn upsert(&mut self, e: &RatingEvent) -> Vec<String> {
-        let mut touched = self.remove_key(&e.key);
+    /// A record carrying a rating was added or replaced.
+    pub fn upsert(&mut self, e: &RatingEvent) {
         let key = hash_key(&e.key);
-        let pair = (self.drama_idx(&e.drama_id), self.user_idx(&e.user));
-        self.by_key.insert(key, pair);
-        self.set_pair(pair, |l| l.push(Contribution { seq: e.seq, key, rating: e.rating }));
-        touched.push(e.drama_id.clone());
-        touched
+        self.remove_hashed(key);
+        let slot = Slot { drama: self.drama_idx(&e.drama_id), user: self.user_idx(&e.user), seq: e.seq, rating: e.rating };
+        let p = pair(slot.drama, slot.user);
+        self.by_key.insert(key, slot);
+        match self.winner.get(&p).copied() {
+            None => {
+                self.winner.insert(p, key);
+                self.count(slot, 1);
+            }
+            Some(w) => {
+                let current = self.by_key[&w];
+                let list = self.shadowed.entry(p).or_insert_with(|| vec![w]);
+                list.push(key);
+                if slot.seq >= current.seq {
+                    self.count(current, -1);
+                    self.count(slot, 1);
+                    self.winner.insert(p, key);
+                }
+            }
+        }
     }
 
-    /// A record was deleted or replaced by one without a rating.
-    pub fn remove_key(&mut self, key: &str) -> Vec<String> {
-        let k = hash_key(key);
-        let Some(pair) = self.by_key.remove(&k) else { return Vec::new() };
-        self.set_pair(pair, |l| l.retain(|c| c.key != k));
-        vec![self.drama_names[pair.0 as usize].clone()]
+    /// A record was deleted or replaced by one without a rating. Returns whether it had one.
+    pub fn remove_key(&mut self, key: &str) -> bool {
+        self.remove_hashed(hash_key(key))
+    }
+
+    fn remove_hashed(&mut self, k: u64) -> bool {
+        let Some(slot) = self.by_key.remove(&k) else { return false };
+        let p = pair(slot.drama, slot.user);
+        let was_winner = self.winner.get(&p) == Some(&k);
+        let mut next = None;
+        if let Some(list) = self.shadowed.get_mut(&p) {
+            list.retain(|&x| x != k);
+            next = list.iter().copied().max_by_key(|x| self.by_key[x].seq);
+            if list.len() < 2 {
+                self.shadowed.remove(&p);
+            }
+        }
+        if was_winner {
+            self.count(slot, -1);
+            match next {
+                Some(n) => {
+                    let s = self.by_key[&n];
+                    self.count(s, 1);
+                    self.winner.insert(p, n);
+                }
+                None => {
+                    self.winner.remove(&p);
+                }
+            }
+        }
+        true
     }
 
     /// A vote record was added (or replaced: a user votes once per drama).
@@ -133,15 +185,12 @@ impl Ratings {
         }
         let d = self.drama_idx(drama_id);
         self.votes.insert(k, d);
-        *self.voters.entry(drama_id.to_string()).or_default() += 1;
+        self.voters[d as usize] += 1;
     }
 
     pub fn remove_vote(&mut self, key: &str) {
         if let Some(d) = self.votes.remove(&hash_key(key)) {
-            let id = &self.drama_names[d as usize];
-            if let Some(n) = self.voters.get_mut(id) {
-                *n = n.saturating_sub(1);
-            }
+            self.voters[d as usize] = self.voters[d as usize].saturating_sub(1);
         }
     }
 
@@ -150,15 +199,15 @@ impl Ratings {
     }
 
     pub fn voters(&self, drama_id: &str) -> u32 {
-        self.voters.get(drama_id).copied().unwrap_or(0)
+        self.drama_ids.get(drama_id).map(|&i| self.voters[i as usize]).unwrap_or(0)
     }
 
     /// Number of counted ratings (distinct drama–user pairs).
     pub fn counted(&self) -> usize {
-        self.by_pair.len()
+        self.winner.len()
     }
 
-    /// Whether a record key currently carries a counted-or-shadowed rating.
+    /// Whether a record key currently carries a rating (counted or shadowed).
     pub fn has_key(&self, key: &str) -> bool {
         self.by_key.contains_key(&hash_key(key))
     }
@@ -187,5 +236,16 @@ mod tests {
         assert_eq!(r.agg("d"), Agg { count: 1, sum: 6 });
         r.upsert(&ev("review:r1", "d", "kim", 8, 3));
         assert_eq!(r.agg("d"), Agg { count: 1, sum: 8 });
+        r.remove_key("review:r1");
+        assert_eq!(r.agg("d"), Agg { count: 0, sum: 0 });
+        assert_eq!(r.counted(), 0);
+    }
+
+    #[test]
+    fn an_earlier_rating_arriving_late_does_not_win() {
+        let mut r = Ratings::new();
+        r.upsert(&ev("comment:c1", "d", "kim", 10, 5));
+        r.upsert(&ev("review:r1", "d", "kim", 2, 1));
+        assert_eq!(r.agg("d"), Agg { count: 1, sum: 10 });
     }
 }
