@@ -8,6 +8,7 @@
 //! index, the catalog and the ratings exactly as they were.
 
 use crate::catalog::Catalog;
+use crate::histogram::Histogram;
 use crate::index::{Change, IndexError, Store};
 use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
 use crate::record::{person_id, year_month, Kind, LineError, Located, Record};
@@ -46,6 +47,7 @@ pub struct Engine {
     cache: Option<Cache>,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
+    commit_latency: Mutex<Histogram>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -118,6 +120,7 @@ impl Engine {
             cache,
             cache_hits: AtomicU64::new(0),
             cache_misses: AtomicU64::new(0),
+            commit_latency: Mutex::new(Histogram::default()),
         })
     }
 
@@ -144,6 +147,23 @@ impl Engine {
     /// (hits, misses) of the query cache since start.
     pub fn cache_stats(&self) -> (u64, u64) {
         (self.cache_hits.load(Ordering::Relaxed), self.cache_misses.load(Ordering::Relaxed))
+    }
+
+    fn commit(&self, changes: &[Change]) -> Result<(), EngineError> {
+        let started = std::time::Instant::now();
+        self.store.apply(changes)?;
+        self.commit_latency.lock().unwrap_or_else(|p| p.into_inner()).observe(started.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    /// Commit latencies so far.
+    pub fn commit_latency(&self) -> Histogram {
+        self.commit_latency.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Live documents of a kind.
+    pub fn count_kind(&self, kind: Kind) -> Result<usize, EngineError> {
+        Ok(self.store.count_kind(kind)?)
     }
 
     /// Applies a batch of records as one commit. Returns how many records were applied.
@@ -180,7 +200,7 @@ impl Engine {
                 None => changes.push(Change::Delete(Kind::Person, pid.clone())),
             }
         }
-        self.store.apply(&changes)?;
+        self.commit(&changes)?;
 
         // Committed: now the in-memory state follows.
         *next_seq = seq;
@@ -220,7 +240,7 @@ impl Engine {
                 }
             }
         }
-        self.store.apply(&changes)?;
+        self.commit(&changes)?;
         *next_seq = seq;
         {
             let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());

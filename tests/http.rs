@@ -13,7 +13,7 @@ const TOKEN: &str = "s3cret-token";
 
 fn app(token: Option<&str>) -> (tempfile::TempDir, axum::Router) {
     let (dir, engine) = common::seeded_engine();
-    let state = Arc::new(AppState { engine: Arc::new(engine), admin_token: token.map(str::to_string) });
+    let state = Arc::new(AppState::new(Arc::new(engine), token.map(str::to_string)));
     (dir, router(state))
 }
 
@@ -275,4 +275,22 @@ async fn an_oversized_body_gets_413() {
     let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), &big)).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(v["error"].is_string());
+}
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_in_prometheus_format() {
+    let (_d, app) = app(None);
+    get(&app, "/api/search?q=sekachu").await;
+    get(&app, "/api/search?q=sekachu").await;
+    get(&app, "/api/records/drama/nope").await;
+    let res = app.clone().oneshot(Request::get("/metrics").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(text.contains(r#"dorama_http_requests_total{method="GET",route="/api/search",status="200"} 2"#), "{text}");
+    assert!(text.contains(r#"route="/api/records/{kind}/{id}",status="404"} 1"#), "{text}");
+    assert!(text.contains(r#"dorama_http_request_duration_seconds_bucket{method="GET",route="/api/search",le="+Inf"} 2"#), "{text}");
+    assert!(text.contains(r#"dorama_documents{kind="review"} 30"#), "{text}");
+    assert!(text.contains("dorama_index_bytes "), "{text}");
+    assert!(text.contains("dorama_commit_duration_seconds_count 1"), "{text}");
+    assert!(text.contains(r#"dorama_cache_requests_total{result="hit"} 1"#), "{text}");
 }

@@ -7,6 +7,7 @@
 
 mod auth;
 mod error;
+mod metrics;
 mod params;
 mod records;
 mod search;
@@ -36,6 +37,13 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// `DORAMA_ADMIN_TOKEN`; None closes the admin endpoints.
     pub admin_token: Option<String>,
+    pub metrics: metrics::Metrics,
+}
+
+impl AppState {
+    pub fn new(engine: Arc<Engine>, admin_token: Option<String>) -> Self {
+        AppState { engine, admin_token, metrics: metrics::Metrics::default() }
+    }
 }
 
 async fn healthz(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
@@ -59,6 +67,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]);
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
         .route("/api/search", get(search::search))
         .route("/api/suggest", get(search::suggest))
         .route("/api/dramas/{id}/forum", get(search::forum))
@@ -68,6 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/top100/recompute", post(top100::recompute))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(cors)
@@ -88,7 +98,7 @@ pub fn admin_token_from_env() -> Option<String> {
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
 pub async fn serve(engine: Engine, addr: &str) -> anyhow::Result<()> {
-    let state = Arc::new(AppState { engine: Arc::new(engine), admin_token: admin_token_from_env() });
+    let state = Arc::new(AppState::new(Arc::new(engine), admin_token_from_env()));
     if state.admin_token.is_none() {
         tracing::warn!("DORAMA_ADMIN_TOKEN is not set: admin endpoints refuse every request");
     }

@@ -239,6 +239,12 @@ impl Store {
         Ok(max)
     }
 
+    /// Live documents of a kind.
+    pub fn count_kind(&self, kind: Kind) -> Result<usize, IndexError> {
+        let q = TermQuery::new(Term::from_field_text(self.fields.kind, kind.as_str()), IndexRecordOption::Basic);
+        Ok(self.searcher().search(&q, &tantivy::collector::Count)?)
+    }
+
     pub fn num_docs(&self) -> u64 {
         self.searcher().num_docs()
     }
