@@ -1,0 +1,206 @@
+//! Search side by side with SQLite FTS5, on the same synthetic corpus, in the same run.
+//!
+//! The corpus is `dorama_search::corpus` at `DORAMA_BENCH_SCALE` (default 0.01: 200 dramas,
+//! 100,000 ratings of which 30,000 with text). SQLite gets what a site would set up without
+//! us: an FTS5 table with the `unicode61` tokenizer (diacritics removed) for Latin text and
+//! one with the `trigram` tokenizer for Japanese, ranked by bm25, the same 20 results.
+//!
+//! Besides criterion's own report, the run writes `target/bench-report.json`: every figure and
+//! its ratio to SQLite's (higher is better for us in `speedup`).
+
+use criterion::Criterion;
+use dorama_search::corpus;
+use dorama_search::engine::{Engine, Options};
+use dorama_search::record::{Located, Record};
+use dorama_search::search::{Scope, SearchRequest};
+use rusqlite::Connection;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// The fixed query mix: (name, query, how SQLite is asked).
+const MIX: &[(&str, &str)] = &[
+    ("title_romaji", "sekai no chuushin"),
+    ("title_english", "center of the world"),
+    ("title_kanji", "世界の中心"),
+    ("title_kana", "せかいのちゅうしん"),
+    ("person", "takayuki yamada"),
+    ("person_kanji", "山田孝之"),
+    ("typo", "yamada takayki"),
+    ("review_text", "cinematography"),
+    ("review_japanese", "最終回"),
+];
+
+fn text_of(r: &Record) -> String {
+    match r {
+        Record::Drama(d) => {
+            let mut t = vec![d.title.clone()];
+            t.extend(d.title_en.clone());
+            t.extend(d.title_ja.clone());
+            t.extend(d.aka.iter().cloned());
+            for c in &d.cast {
+                t.extend(c.actor.clone());
+                t.extend(c.actor_ja.clone());
+                t.extend(c.character.clone());
+                t.extend(c.character_ja.clone());
+            }
+            t.extend(d.synopsis.clone());
+            t.join(" ")
+        }
+        Record::Review(v) => format!("{} {}", v.title.clone().unwrap_or_default(), v.body),
+        Record::Comment(c) => c.body.clone(),
+        _ => String::new(),
+    }
+}
+
+fn sqlite_load(records: &[Record]) -> (Connection, Duration) {
+    let db = Connection::open_in_memory().unwrap();
+    db.execute_batch(
+        "CREATE VIRTUAL TABLE latin USING fts5(kind UNINDEXED, id UNINDEXED, drama_id UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2');
+         CREATE VIRTUAL TABLE ja USING fts5(kind UNINDEXED, id UNINDEXED, drama_id UNINDEXED, body, tokenize = 'trigram');",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let tx = db.unchecked_transaction().unwrap();
+    {
+        let mut l = tx.prepare("INSERT INTO latin VALUES (?1, ?2, ?3, ?4)").unwrap();
+        let mut j = tx.prepare("INSERT INTO ja VALUES (?1, ?2, ?3, ?4)").unwrap();
+        for r in records {
+            let body = text_of(r);
+            if body.is_empty() {
+                continue;
+            }
+            let args = (r.kind().as_str(), r.id(), r.drama_id().unwrap_or(""), body);
+            l.execute(rusqlite::params![args.0, args.1, args.2, args.3]).unwrap();
+            j.execute(rusqlite::params![args.0, args.1, args.2, args.3]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    (db, started.elapsed())
+}
+
+/// What a site would send FTS5 for a search-box query: Japanese as a trigram phrase, Latin as
+/// words that must all match.
+fn sqlite_search(db: &Connection, q: &str) -> usize {
+    let (table, expr) = if q.is_ascii() {
+        ("latin", q.split_whitespace().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" "))
+    } else {
+        ("ja", format!("\"{q}\""))
+    };
+    let sql = format!("SELECT id FROM {table} WHERE {table} MATCH ?1 ORDER BY bm25({table}) LIMIT 20");
+    let mut st = db.prepare_cached(&sql).unwrap();
+    let rows = st.query_map([expr], |r| r.get::<_, String>(0)).unwrap();
+    rows.count()
+}
+
+fn sqlite_prefix(db: &Connection, q: &str) -> usize {
+    let mut st = db
+        .prepare_cached("SELECT id FROM latin WHERE latin MATCH ?1 AND kind = 'drama' ORDER BY bm25(latin) LIMIT 8")
+        .unwrap();
+    let rows = st.query_map([format!("\"{q}\"*")], |r| r.get::<_, String>(0)).unwrap();
+    rows.count()
+}
+
+fn sqlite_forum(db: &Connection, drama: &str, q: &str) -> usize {
+    let mut st = db
+        .prepare_cached("SELECT id FROM latin WHERE latin MATCH ?1 AND drama_id = ?2 ORDER BY bm25(latin) LIMIT 20")
+        .unwrap();
+    let rows = st.query_map([format!("\"{q}\""), drama.to_string()], |r| r.get::<_, String>(0)).unwrap();
+    rows.count()
+}
+
+struct Figure {
+    name: String,
+    ours_ns: f64,
+    sqlite_ns: Option<f64>,
+}
+
+fn mean_ns(c: &mut Criterion, group: &str, name: &str, mut f: impl FnMut()) -> f64 {
+    // criterion measures and reports; the mean for the JSON report is taken here as well, over
+    // a fixed number of runs after criterion's, so both come from the same process and data.
+    c.benchmark_group(group).sample_size(20).measurement_time(Duration::from_secs(2)).bench_function(name, |b| b.iter(&mut f));
+    let n = 200;
+    let started = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    started.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn main() {
+    let scale: f64 = std::env::var("DORAMA_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(0.01);
+    let records: Vec<Record> = corpus::records(scale, 42).collect();
+    let n = records.len();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(dir.path(), Options { cache_entries: 0, ..Options::default() }).unwrap();
+    let started = Instant::now();
+    for chunk in records.chunks(50_000) {
+        let batch = chunk.iter().enumerate().map(|(i, r)| Located { source: "corpus".into(), line: i + 1, record: r.clone() }).collect();
+        engine.ingest(batch).unwrap();
+    }
+    let ours_index = started.elapsed();
+    let (db, sqlite_index) = sqlite_load(&records);
+    eprintln!(
+        "indexed {n} records: dorama-search {:.0}/s, SQLite FTS5 {:.0}/s",
+        n as f64 / ours_index.as_secs_f64(),
+        n as f64 / sqlite_index.as_secs_f64()
+    );
+    let forum_drama = match &records[0] {
+        Record::Drama(d) => d.id.clone(),
+        _ => unreachable!("dramas come first"),
+    };
+
+    let mut c = Criterion::default().configure_from_args();
+    let mut figures = Vec::new();
+    for (name, q) in MIX {
+        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 };
+        let ours = mean_ns(&mut c, "search", &format!("{name}/dorama-search"), || {
+            black_box(engine.search_uncached(&req).unwrap());
+        });
+        let sqlite = mean_ns(&mut c, "search", &format!("{name}/sqlite-fts5"), || {
+            black_box(sqlite_search(&db, q));
+        });
+        figures.push(Figure { name: format!("search/{name}"), ours_ns: ours, sqlite_ns: Some(sqlite) });
+    }
+    let ours = mean_ns(&mut c, "suggest", "seka/dorama-search", || {
+        black_box(engine.suggest_uncached("seka", 8).unwrap());
+    });
+    let sqlite = mean_ns(&mut c, "suggest", "seka/sqlite-fts5", || {
+        black_box(sqlite_prefix(&db, "seka"));
+    });
+    figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite) });
+    let req = SearchRequest { q: "soundtrack".into(), scope: Scope::Forum(forum_drama.clone()), limit: 20, offset: 0 };
+    let ours = mean_ns(&mut c, "forum", "soundtrack/dorama-search", || {
+        black_box(engine.search_uncached(&req).unwrap());
+    });
+    let sqlite = mean_ns(&mut c, "forum", "soundtrack/sqlite-fts5", || {
+        black_box(sqlite_forum(&db, &forum_drama, "soundtrack"));
+    });
+    figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite) });
+    c.final_summary();
+
+    let mix_ours: f64 = figures.iter().map(|f| f.ours_ns).sum();
+    let mix_sqlite: f64 = figures.iter().filter_map(|f| f.sqlite_ns).sum();
+    let report = serde_json::json!({
+        "scale": scale,
+        "records": n,
+        "indexing_records_per_s": {
+            "dorama_search": n as f64 / ours_index.as_secs_f64(),
+            "sqlite_fts5": n as f64 / sqlite_index.as_secs_f64(),
+            "ratio": sqlite_index.as_secs_f64() / ours_index.as_secs_f64(),
+        },
+        "query_mix_qps_single_thread": {
+            "dorama_search": 1e9 * figures.len() as f64 / mix_ours,
+            "sqlite_fts5": 1e9 * figures.len() as f64 / mix_sqlite,
+            "ratio": mix_sqlite / mix_ours,
+        },
+        "queries": figures.iter().map(|f| serde_json::json!({
+            "name": f.name,
+            "dorama_search_us": f.ours_ns / 1e3,
+            "sqlite_fts5_us": f.sqlite_ns.map(|x| x / 1e3),
+            "speedup": f.sqlite_ns.map(|s| s / f.ours_ns),
+        })).collect::<Vec<_>>(),
+    });
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-report.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    eprintln!("wrote {}", path.display());
+}
