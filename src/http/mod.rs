@@ -8,6 +8,7 @@
 mod auth;
 mod error;
 mod metrics;
+mod page;
 mod params;
 mod records;
 mod search;
@@ -66,6 +67,8 @@ async fn method_not_allowed() -> ApiError {
 pub fn router(state: Arc<AppState>) -> Router {
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]);
     Router::new()
+        .route("/", get(page::index))
+        .route("/search.js", get(page::script))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .route("/api/search", get(search::search))

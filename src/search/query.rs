@@ -6,7 +6,7 @@ use tantivy::query::{
     BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 
 /// Words beyond this many are ignored: a search box query is a handful of words, and a pasted
 /// paragraph must not turn into a query that takes seconds.
@@ -80,7 +80,7 @@ pub fn words(jp: &Japanese, q: &str) -> Vec<Vec<String>> {
 
 /// One word in every tier, by the best of its terms in each (a Japanese word's surface and
 /// reading both matching count once).
-fn word_query(f: &Fields, word: &[String]) -> Box<dyn Query> {
+fn word_query(f: &Fields, word: &[String], searcher: &Searcher) -> Box<dyn Query> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (field, weight) in tiers(f) {
         let alternatives: Vec<Box<dyn Query>> = word
@@ -96,7 +96,15 @@ fn word_query(f: &Fields, word: &[String]) -> Box<dyn Query> {
         should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alternatives))));
     }
     // Typos, in names and casts only: long texts would match too much by accident. The
-    // canonical key is what is compared, so `chuushin`/`chushin` are not even a typo.
+    // canonical key is what is compared, so `chuushin`/`chushin` are not even a typo. A word
+    // that is a name or cast term as typed is taken as typed: no fuzzy expansion, which is
+    // what keeps the common case free of its cost.
+    let known = |t: &String| {
+        [f.names, f.cast].iter().any(|&fl| searcher.doc_freq(&Term::from_field_text(fl, t)).unwrap_or(0) > 0)
+    };
+    if word.iter().any(known) {
+        return Box::new(BooleanQuery::new(should));
+    }
     for (field, w) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
         let typos: Vec<Box<dyn Query>> = word
             .iter()
@@ -116,10 +124,16 @@ fn word_query(f: &Fields, word: &[String]) -> Box<dyn Query> {
 /// All words required (`all = true`) or any word enough; or the whole query matching a name
 /// from its start (`whole_keys`, the type-ahead keys of the query), which is how kana typed
 /// without spaces (`せかいのちゅうしん`) finds `世界の中心で…` whatever the analyzer made of it.
-pub fn build(f: &Fields, words: &[Vec<String>], all: bool, whole_keys: &[String]) -> Box<dyn Query> {
+pub fn build(
+    f: &Fields,
+    searcher: &Searcher,
+    words: &[Vec<String>],
+    all: bool,
+    whole_keys: &[String],
+) -> Box<dyn Query> {
     let occur = if all { Occur::Must } else { Occur::Should };
     let by_words: Box<dyn Query> =
-        Box::new(BooleanQuery::new(words.iter().map(|w| (occur, word_query(f, w))).collect()));
+        Box::new(BooleanQuery::new(words.iter().map(|w| (occur, word_query(f, w, searcher))).collect()));
     if whole_keys.is_empty() {
         return by_words;
     }

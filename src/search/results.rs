@@ -108,28 +108,67 @@ pub fn search(
     }
 
     let keys = whole_name_keys(store, &req.q);
-    let mut query = with_filter(build(f, &ws, true, &keys), &filter);
-    let mut total = searcher.search(query.as_ref(), &Count)?;
-    if total == 0 && ws.len() > 1 {
-        query = with_filter(build(f, &ws, false, &keys), &filter);
-        total = searcher.search(query.as_ref(), &Count)?;
-    }
     let want = req.offset + req.limit;
-    let top = searcher.search(query.as_ref(), &TopDocs::with_limit(want + RERANK_EXTRA).order_by_score())?;
-    let mut scored: Vec<(f32, DocAddress, TantivyDocument)> = Vec::with_capacity(top.len());
+    let collect = (Count, TopDocs::with_limit(want + RERANK_EXTRA).order_by_score());
+    let mut query = with_filter(build(f, &searcher, &ws, true, &keys), &filter);
+    let (mut total, mut top) = searcher.search(query.as_ref(), &collect)?;
+    if total == 0 && ws.len() > 1 {
+        query = with_filter(build(f, &searcher, &ws, false, &keys), &filter);
+        (total, top) = searcher.search(query.as_ref(), &collect)?;
+    }
+    // The popularity boost reads the drama id from its fast field: no stored document is
+    // loaded for a candidate that does not make the page.
+    let mut columns: Vec<Option<Option<tantivy::columnar::StrColumn>>> = vec![None; searcher.segment_readers().len()];
+    let mut drama = String::new();
+    let mut scored: Vec<(f32, DocAddress)> = Vec::with_capacity(top.len());
     for (score, addr) in top {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let drama = doc.get_first(f.drama_id).and_then(|v| v.as_str()).unwrap_or("");
-        let boost = if drama.is_empty() { 1.0 } else { popularity_boost(ratings_of(drama)) };
-        scored.push((score * boost, addr, doc));
+        let col = columns[addr.segment_ord as usize].get_or_insert_with(|| {
+            searcher.segment_reader(addr.segment_ord).fast_fields().str("drama_id").ok().flatten()
+        });
+        drama.clear();
+        if let Some(col) = col {
+            if let Some(o) = col.term_ords(addr.doc_id).next() {
+                col.ord_to_str(o, &mut drama)?;
+            }
+        }
+        let boost = if drama.is_empty() { 1.0 } else { popularity_boost(ratings_of(&drama)) };
+        scored.push((score * boost, addr));
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let snippets = Snippets::new(&searcher, query.as_ref(), &[f.text, f.synopsis, f.cast, f.names]);
+    let snippets = KindSnippets::new(&searcher, query.as_ref(), f);
     let mut hits = Vec::new();
-    for (score, _addr, doc) in scored.into_iter().skip(req.offset).take(req.limit) {
+    for (score, addr) in scored.into_iter().skip(req.offset).take(req.limit) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
         hits.extend(hit_of(store, &doc, score, &snippets));
     }
     Ok(SearchResults { total, hits })
+}
+
+/// Snippet fields by kind: a review is shown from its text, a drama from its synopsis, cast or
+/// titles, a person from their roles or names. Each hit runs the analyzer over those fields
+/// only, not over all four.
+struct KindSnippets {
+    text: Snippets,
+    drama: Snippets,
+    person: Snippets,
+}
+
+impl KindSnippets {
+    fn new(searcher: &tantivy::Searcher, query: &dyn Query, f: &crate::index::Fields) -> Self {
+        KindSnippets {
+            text: Snippets::new(searcher, query, &[f.text]),
+            drama: Snippets::new(searcher, query, &[f.synopsis, f.cast, f.names]),
+            person: Snippets::new(searcher, query, &[f.cast, f.names]),
+        }
+    }
+
+    fn for_kind(&self, kind: Kind) -> &Snippets {
+        match kind {
+            Kind::Drama => &self.drama,
+            Kind::Person => &self.person,
+            _ => &self.text,
+        }
+    }
 }
 
 /// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name
@@ -139,6 +178,23 @@ fn whole_name_keys(store: &Store, q: &str) -> Vec<String> {
         .into_iter()
         .filter(|k| k.chars().count() >= if k.is_ascii() { 5 } else { 2 })
         .collect()
+}
+
+/// Where a hit's snippet comes from: one set of fields for all kinds, or fields by kind.
+trait SnippetSource {
+    fn source(&self, kind: Kind) -> &Snippets;
+}
+
+impl SnippetSource for Snippets {
+    fn source(&self, _: Kind) -> &Snippets {
+        self
+    }
+}
+
+impl SnippetSource for KindSnippets {
+    fn source(&self, kind: Kind) -> &Snippets {
+        self.for_kind(kind)
+    }
 }
 
 fn to_hit(
@@ -152,7 +208,7 @@ fn to_hit(
     Ok(hit_of(store, &doc, score, snippets))
 }
 
-fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &Snippets) -> Option<Hit> {
+fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &impl SnippetSource) -> Option<Hit> {
     let f = store.fields();
     let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
     let kind = Kind::parse(&s(f.kind)?)?;
@@ -163,7 +219,7 @@ fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &Snippets)
         title: s(f.title),
         title_ja: s(f.title_ja),
         score,
-        snippet: snippets.html(doc),
+        snippet: snippets.source(kind).html(doc),
         drama_id: s(f.drama_id).filter(|_| kind != Kind::Drama),
         author: s(f.author),
         rating,
