@@ -49,13 +49,18 @@ pub fn fold(input: &str) -> Folded {
     let mut out = Folded { text: String::with_capacity(input.len()), origin: Vec::with_capacity(input.len() + 1) };
     let mut chars = input.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
+        // Fast path: ASCII needs only lower-casing (and control characters become spaces).
+        if c.is_ascii() {
+            let f = if c.is_ascii_control() { ' ' } else { c.to_ascii_lowercase() };
+            out.push(f, (start, start + 1));
+            continue;
+        }
         let mut end = start + c.len_utf8();
-        let mut unit = String::new();
-        unit.push(c);
+        let mut voicing = None;
         if ('\u{FF61}'..='\u{FF9F}').contains(&c) {
             if let Some(&(i, next)) = chars.peek() {
                 if is_halfwidth_voicing(next) {
-                    unit.push(next);
+                    voicing = Some(next);
                     end = i + next.len_utf8();
                     chars.next();
                 }
@@ -72,12 +77,34 @@ pub fn fold(input: &str) -> Folded {
                 continue;
             }
         }
+        // Kana, kanji and most other characters are their own NFKC form; only the
+        // compatibility blocks need the normalizer.
+        if is_nfkc_stable(c) && voicing.is_none() {
+            fold_char(c, &mut out, (start, end));
+            continue;
+        }
+        let mut buf = [0u8; 8];
+        let unit: &str = match voicing {
+            None => c.encode_utf8(&mut buf),
+            Some(v) => {
+                let n = c.len_utf8();
+                c.encode_utf8(&mut buf[..n]);
+                v.encode_utf8(&mut buf[n..]);
+                std::str::from_utf8(&buf[..n + v.len_utf8()]).unwrap_or("")
+            }
+        };
         for n in unit.nfkc() {
             fold_char(n, &mut out, (start, end));
         }
     }
     out.origin.push((input.len(), input.len()));
     out
+}
+
+/// Characters NFKC leaves as they are, checked cheaply: hiragana, katakana (not half-width),
+/// CJK ideographs (not the compatibility block).
+fn is_nfkc_stable(c: char) -> bool {
+    matches!(c as u32, 0x3041..=0x3096 | 0x30A1..=0x30FA | 0x30FC | 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
 }
 
 fn is_bidi_control(c: char) -> bool {

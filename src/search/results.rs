@@ -176,7 +176,7 @@ impl KindSnippets {
 fn whole_name_keys(store: &Store, q: &str) -> Vec<String> {
     crate::analysis::suggest::query_keys(store.japanese(), q)
         .into_iter()
-        .filter(|k| k.chars().count() >= if k.is_ascii() { 5 } else { 2 })
+        .filter(|k| k.chars().count() >= if k.is_ascii() { 4 } else { 2 })
         .collect()
 }
 

@@ -4,7 +4,7 @@
 //! stored text, so a romaji query highlights the kanji it reads as (`chuushin` marks `中心`).
 
 use tantivy::query::Query;
-use tantivy::schema::Field;
+use tantivy::schema::{Field, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{Searcher, TantivyDocument};
 
@@ -13,6 +13,7 @@ pub const SNIPPET_CHARS: usize = 180;
 /// Snippet generators for the fields a hit may be shown from, in order of preference.
 pub struct Snippets {
     generators: Vec<SnippetGenerator>,
+    fields: Vec<Field>,
 }
 
 impl Snippets {
@@ -25,23 +26,33 @@ impl Snippets {
                 Some(g)
             })
             .collect();
-        Snippets { generators }
+        Snippets { generators, fields: fields.to_vec() }
     }
 
     /// The first field with a highlighted match, as HTML; else the start of the first
     /// non-empty field, so every hit shows some text.
     pub fn html(&self, doc: &TantivyDocument) -> String {
-        let mut fallback = None;
         for g in &self.generators {
             let s = g.snippet_from_doc(doc);
             if !s.highlighted().is_empty() {
                 return to_html(&s);
             }
-            if fallback.is_none() && !s.fragment().is_empty() {
-                fallback = Some(to_html(&s));
+        }
+        let first = self
+            .fields
+            .iter()
+            .flat_map(|&f| doc.get_all(f))
+            .filter_map(|v| v.as_str())
+            .find(|t| !t.trim().is_empty());
+        let mut out = String::new();
+        if let Some(t) = first {
+            let cut: String = t.chars().take(SNIPPET_CHARS).collect();
+            escape_into(&cut, &mut out);
+            if cut.len() < t.len() {
+                out.push('…');
             }
         }
-        fallback.unwrap_or_default()
+        out
     }
 }
 

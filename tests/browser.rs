@@ -1,0 +1,53 @@
+//! The search page in a real browser: Debian's chromium, driven by playwright-core, types
+//! `seka`, sees the suggestion, presses Enter, sees the seed drama, and saves a screenshot
+//! (`target/screenshots/search.png`). `scripts/setup` installs chromium and playwright-core.
+
+mod common;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn typing_seka_suggests_the_seed_drama_and_enter_shows_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        Path::new("/usr/bin/chromium").exists() && root.join("tests/browser/node_modules/playwright-core").exists(),
+        "chromium or playwright-core is missing: run scripts/setup"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    std::fs::create_dir_all(index.join("sample")).unwrap();
+    std::fs::copy(common::seed_path(), index.join("sample/seed.ndjson")).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
+        .arg(&index)
+        .env("DORAMA_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let shots = root.join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let out = Command::new("node")
+        .arg(root.join("tests/browser/search.mjs"))
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(shots.join("search.png"))
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(
+        out.status.success(),
+        "browser run failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shots.join("search.png").metadata().unwrap().len() > 1000);
+}
