@@ -110,6 +110,9 @@ enum Command {
         /// Entries in the query-result cache (0: no cache).
         #[arg(long, env = "DORAMA_CACHE_ENTRIES", default_value_t = 4096)]
         cache_entries: usize,
+        /// Longest a request may take, headers and body included, in milliseconds.
+        #[arg(long, env = "DORAMA_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+        request_timeout_ms: u64,
     },
 }
 
@@ -216,12 +219,16 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries } => {
+        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms } => {
+            if request_timeout_ms == 0 {
+                bail!("--request-timeout-ms must be positive");
+            }
             let options = Options { params: rank.params()?, cache_entries };
             let engine = Engine::open(&index.index, options)?;
             dorama_search::engine::fill_from_sample(&engine, &index.index)?;
             let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(dorama_search::http::serve(engine, &addr))
+            let timeout = std::time::Duration::from_millis(request_timeout_ms);
+            rt.block_on(dorama_search::http::serve(engine, &addr, timeout))
         }
     }
 }

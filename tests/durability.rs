@@ -2,52 +2,10 @@
 //! acknowledged survives `kill -9` at any moment. Short in CI; `DORAMA_SOAK=N` runs N rounds.
 
 mod common;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const TOKEN: &str = "durability-token";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A minimal HTTP/1.1 client: one request per connection.
-fn request(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port))?;
-    s.set_read_timeout(Some(Duration::from_secs(20)))?;
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut out = String::new();
-    s.read_to_string(&mut out)?;
-    let status = out.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-    Ok((status, body))
-}
-
-fn start(index: &std::path::Path, port: u16) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
-        .arg(index)
-        .env("DORAMA_ADMIN_TOKEN", TOKEN)
-        .env("DORAMA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok((200, _)) = request(port, "GET", "/healthz", "") {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("server did not come up");
-}
+use common::server::{free_port, request, start};
 
 #[test]
 fn acknowledged_batches_survive_kill_minus_nine() {
@@ -67,7 +25,7 @@ fn acknowledged_batches_survive_kill_minus_nine() {
     let mut next = 0usize;
     for round in 0..rounds {
         let port = free_port();
-        let mut server = start(&index, port);
+        let mut server = start(&index, port, &[]);
         // Ingest from another thread while this one picks a moment to kill.
         let (tx, rx) = std::sync::mpsc::channel::<String>();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -107,7 +65,7 @@ fn acknowledged_batches_survive_kill_minus_nine() {
     }
     assert!(!acknowledged.is_empty(), "no batch was acknowledged before the kills");
     let port = free_port();
-    let mut server = start(&index, port);
+    let mut server = start(&index, port, &[]);
     for id in &acknowledged {
         let (status, body) = request(port, "GET", &format!("/api/records/comment/{id}"), "").unwrap();
         assert_eq!(status, 200, "acknowledged {id} lost: {body}");
@@ -121,7 +79,7 @@ fn a_second_writer_on_a_served_index_fails_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("ix");
     let port = free_port();
-    let mut server = start(&index, port);
+    let mut server = start(&index, port, &[]);
     let started = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
         .args(["index", "--index"])

@@ -294,3 +294,28 @@ async fn metrics_count_requests_per_route_in_prometheus_format() {
     assert!(text.contains("dorama_commit_duration_seconds_count 1"), "{text}");
     assert!(text.contains(r#"dorama_cache_requests_total{result="hit"} 1"#), "{text}");
 }
+
+#[tokio::test]
+async fn ids_with_traversal_or_invalid_utf8_get_a_json_4xx() {
+    let (_d, app) = app(None);
+    for uri in [
+        "/api/records/drama/..%2F..%2Fetc%2Fpasswd",
+        "/api/records/drama/%2e%2e",
+        "/api/records/../../etc/passwd",
+        "/api/records/drama/%FF%FE",
+        "/api/dramas/%FF/forum?q=x",
+        "/api/records/drama/%00",
+        "/api/search?q=%FF%FE%FD",
+        "/api/search?q=%E2%80%AEevil%E2%80%AC%01%02",
+        "/api/suggest?q=%0A%0D%09",
+    ] {
+        let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let s = res.status();
+        assert!(s.is_success() || s.is_client_error(), "{uri} → {s}");
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let v: Value = serde_json::from_slice(&body).unwrap_or_else(|_| panic!("{uri}: not JSON"));
+        if s.is_client_error() {
+            assert!(v["error"].is_string(), "{uri}");
+        }
+    }
+}

@@ -1,8 +1,10 @@
 //! The HTTP service (axum): the routes, and what every request goes through on the way.
 //!
-//! Layers, outermost first: a request log line (tracing), a 30 s timeout (slow clients get
-//! 408 instead of holding a connection), CORS for the read endpoints (a page on another
-//! origin may `GET`; admin writes stay same-origin), and a body limit (413 past 32 MiB).
+//! Layers, outermost first: a request log line (tracing), a timeout (30 s by default: a slow
+//! client gets 408 instead of holding a worker), CORS for the read endpoints (a page on another
+//! origin may `GET`; admin writes stay same-origin), and a body limit (413 past 32 MiB). A
+//! client that is slow to even send its headers is cut off by the connection's header
+//! timeout (same duration), which is why [`serve`] drives hyper itself.
 //! Handlers run the engine on the blocking pool: searches and commits are CPU and disk work.
 
 mod auth;
@@ -39,11 +41,13 @@ pub struct AppState {
     /// `DORAMA_ADMIN_TOKEN`; None closes the admin endpoints.
     pub admin_token: Option<String>,
     pub metrics: metrics::Metrics,
+    /// Longest a request may take, from its first header byte to its response.
+    pub request_timeout: Duration,
 }
 
 impl AppState {
     pub fn new(engine: Arc<Engine>, admin_token: Option<String>) -> Self {
-        AppState { engine, admin_token, metrics: metrics::Metrics::default() }
+        AppState { engine, admin_token, metrics: metrics::Metrics::default(), request_timeout: REQUEST_TIMEOUT }
     }
 }
 
@@ -65,6 +69,7 @@ async fn method_not_allowed() -> ApiError {
 
 /// The whole API as a router, for the server and for in-process tests.
 pub fn router(state: Arc<AppState>) -> Router {
+    let timeout = state.request_timeout;
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]);
     Router::new()
         .route("/", get(page::index))
@@ -84,7 +89,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(cors)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(
             // One structured line per request (method, path and query, status, latency).
             // Headers are not recorded, so the admin token never reaches the log.
@@ -99,9 +104,12 @@ pub fn admin_token_from_env() -> Option<String> {
     std::env::var("DORAMA_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty())
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
-pub async fn serve(engine: Engine, addr: &str) -> anyhow::Result<()> {
-    let state = Arc::new(AppState::new(Arc::new(engine), admin_token_from_env()));
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight (for at most the
+/// request timeout).
+pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration) -> anyhow::Result<()> {
+    let mut state = AppState::new(Arc::new(engine), admin_token_from_env());
+    state.request_timeout = request_timeout;
+    let state = Arc::new(state);
     if state.admin_token.is_none() {
         tracing::warn!("DORAMA_ADMIN_TOKEN is not set: admin endpoints refuse every request");
     }
@@ -109,8 +117,38 @@ pub async fn serve(engine: Engine, addr: &str) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     tracing::info!(addr = %listener.local_addr()?, "serving");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
-    tracing::info!("stopped");
+    let app = router(state);
+    let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(request_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        tokio::select! {
+            conn = listener.accept() => {
+                let (stream, _peer) = match conn {
+                    Ok(c) => c,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off instead of spinning.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service);
+                let conn = graceful.watch(conn.into_owned());
+                tokio::spawn(async move {
+                    let _ = conn.await; // a client hanging up is not an error of ours
+                });
+            }
+            _ = shutdown.as_mut() => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => tracing::info!("stopped"),
+        _ = tokio::time::sleep(request_timeout) => tracing::warn!("stopped with requests still in flight"),
+    }
     Ok(())
 }
 

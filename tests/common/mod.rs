@@ -2,6 +2,8 @@
 //! directory, filled with the seed page's records.
 #![allow(dead_code)]
 
+pub mod server;
+
 use dorama_search::engine::{Engine, Options};
 use dorama_search::record::parse_ndjson;
 use std::path::{Path, PathBuf};
