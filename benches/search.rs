@@ -8,12 +8,15 @@
 //! each side found: FTS5 finds nothing for kana, typos or reversed name order, and its speed
 //! there is the speed of an empty answer.
 //!
+//! The Top 100 full recompute runs against the same computation in SQL over a ratings table.
+//!
 //! Besides criterion's own report, the run writes `target/bench-report.json`: every figure and
 //! its ratio to SQLite's (higher is better for us in `speedup`).
 
 use criterion::Criterion;
 use dorama_search::corpus;
 use dorama_search::engine::{Engine, Options};
+use dorama_search::rank::{rank, Params, RatingEvent, Ratings, Scope as RankScope};
 use dorama_search::record::{Located, Record};
 use dorama_search::search::{Scope, SearchRequest};
 use rusqlite::Connection;
@@ -122,11 +125,14 @@ struct Figure {
     sqlite_hits: usize,
 }
 
-fn mean_ns(c: &mut Criterion, group: &str, name: &str, mut f: impl FnMut()) -> f64 {
+fn mean_ns(c: &mut Criterion, group: &str, name: &str, f: impl FnMut()) -> f64 {
+    mean_ns_n(c, group, name, 200, f)
+}
+
+fn mean_ns_n(c: &mut Criterion, group: &str, name: &str, n: usize, mut f: impl FnMut()) -> f64 {
     // criterion measures and reports; the mean for the JSON report is taken here as well, over
     // a fixed number of runs after criterion's, so both come from the same process and data.
-    c.benchmark_group(group).sample_size(20).measurement_time(Duration::from_secs(2)).bench_function(name, |b| b.iter(&mut f));
-    let n = 200;
+    c.benchmark_group(group).sample_size(10).measurement_time(Duration::from_secs(2)).bench_function(name, |b| b.iter(&mut f));
     let started = Instant::now();
     for _ in 0..n {
         f();
@@ -191,10 +197,70 @@ fn main() {
     let ours_hits = engine.search_uncached(&req).unwrap().total;
     let sqlite_hits = sqlite_forum(&db, &forum_drama, "soundtrack");
     figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits });
+    // Top 100, full recompute: our rebuild of the ratings plus the ranking, against the same
+    // computation in SQL (latest rating per user and drama, then the weighted score).
+    let events: Vec<RatingEvent> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let (user, rating) = r.rating()?;
+            Some(RatingEvent {
+                key: format!("{}:{}", r.kind(), r.id()),
+                drama_id: r.drama_id()?.to_string(),
+                user: user.to_string(),
+                rating,
+                seq: i as u64,
+            })
+        })
+        .collect();
+    db.execute_batch("CREATE TABLE ratings (drama TEXT, user TEXT, rating INTEGER, seq INTEGER)").unwrap();
+    {
+        let tx = db.unchecked_transaction().unwrap();
+        let mut ins = tx.prepare("INSERT INTO ratings VALUES (?1, ?2, ?3, ?4)").unwrap();
+        for e in &events {
+            ins.execute(rusqlite::params![e.drama_id, e.user, e.rating, e.seq as i64]).unwrap();
+        }
+        drop(ins);
+        tx.commit().unwrap();
+    }
+    let drama_ids: Vec<String> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Drama(d) => Some(d.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let ours = mean_ns_n(&mut c, "top100", "full_recompute/dorama-search", 10, || {
+        let r = Ratings::from_events(events.iter());
+        black_box(rank(&RankScope::All, drama_ids.iter().map(String::as_str), &r, Params::default()));
+    });
+    let sql = "WITH latest AS (SELECT drama, rating FROM (SELECT drama, rating, ROW_NUMBER() OVER (PARTITION BY drama, user ORDER BY seq DESC) AS rn FROM ratings) WHERE rn = 1),
+               agg AS (SELECT drama, COUNT(*) AS v, AVG(rating) AS r FROM latest GROUP BY drama),
+               c AS (SELECT AVG(rating) AS c FROM latest)
+               SELECT drama, (v * r + 10.0 * c.c) / (v + 10.0) AS s FROM agg, c WHERE v >= 5 ORDER BY s DESC LIMIT 100";
+    let sqlite = mean_ns_n(&mut c, "top100", "full_recompute/sqlite", 10, || {
+        let mut st = db.prepare_cached(sql).unwrap();
+        black_box(st.query_map([], |r| r.get::<_, String>(0)).unwrap().count());
+    });
+    figures.push(Figure { name: format!("top100/full_recompute_{}_ratings", events.len()), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits: 100, sqlite_hits: 100 });
+    let mut live = Ratings::from_events(events.iter());
+    let mut seq = events.len() as u64;
+    let top100_incremental_ns = mean_ns_n(&mut c, "top100", "incremental_update/dorama-search", 2000, || {
+        seq += 1;
+        live.upsert(&RatingEvent {
+            key: format!("comment:bench{}", seq % 1000),
+            drama_id: drama_ids[(seq % 97) as usize % drama_ids.len()].clone(),
+            user: format!("fan{}", seq % 5000),
+            rating: 1 + (seq % 10) as u8,
+            seq,
+        });
+        black_box(&live);
+    });
     c.final_summary();
 
-    let mix_ours: f64 = figures.iter().map(|f| f.ours_ns).sum();
-    let mix_sqlite: f64 = figures.iter().filter_map(|f| f.sqlite_ns).sum();
+    let queries: Vec<&Figure> = figures.iter().filter(|f| !f.name.starts_with("top100/")).collect();
+    let mix_ours: f64 = queries.iter().map(|f| f.ours_ns).sum();
+    let mix_sqlite: f64 = queries.iter().filter_map(|f| f.sqlite_ns).sum();
     let report = serde_json::json!({
         "scale": scale,
         "records": n,
@@ -204,10 +270,11 @@ fn main() {
             "ratio": sqlite_index.as_secs_f64() / ours_index.as_secs_f64(),
         },
         "query_mix_qps_single_thread": {
-            "dorama_search": 1e9 * figures.len() as f64 / mix_ours,
-            "sqlite_fts5": 1e9 * figures.len() as f64 / mix_sqlite,
+            "dorama_search": 1e9 * queries.len() as f64 / mix_ours,
+            "sqlite_fts5": 1e9 * queries.len() as f64 / mix_sqlite,
             "ratio": mix_sqlite / mix_ours,
         },
+        "top100_incremental_update_us": top100_incremental_ns / 1e3,
         "queries": figures.iter().map(|f| serde_json::json!({
             "name": f.name,
             "dorama_search_us": f.ours_ns / 1e3,

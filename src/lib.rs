@@ -23,3 +23,5 @@ pub mod engine;
 pub mod http;
 /// A deterministic synthetic corpus for benchmarks.
 pub mod corpus;
+/// Drama pages of the site, saved as text, turned into records.
+pub mod import;

@@ -86,6 +86,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import drama pages saved as text (like the site's drama pages) into the index: drama,
+    /// cast, songs, reviews, comments and votes. All pages are one commit.
+    ImportPage {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Print the records as NDJSON instead of indexing them.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Write a deterministic synthetic corpus as NDJSON (scale 1: 20,000 dramas, 3,000,000
     /// reviews and comments, 10,000,000 ratings).
     GenCorpus {
@@ -200,6 +211,25 @@ fn run(cli: Cli) -> Result<()> {
                     );
                 }
             }
+            Ok(())
+        }
+        Command::ImportPage { index, dry_run, files } => {
+            let mut batch = Vec::new();
+            for f in &files {
+                let text = std::fs::read(f).with_context(|| format!("{}: cannot read", f.display()))?;
+                let text = String::from_utf8_lossy(&text);
+                let records = dorama_search::import::import_page(&text).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+                batch.extend(records.into_iter().map(|record| Located { source: f.display().to_string(), line: 0, record }));
+            }
+            if dry_run {
+                for l in &batch {
+                    println!("{}", serde_json::to_string(&l.record)?);
+                }
+                return Ok(());
+            }
+            let engine = Engine::open(&index.index, Options { cache_entries: 0, ..Options::default() })?;
+            let n = engine.ingest(batch)?;
+            eprintln!("imported {n} records from {} page(s) into {}", files.len(), index.index.display());
             Ok(())
         }
         Command::GenCorpus { scale, seed, out } => {

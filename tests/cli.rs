@@ -62,3 +62,21 @@ fn a_bad_line_names_the_file_and_line_and_leaves_the_index_as_it_was() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["hits"][0]["id"], common::SEED, "the earlier data is still there");
 }
+
+#[test]
+fn import_page_indexes_a_saved_drama_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/jdorama-sekai-no-chuushin.txt");
+    let out = bin().args(["import-page", "--index"]).arg(&ix).arg(&page).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("imported 91 records"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = bin().args(["search", "--json", "--kind", "drama", "--index"]).arg(&ix).arg("世界の中心").output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hits"][0]["id"], common::SEED);
+    let broken = dir.path().join("broken.txt");
+    std::fs::write(&broken, "jdorama.com Forum Index\nnothing else\n").unwrap();
+    let out = bin().args(["import-page", "--index"]).arg(&ix).arg(&broken).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.txt"), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -10,6 +10,7 @@
 mod auth;
 mod error;
 mod metrics;
+pub mod openapi;
 mod page;
 mod params;
 mod records;
@@ -76,6 +77,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/search.js", get(page::script))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::serve))
         .route("/api/search", get(search::search))
         .route("/api/suggest", get(search::suggest))
         .route("/api/dramas/{id}/forum", get(search::forum))

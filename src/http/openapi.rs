@@ -1,0 +1,94 @@
+//! `GET /openapi.json`: an OpenAPI 3 description of the API, built from the route table below.
+//! The table sits next to the router in this module's parent, and a test calls every entry on
+//! the live router, so a route that is documented but not served (or moved) fails the build's
+//! tests rather than misleading a client.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+/// One documented operation.
+pub struct Op {
+    pub method: &'static str,
+    /// The path as axum routes it (`{id}` placeholders are the same in OpenAPI).
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Query parameters: (name, type, description).
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+    pub admin: bool,
+    /// Example values for the path placeholders, used by the test that calls every route.
+    pub example: &'static str,
+}
+
+pub const OPS: &[Op] = &[
+    Op { method: "get", path: "/healthz", summary: "200 once the index is open", query: &[], admin: false, example: "/healthz" },
+    Op { method: "get", path: "/api/search", summary: "Full search over dramas, people, reviews, comments and posts",
+        query: &[("q", "string", "what the user typed (required)"), ("kind", "string", "drama, person, review, comment or post"),
+                 ("limit", "integer", "page size, default 20, at most 100"), ("offset", "integer", "at most 10000")],
+        admin: false, example: "/api/search?q=sekachu" },
+    Op { method: "get", path: "/api/suggest", summary: "Type-ahead over drama titles (every script, aliases) and people",
+        query: &[("q", "string", "the prefix typed so far"), ("limit", "integer", "default 8, at most 20")], admin: false, example: "/api/suggest?q=seka" },
+    Op { method: "get", path: "/api/dramas/{id}/forum", summary: "Search one drama's reviews, comments, votes and posts; no q lists them newest first",
+        query: &[("q", "string", "words to search for"), ("limit", "integer", "default 20, at most 100"), ("offset", "integer", "at most 10000")],
+        admin: false, example: "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum?q=love" },
+    Op { method: "get", path: "/api/records/{kind}/{id}", summary: "A stored record", query: &[], admin: false,
+        example: "/api/records/drama/sekai-no-chuushin-de-ai-wo-sakebu" },
+    Op { method: "delete", path: "/api/records/{kind}/{id}", summary: "Delete a record", query: &[], admin: true,
+        example: "/api/records/post/nothing-here" },
+    Op { method: "post", path: "/api/records", summary: "Ingest an NDJSON batch, atomically and durably", query: &[], admin: true, example: "/api/records" },
+    Op { method: "get", path: "/api/top100", summary: "Top 100, all time or for one season or year",
+        query: &[("season", "string", "e.g. Summer 2004"), ("year", "integer", "e.g. 2004")], admin: false, example: "/api/top100" },
+    Op { method: "post", path: "/api/top100/recompute", summary: "Rebuild every Top 100 list from the index", query: &[], admin: true,
+        example: "/api/top100/recompute" },
+    Op { method: "get", path: "/metrics", summary: "Prometheus metrics", query: &[], admin: false, example: "/metrics" },
+    Op { method: "get", path: "/openapi.json", summary: "This document", query: &[], admin: false, example: "/openapi.json" },
+    Op { method: "get", path: "/", summary: "The search page", query: &[], admin: false, example: "/" },
+    Op { method: "get", path: "/search.js", summary: "The search widget script", query: &[], admin: false, example: "/search.js" },
+];
+
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in OPS {
+        let mut params: Vec<Value> = op
+            .query
+            .iter()
+            .map(|(n, t, d)| json!({ "name": n, "in": "query", "required": *n == "q" && op.path == "/api/search", "description": d, "schema": { "type": t } }))
+            .collect();
+        for seg in op.path.split('/').filter(|s| s.starts_with('{')) {
+            let name = seg.trim_matches(|c| c == '{' || c == '}');
+            params.push(json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }));
+        }
+        let mut responses = json!({
+            "200": { "description": "OK" },
+            "400": { "description": "Bad request", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+        });
+        if op.path.contains('{') {
+            responses["404"] = json!({ "description": "Not found", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+        }
+        let mut operation = json!({ "summary": op.summary, "parameters": params, "responses": responses });
+        if op.admin {
+            operation["security"] = json!([{ "admin": [] }]);
+            operation["responses"]["401"] = json!({ "description": "Missing or wrong admin token" });
+            operation["responses"]["403"] = json!({ "description": "No admin token configured on the server" });
+        }
+        if op.method == "post" && op.path == "/api/records" {
+            operation["requestBody"] = json!({ "required": true, "content": { "application/x-ndjson": { "schema": { "type": "string" } } } });
+            operation["responses"]["413"] = json!({ "description": "Body larger than 32 MiB" });
+        }
+        let entry = paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
+        entry[op.method] = operation;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": "dorama-search", "version": env!("CARGO_PKG_VERSION"),
+                  "description": "Search and Top 100 for a Japanese TV drama community site." },
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "admin": { "type": "http", "scheme": "bearer" } },
+            "schemas": { "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } } },
+        },
+    })
+}
+
+pub async fn serve() -> Json<Value> {
+    Json(document())
+}
