@@ -18,7 +18,7 @@ use dorama_search::corpus;
 use dorama_search::engine::{Engine, Options};
 use dorama_search::rank::{rank, Params, RatingEvent, Ratings, Scope as RankScope};
 use dorama_search::record::{Located, Record};
-use dorama_search::search::{Scope, SearchRequest};
+use dorama_search::search::{search_with, Features, Scope, SearchRequest};
 use rusqlite::Connection;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -179,6 +179,19 @@ fn main() {
         let sqlite_hits = sqlite_search(&db, q);
         figures.push(Figure { name: format!("search/{name}"), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits });
     }
+    // What the cross-script features cost: the same mix with them off (plain word matching
+    // over the same index), popularity off on both sides.
+    let (mut with, mut without) = (0.0, 0.0);
+    for (name, q) in MIX.iter().filter(|(n, _)| n.contains(only.as_str())) {
+        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 };
+        with += mean_ns(&mut c, "features", &format!("{name}/all"), || {
+            black_box(search_with(engine.store(), &req, &|_| 0, Features::ALL).unwrap());
+        });
+        without += mean_ns(&mut c, "features", &format!("{name}/none"), || {
+            black_box(search_with(engine.store(), &req, &|_| 0, Features::NONE).unwrap());
+        });
+    }
+    let features_cost = with / without;
     let ours = mean_ns(&mut c, "suggest", "seka/dorama-search", || {
         black_box(engine.suggest_uncached("seka", 8).unwrap());
     });
@@ -275,6 +288,7 @@ fn main() {
             "ratio": mix_sqlite / mix_ours,
         },
         "top100_incremental_update_us": top100_incremental_ns / 1e3,
+        "cross_script_features_slowdown": features_cost,
         "queries": figures.iter().map(|f| serde_json::json!({
             "name": f.name,
             "dorama_search_us": f.ours_ns / 1e3,

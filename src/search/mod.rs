@@ -24,7 +24,8 @@ mod results;
 pub mod snippet;
 pub mod suggest;
 
-pub use results::{search, Hit, SearchRequest, SearchResults, Scope};
+pub use query::Features;
+pub use results::{search, search_with, Hit, Scope, SearchRequest, SearchResults};
 pub use suggest::{suggest, Suggestion};
 
 /// The boost a drama with `ratings` ratings gets (see the module doc).

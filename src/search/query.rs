@@ -12,6 +12,27 @@ use tantivy::{Searcher, Term};
 /// paragraph must not turn into a query that takes seconds.
 pub const MAX_WORDS: usize = 16;
 
+/// The cross-script features a query may use beyond plain word matching. All are on in the
+/// service; the benchmark turns them off to measure what they cost.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Features {
+    /// The whole query read as the start of a name (kana or romaji typed without spaces).
+    pub whole_names: bool,
+    /// Typo expansion of words that are not names as typed.
+    pub typos: bool,
+}
+
+impl Features {
+    pub const ALL: Features = Features { whole_names: true, typos: true };
+    pub const NONE: Features = Features { whole_names: false, typos: false };
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features::ALL
+    }
+}
+
 /// How a word matching in a tier is scored.
 #[derive(Clone, Copy, Debug)]
 pub enum Weight {
@@ -80,7 +101,7 @@ pub fn words(jp: &Japanese, q: &str) -> Vec<Vec<String>> {
 
 /// One word in every tier, by the best of its terms in each (a Japanese word's surface and
 /// reading both matching count once).
-fn word_query(f: &Fields, word: &[String], searcher: &Searcher) -> Box<dyn Query> {
+fn word_query(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -> Box<dyn Query> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (field, weight) in tiers(f) {
         let alternatives: Vec<Box<dyn Query>> = word
@@ -102,7 +123,7 @@ fn word_query(f: &Fields, word: &[String], searcher: &Searcher) -> Box<dyn Query
     let known = |t: &String| {
         [f.names, f.cast].iter().any(|&fl| searcher.doc_freq(&Term::from_field_text(fl, t)).unwrap_or(0) > 0)
     };
-    if word.iter().any(known) {
+    if !typos || word.iter().any(known) {
         return Box::new(BooleanQuery::new(should));
     }
     for (field, w) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
@@ -130,11 +151,13 @@ pub fn build(
     words: &[Vec<String>],
     all: bool,
     whole_keys: &[String],
+    features: Features,
 ) -> Box<dyn Query> {
     let occur = if all { Occur::Must } else { Occur::Should };
-    let by_words: Box<dyn Query> =
-        Box::new(BooleanQuery::new(words.iter().map(|w| (occur, word_query(f, w, searcher))).collect()));
-    if whole_keys.is_empty() {
+    let by_words: Box<dyn Query> = Box::new(BooleanQuery::new(
+        words.iter().map(|w| (occur, word_query(f, w, searcher, features.typos))).collect(),
+    ));
+    if whole_keys.is_empty() || !features.whole_names {
         return by_words;
     }
     let whole: Vec<Box<dyn Query>> = whole_keys

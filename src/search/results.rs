@@ -1,6 +1,6 @@
 //! Running a search and turning documents into hits.
 
-use super::query::{build, words};
+use super::query::{build, words, Features};
 use super::snippet::Snippets;
 use super::popularity_boost;
 use crate::index::Store;
@@ -76,10 +76,16 @@ fn with_filter(q: Box<dyn Query>, filter: &Option<Box<dyn Query>>) -> Box<dyn Qu
 }
 
 /// Runs a search. `ratings_of` gives the number of ratings of a drama (the popularity boost).
-pub fn search(
+pub fn search(store: &Store, req: &SearchRequest, ratings_of: &dyn Fn(&str) -> u32) -> tantivy::Result<SearchResults> {
+    search_with(store, req, ratings_of, Features::ALL)
+}
+
+/// [`search`] with a choice of cross-script features (the benchmark compares them on and off).
+pub fn search_with(
     store: &Store,
     req: &SearchRequest,
     ratings_of: &dyn Fn(&str) -> u32,
+    features: Features,
 ) -> tantivy::Result<SearchResults> {
     let searcher = store.searcher();
     let f = store.fields();
@@ -110,10 +116,10 @@ pub fn search(
     let keys = whole_name_keys(store, &req.q);
     let want = req.offset + req.limit;
     let collect = (Count, TopDocs::with_limit(want + RERANK_EXTRA).order_by_score());
-    let mut query = with_filter(build(f, &searcher, &ws, true, &keys), &filter);
+    let mut query = with_filter(build(f, &searcher, &ws, true, &keys, features), &filter);
     let (mut total, mut top) = searcher.search(query.as_ref(), &collect)?;
     if total == 0 && ws.len() > 1 {
-        query = with_filter(build(f, &searcher, &ws, false, &keys), &filter);
+        query = with_filter(build(f, &searcher, &ws, false, &keys, features), &filter);
         (total, top) = searcher.search(query.as_ref(), &collect)?;
     }
     // The popularity boost reads the drama id from its fast field: no stored document is
