@@ -123,3 +123,41 @@ fn a_second_writer_on_the_same_index_fails_at_once_with_a_clear_message() {
     };
     assert!(err.contains("in use by another dorama-search process"), "{err}");
 }
+
+#[test]
+fn searches_during_heavy_ingest_never_fail_and_see_whole_batches_only() {
+    let (_d, e) = seeded_engine();
+    let e = std::sync::Arc::new(e);
+    const BATCH: usize = 40;
+    const BATCHES: usize = 25;
+    let writer = {
+        let e = e.clone();
+        std::thread::spawn(move || {
+            for b in 0..BATCHES {
+                let text: Vec<String> = (0..BATCH)
+                    .map(|i| format!(
+                        r#"{{"type":"comment","id":"load-{b}-{i}","drama_id":"{SEED}","author":"u{b}-{i}","rating":7,"body":"zyxwbatch number {b}"}}"#
+                    ))
+                    .collect();
+                e.ingest(parse_ndjson("load", &text.join("\n")).unwrap()).unwrap();
+            }
+        })
+    };
+    let mut seen = 0;
+    while seen < BATCH * BATCHES {
+        let res = e
+            .search_uncached(&SearchRequest { q: "zyxwbatch".into(), scope: Scope::Site(Some(Kind::Comment)), limit: 5, offset: 0 })
+            .expect("a search during ingest failed");
+        assert_eq!(res.total % BATCH, 0, "saw part of a batch: {} hits", res.total);
+        assert!(res.total >= seen, "hits went backwards");
+        seen = res.total;
+        if writer.is_finished() && seen < BATCH * BATCHES {
+            let res = e
+                .search_uncached(&SearchRequest { q: "zyxwbatch".into(), scope: Scope::Site(Some(Kind::Comment)), limit: 5, offset: 0 })
+                .unwrap();
+            assert_eq!(res.total, BATCH * BATCHES);
+            break;
+        }
+    }
+    writer.join().unwrap();
+}

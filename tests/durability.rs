@@ -94,3 +94,32 @@ fn a_second_writer_on_a_served_index_fails_at_once() {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+#[test]
+fn the_admin_token_never_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let port = free_port();
+    let log = dir.path().join("server.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
+        .arg(&index)
+        .env("DORAMA_ADMIN_TOKEN", common::server::TOKEN)
+        .env("DORAMA_LOG", "trace")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !matches!(request(port, "GET", "/healthz", ""), Ok((200, _))) {
+        assert!(Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, _) = request(port, "POST", "/api/top100/recompute", "").unwrap(); // sends the token
+    assert_eq!(status, 200);
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("/api/top100/recompute"), "the request was not logged at all");
+    assert!(!text.contains(common::server::TOKEN), "the token was logged");
+}
