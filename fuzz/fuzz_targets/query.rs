@@ -6,15 +6,19 @@ use dorama_search::search::{Scope, SearchRequest};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
+/// The engine, and the directory its index lives in, for the whole fuzzing run (a static,
+/// so that it stays reachable and no leak is reported at exit).
 fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let dir = Box::leak(Box::new(tempfile::tempdir().unwrap()));
-        let engine = Engine::open(dir.path(), Options { cache_entries: 0, ..Options::default() }).unwrap();
-        let seed = include_str!("../../index/sample/sekai-no-chuushin-de-ai-wo-sakebu.ndjson");
-        engine.ingest(dorama_search::record::parse_ndjson("seed", seed).unwrap()).unwrap();
-        engine
-    })
+    static ENGINE: OnceLock<(tempfile::TempDir, Engine)> = OnceLock::new();
+    &ENGINE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let engine = Engine::open(dir.path(), Options { cache_entries: 0, ..Options::default() }).unwrap();
+            let seed = include_str!("../../index/sample/sekai-no-chuushin-de-ai-wo-sakebu.ndjson");
+            engine.ingest(dorama_search::record::parse_ndjson("seed", seed).unwrap()).unwrap();
+            (dir, engine)
+        })
+        .1
 }
 
 fuzz_target!(|data: &[u8]| {
