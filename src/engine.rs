@@ -191,15 +191,7 @@ impl Engine {
             changes.push(Change::Upsert(l.record.clone(), seq));
             seq += 1;
         }
-        for pid in &touched_people {
-            match catalog.person(pid) {
-                Some(p) => {
-                    changes.push(Change::Upsert(Record::Person(p), seq));
-                    seq += 1;
-                }
-                None => changes.push(Change::Delete(Kind::Person, pid.clone())),
-            }
-        }
+        person_changes(&catalog, touched_people, &mut seq, &mut changes);
         self.commit(&changes)?;
 
         // Committed: now the in-memory state follows.
@@ -230,15 +222,8 @@ impl Engine {
         let mut changes = vec![Change::Delete(kind, id.to_string())];
         let mut seq = *next_seq;
         if kind == Kind::Drama {
-            for pid in catalog.remove(id) {
-                match catalog.person(&pid) {
-                    Some(p) => {
-                        changes.push(Change::Upsert(Record::Person(p), seq));
-                        seq += 1;
-                    }
-                    None => changes.push(Change::Delete(Kind::Person, pid)),
-                }
-            }
+            let touched = catalog.remove(id);
+            person_changes(&catalog, touched, &mut seq, &mut changes);
         }
         self.commit(&changes)?;
         *next_seq = seq;
@@ -383,6 +368,20 @@ impl Engine {
     }
 }
 
+/// The person records a change of dramas implies: each touched person as the catalog now
+/// describes them, or deleted if no drama names them any more.
+fn person_changes(catalog: &Catalog, touched: BTreeSet<String>, seq: &mut u64, changes: &mut Vec<Change>) {
+    for pid in touched {
+        match catalog.person(&pid) {
+            Some(p) => {
+                changes.push(Change::Upsert(Record::Person(p), *seq));
+                *seq += 1;
+            }
+            None => changes.push(Change::Delete(Kind::Person, pid)),
+        }
+    }
+}
+
 fn apply_rating(ratings: &mut Ratings, rec: &Record, seq: u64) {
     let key = crate::index::document::key(rec.kind().as_str(), &rec.id());
     match rating_event(rec, seq) {
@@ -406,16 +405,12 @@ fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {
         rating: r.rating,
         seq: r.seq,
     }));
-    for v in store.all_of_kind(Kind::Vote)? {
-        if let Record::Vote(v) = &v {
-            ratings.add_vote(&crate::index::document::key("vote", &v_id(v)), &v.drama_id);
+    for rec in store.all_of_kind(Kind::Vote)? {
+        if let Record::Vote(v) = &rec {
+            ratings.add_vote(&crate::index::document::key("vote", &rec.id()), &v.drama_id);
         }
     }
     Ok(ratings)
-}
-
-fn v_id(v: &crate::record::Vote) -> String {
-    crate::record::vote_id(&v.drama_id, &v.user)
 }
 
 /// First start on an empty index: fill it from the sample corpus shipped in `DIR/sample`

@@ -3,10 +3,9 @@
 //! (`target/screenshots/search.png`). `scripts/setup` installs chromium and playwright-core.
 
 mod common;
-use std::net::TcpListener;
+use common::server::{free_port, start};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 #[test]
 fn typing_seka_suggests_the_seed_drama_and_enter_shows_it() {
@@ -19,20 +18,8 @@ fn typing_seka_suggests_the_seed_drama_and_enter_shows_it() {
     let index = dir.path().join("ix");
     std::fs::create_dir_all(index.join("sample")).unwrap();
     std::fs::copy(common::seed_path(), index.join("sample/seed.ndjson")).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
-        .arg(&index)
-        .env("DORAMA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let port = free_port();
+    let mut server = start(&index, port, &[]);
     let shots = root.join("target/screenshots");
     std::fs::create_dir_all(&shots).unwrap();
     let out = Command::new("node")
