@@ -139,31 +139,65 @@ pub fn canonical(word: &str) -> String {
     if word == "wo" {
         return "o".into();
     }
-    let mut s: String = word.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    if !s.bytes().any(|b| b.is_ascii_alphabetic()) {
-        return s; // numbers stay as they are
+    let src: Vec<u8> = word.bytes().filter(|b| b.is_ascii_alphanumeric()).collect();
+    if !src.iter().any(|b| b.is_ascii_alphabetic()) {
+        return String::from_utf8(src).unwrap_or_default(); // numbers stay as they are
     }
-    // Hepburn → Kunrei-like: one spelling per kana.
-    for (from, to) in [
-        ("tch", "tt"),
-        ("sh", "sy"),
-        ("ch", "ty"),
-        ("ts", "t"),
-        ("dz", "z"),
-        ("j", "zy"),
-        ("fu", "hu"),
-        ("di", "zi"),
-        ("du", "zu"),
-        ("syi", "si"),
-        ("tyi", "ti"),
-        ("zyi", "zi"),
-        ("wo", "o"),
-    ] {
-        if s.contains(from) {
-            s = s.replace(from, to);
+    // Hepburn → Kunrei-like, one spelling per kana, in one left-to-right pass:
+    // tch→tt, shi→si, sh→sy, chi→ti, ch→ty, ts→t, dz→z, ji→zi, j→zy, fu→hu, di→zi, du→zu, wo→o.
+    let mut mid: Vec<u8> = Vec::with_capacity(src.len() + 4);
+    let at = |i: usize| src.get(i).copied();
+    let mut i = 0;
+    while i < src.len() {
+        let (c, n1, n2) = (src[i], at(i + 1), at(i + 2));
+        match (c, n1) {
+            (b't', Some(b'c')) if n2 == Some(b'h') => {
+                mid.extend_from_slice(b"tt");
+                i += 3;
+            }
+            (b's', Some(b'h')) | (b'c', Some(b'h')) => {
+                mid.push(if c == b's' { b's' } else { b't' });
+                if n2 != Some(b'i') {
+                    mid.push(b'y');
+                }
+                i += 2;
+            }
+            (b't', Some(b's')) => {
+                mid.push(b't');
+                i += 2;
+            }
+            (b'd', Some(b'z')) => {
+                mid.push(b'z');
+                i += 2;
+            }
+            (b'j', _) => {
+                mid.push(b'z');
+                if n1 != Some(b'i') {
+                    mid.push(b'y');
+                }
+                i += 1;
+            }
+            (b'f', Some(b'u')) => {
+                mid.extend_from_slice(b"hu");
+                i += 2;
+            }
+            (b'd', Some(b'i')) | (b'd', Some(b'u')) => {
+                mid.push(b'z');
+                mid.push(n1.unwrap_or(b'u'));
+                i += 2;
+            }
+            (b'w', Some(b'o')) => {
+                mid.push(b'o');
+                i += 2;
+            }
+            _ => {
+                mid.push(c);
+                i += 1;
+            }
         }
     }
-    let b = s.as_bytes();
+    let s = mid;
+    let b = &s[..];
     let mut out: Vec<u8> = Vec::with_capacity(b.len());
     for i in 0..b.len() {
         let c = b[i];
