@@ -71,12 +71,16 @@ pub fn index_keys(jp: &Japanese, name: &str, either_order: bool) -> Vec<String> 
 
 /// Keys to look up for what the user has typed so far.
 pub fn query_keys(jp: &Japanese, typed: &str) -> Vec<String> {
-    let ws = words(jp, typed);
+    query_keys_of(&words(jp, typed))
+}
+
+/// [`query_keys`] of words already cut.
+pub fn query_keys_of(ws: &[Word]) -> Vec<String> {
     if ws.is_empty() {
         return Vec::new();
     }
-    let mut keys = vec![surface_key(&ws)];
-    keys.extend(reading_key(&ws));
+    let mut keys = vec![surface_key(ws)];
+    keys.extend(reading_key(ws));
     let mut keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).map(truncate).collect();
     keys.dedup();
     keys

@@ -144,8 +144,14 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
 
 /// Turns text into terms. See the module doc of [`crate::analysis`].
 pub fn analyze(jp: &Japanese, text: &str) -> Vec<Term> {
+    terms_of(words(jp, text))
+}
+
+/// Terms of words already cut (a query's words also give its type-ahead keys, so it is cut
+/// once and used twice).
+pub fn terms_of(words: Vec<Word>) -> Vec<Term> {
     let mut terms = Vec::new();
-    for (position, w) in words(jp, text).into_iter().enumerate() {
+    for (position, w) in words.into_iter().enumerate() {
         if w.japanese {
             let key = w.romaji.as_deref().map(romaji::canonical).filter(|k| !k.is_empty());
             terms.push(Term { text: w.surface, start: w.start, end: w.end, position });

@@ -81,9 +81,14 @@ pub fn typo_distance(key: &str) -> u8 {
 
 /// Query words: the analyzed terms grouped by position (a word's alternatives together).
 pub fn words(jp: &Japanese, q: &str) -> Vec<Vec<String>> {
+    group(analyze(jp, q))
+}
+
+/// Terms grouped by position: a word's alternatives together, at most [`MAX_WORDS`] words.
+pub fn group(terms: Vec<AnalyzedTerm>) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
     let mut last = usize::MAX;
-    for AnalyzedTerm { text, position, .. } in analyze(jp, q) {
+    for AnalyzedTerm { text, position, .. } in terms {
         if position != last {
             if out.len() == MAX_WORDS {
                 break;

@@ -1,6 +1,7 @@
 //! Running a search and turning documents into hits.
 
-use super::query::{build, words, Features};
+use super::query::{build, group, Features};
+use crate::analysis::tokenizer::terms_of;
 use super::snippet::Snippets;
 use super::popularity_boost;
 use crate::index::Store;
@@ -90,7 +91,10 @@ pub fn search_with(
     let searcher = store.searcher();
     let f = store.fields();
     let filter = scope_filter(store, &req.scope);
-    let ws = words(store.japanese(), &req.q);
+    // The query is cut once: its words give both the terms and the type-ahead keys.
+    let cut = crate::analysis::tokenizer::words(store.japanese(), &req.q);
+    let keys = whole_name_keys(&cut);
+    let ws = group(terms_of(cut));
     if req.limit == 0 {
         return Ok(SearchResults { total: 0, hits: vec![] });
     }
@@ -113,7 +117,6 @@ pub fn search_with(
         return Ok(SearchResults { total, hits: hits.into_iter().flatten().collect() });
     }
 
-    let keys = whole_name_keys(store, &req.q);
     let want = req.offset + req.limit;
     let collect = (Count, TopDocs::with_limit(want + RERANK_EXTRA).order_by_score());
     let mut query = with_filter(build(f, &searcher, &ws, true, &keys, features), &filter);
@@ -179,8 +182,8 @@ impl KindSnippets {
 
 /// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name
 /// and long enough not to match half the catalogue.
-fn whole_name_keys(store: &Store, q: &str) -> Vec<String> {
-    crate::analysis::suggest::query_keys(store.japanese(), q)
+fn whole_name_keys(cut: &[crate::analysis::tokenizer::Word]) -> Vec<String> {
+    crate::analysis::suggest::query_keys_of(cut)
         .into_iter()
         .filter(|k| k.chars().count() >= if k.is_ascii() { 4 } else { 2 })
         .collect()
