@@ -11,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::histogram::Histogram;
 use crate::index::{Change, IndexError, Store};
 use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
-use crate::record::{person_id, year_month, Kind, LineError, Located, Record};
+use crate::record::{year_month, Kind, LineError, Located, Record};
 use crate::search::{self, SearchRequest, SearchResults, Suggestion};
 use lru::LruCache;
 use serde::Serialize;
@@ -354,17 +354,6 @@ impl Engine {
         *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(n)
-    }
-
-    /// A copy of the in-memory ratings (for tests that compare incremental and rebuilt state).
-    pub fn ratings_snapshot(&self) -> Ratings {
-        self.ratings.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// The id of the person an actor name denotes, if they are in the catalog.
-    pub fn person_id_of(&self, actor: &str) -> Option<String> {
-        let pid = person_id(actor);
-        (self.catalog.read().unwrap_or_else(|p| p.into_inner()).appearances(&pid) > 0).then_some(pid)
     }
 }
 

@@ -226,11 +226,6 @@ fn is_vowel(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
 }
 
-/// Canonical key of a kana reading.
-pub fn canonical_of_kana(kana: &str) -> String {
-    canonical(&kana_to_romaji(kana))
-}
-
 /// True if the text is all kana (and the long-vowel mark), so it can be read without a
 /// dictionary.
 pub fn is_kana(s: &str) -> bool {

@@ -207,15 +207,7 @@ impl Ratings {
         self.winner.len()
     }
 
-    /// Whether a record key currently carries a rating (counted or shadowed).
-    pub fn has_key(&self, key: &str) -> bool {
-        self.by_key.contains_key(&hash_key(key))
-    }
 
-    /// The aggregates of every drama with at least one counted rating.
-    pub fn aggregates(&self) -> impl Iterator<Item = (&str, Agg)> {
-        self.drama_names.iter().zip(self.aggs.iter()).filter(|(_, a)| a.count > 0).map(|(n, a)| (n.as_str(), *a))
-    }
 }
 
 #[cfg(test)]

@@ -88,6 +88,9 @@ pub fn search_with(
     ratings_of: &dyn Fn(&str) -> u32,
     features: Features,
 ) -> tantivy::Result<SearchResults> {
+    if req.limit == 0 {
+        return Ok(SearchResults { total: 0, hits: vec![] });
+    }
     let searcher = store.searcher();
     let f = store.fields();
     let filter = scope_filter(store, &req.scope);
@@ -95,26 +98,19 @@ pub fn search_with(
     let cut = crate::analysis::tokenizer::words(store.japanese(), &req.q);
     let keys = whole_name_keys(&cut);
     let ws = group(terms_of(cut));
-    if req.limit == 0 {
-        return Ok(SearchResults { total: 0, hits: vec![] });
-    }
     if ws.is_empty() {
         // Forum search with no words lists the drama's forum, newest first.
-        let Some(filter) = &filter else { return Ok(SearchResults { total: 0, hits: vec![] }) };
-        if !matches!(req.scope, Scope::Forum(_)) {
+        let (Scope::Forum(_), Some(filter)) = (&req.scope, &filter) else {
             return Ok(SearchResults { total: 0, hits: vec![] });
-        }
-        let total = searcher.search(filter.as_ref(), &Count)?;
-        let top = searcher.search(
-            filter.as_ref(),
-            &TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc),
-        )?;
-        let snippets = Snippets::new(&searcher, filter.as_ref(), &[f.text]);
-        let hits = top
-            .into_iter()
-            .map(|(_, addr)| to_hit(store, &searcher, addr, 0.0, &snippets))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        return Ok(SearchResults { total, hits: hits.into_iter().flatten().collect() });
+        };
+        let collect = (
+            Count,
+            TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc),
+        );
+        let (total, top) = searcher.search(filter.as_ref(), &collect)?;
+        let snippets = KindSnippets::new(&searcher, filter.as_ref(), f);
+        let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets)?;
+        return Ok(SearchResults { total, hits });
     }
 
     let want = req.offset + req.limit;
@@ -145,11 +141,7 @@ pub fn search_with(
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let snippets = KindSnippets::new(&searcher, query.as_ref(), f);
-    let mut hits = Vec::new();
-    for (score, addr) in scored.into_iter().skip(req.offset).take(req.limit) {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.extend(hit_of(store, &doc, score, &snippets));
-    }
+    let hits = hits_of(store, &searcher, scored.into_iter().skip(req.offset).take(req.limit), &snippets)?;
     Ok(SearchResults { total, hits })
 }
 
@@ -189,36 +181,22 @@ fn whole_name_keys(cut: &[crate::analysis::tokenizer::Word]) -> Vec<String> {
         .collect()
 }
 
-/// Where a hit's snippet comes from: one set of fields for all kinds, or fields by kind.
-trait SnippetSource {
-    fn source(&self, kind: Kind) -> &Snippets;
-}
-
-impl SnippetSource for Snippets {
-    fn source(&self, _: Kind) -> &Snippets {
-        self
-    }
-}
-
-impl SnippetSource for KindSnippets {
-    fn source(&self, kind: Kind) -> &Snippets {
-        self.for_kind(kind)
-    }
-}
-
-fn to_hit(
+/// Loads the documents of a page of results and turns them into hits.
+fn hits_of(
     store: &Store,
     searcher: &tantivy::Searcher,
-    addr: DocAddress,
-    score: f32,
-    snippets: &Snippets,
-) -> tantivy::Result<Option<Hit>> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
-    Ok(hit_of(store, &doc, score, snippets))
+    page: impl Iterator<Item = (f32, DocAddress)>,
+    snippets: &KindSnippets,
+) -> tantivy::Result<Vec<Hit>> {
+    let mut hits = Vec::new();
+    for (score, addr) in page {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        hits.extend(hit_of(store, &doc, score, snippets));
+    }
+    Ok(hits)
 }
 
-fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &impl SnippetSource) -> Option<Hit> {
-    let f = store.fields();
+fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &KindSnippets) -> Option<Hit> {    let f = store.fields();
     let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
     let kind = Kind::parse(&s(f.kind)?)?;
     let rating = doc.get_first(f.rating).and_then(|v| v.as_u64()).filter(|&r| r > 0).map(|r| r as u8);
@@ -228,7 +206,7 @@ fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &impl Snip
         title: s(f.title),
         title_ja: s(f.title_ja),
         score,
-        snippet: snippets.source(kind).html(doc),
+        snippet: snippets.for_kind(kind).html(doc),
         drama_id: s(f.drama_id).filter(|_| kind != Kind::Drama),
         author: s(f.author),
         rating,
