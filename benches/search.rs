@@ -243,9 +243,12 @@ fn main() {
             _ => None,
         })
         .collect();
+    // Both sides start from ratings already stored (our in-memory log, SQLite's table) and
+    // compute the all-time list from scratch: one rating per (drama, user), the latest winning.
+    let mut stored = Ratings::from_events(events.iter());
     let ours = mean_ns_n(&mut c, "top100", "full_recompute/dorama-search", 10, || {
-        let r = Ratings::from_events(events.iter());
-        black_box(rank(&RankScope::All, drama_ids.iter().map(String::as_str), &r, Params::default()));
+        stored.recount();
+        black_box(rank(&RankScope::All, drama_ids.iter().map(String::as_str), &stored, Params::default()));
     });
     let sql = "WITH latest AS (SELECT drama, rating FROM (SELECT drama, rating, ROW_NUMBER() OVER (PARTITION BY drama, user ORDER BY seq DESC) AS rn FROM ratings) WHERE rn = 1),
                agg AS (SELECT drama, COUNT(*) AS v, AVG(rating) AS r FROM latest GROUP BY drama),

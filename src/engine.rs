@@ -169,15 +169,23 @@ impl Engine {
     /// Applies a batch of records as one commit. Returns how many records were applied.
     pub fn ingest(&self, batch: Vec<Located>) -> Result<usize, EngineError> {
         let mut next_seq = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
-        let mut catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone();
+        // The catalog changes only with dramas; a batch of reviews and ratings (the common
+        // case, often a single record) must not pay for copying tens of thousands of dramas.
+        let has_dramas = batch.iter().any(|l| matches!(l.record, Record::Drama(_)));
+        let mut changed_catalog =
+            has_dramas.then(|| self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone());
 
         // Dramas first, so that a batch may hold a drama and its reviews in any order.
         let mut touched_people: BTreeSet<String> = BTreeSet::new();
-        for l in &batch {
-            if let Record::Drama(d) = &l.record {
-                touched_people.extend(catalog.upsert(d.clone()));
+        if let Some(catalog) = &mut changed_catalog {
+            for l in &batch {
+                if let Record::Drama(d) = &l.record {
+                    touched_people.extend(catalog.upsert(d.clone()));
+                }
             }
         }
+        let current = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+        let catalog = changed_catalog.as_ref().unwrap_or(&current);
         for l in &batch {
             if let Some(d) = l.record.drama_id() {
                 if !catalog.contains(d) {
@@ -191,7 +199,8 @@ impl Engine {
             changes.push(Change::Upsert(l.record.clone(), seq));
             seq += 1;
         }
-        person_changes(&catalog, touched_people, &mut seq, &mut changes);
+        person_changes(catalog, touched_people, &mut seq, &mut changes);
+        drop(current);
         self.commit(&changes)?;
 
         // Committed: now the in-memory state follows.
@@ -204,7 +213,9 @@ impl Engine {
                 }
             }
         }
-        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+        if let Some(catalog) = changed_catalog {
+            *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+        }
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(batch.len())
     }
@@ -386,19 +397,30 @@ fn apply_rating(ratings: &mut Ratings, rec: &Record, seq: u64) {
     }
 }
 
-fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {
-    let mut ratings = Ratings::from_events(store.all_ratings()?.into_iter().map(|r| RatingEvent {
-        key: r.key,
-        drama_id: r.drama_id,
-        user: r.user,
-        rating: r.rating,
-        seq: r.seq,
-    }));
-    for rec in store.all_of_kind(Kind::Vote)? {
-        if let Record::Vote(v) = &rec {
-            ratings.add_vote(&crate::index::document::key("vote", &rec.id()), &v.drama_id);
-        }
+/// The index feeds the ratings directly by interned ids: no string per rating is built.
+impl crate::index::RatingSink for Ratings {
+    fn drama(&mut self, id: &str) -> u32 {
+        self.drama_idx(id)
     }
+    fn user(&mut self, name: &str) -> u32 {
+        self.user_idx(name)
+    }
+    fn key(&mut self, key: &str) -> u64 {
+        rank::ratings::key_hash(key)
+    }
+    fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
+        self.upsert_ids(key, drama, user, rating, seq);
+    }
+    fn vote(&mut self, key: u64, drama: u32) {
+        self.add_vote_ids(key, drama);
+    }
+}
+
+fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {
+    let started = std::time::Instant::now();
+    let mut ratings = Ratings::new();
+    store.visit_ratings(&mut ratings)?;
+    tracing::info!(records = ratings.records(), counted = ratings.counted(), seconds = started.elapsed().as_secs_f64(), "ratings loaded from the index");
     Ok(ratings)
 }
 

@@ -35,14 +35,16 @@ pub enum Change {
     Delete(Kind, String),
 }
 
-/// A counted rating as stored in the index.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RatingRow {
-    pub key: String,
-    pub drama_id: String,
-    pub user: String,
-    pub rating: u8,
-    pub seq: u64,
+/// Where [`Store::visit_ratings`] sends what it reads. Strings are interned by the sink
+/// (dramas, users) or hashed (record keys `kind:id`) once per distinct value and segment.
+pub trait RatingSink {
+    fn drama(&mut self, id: &str) -> u32;
+    fn user(&mut self, name: &str) -> u32;
+    fn key(&mut self, key: &str) -> u64;
+    /// A record carrying a rating, by the ids the methods above returned.
+    fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64);
+    /// A vote record.
+    fn vote(&mut self, key: u64, drama: u32);
 }
 
 pub struct Store {
@@ -189,43 +191,44 @@ impl Store {
             .collect())
     }
 
-    /// Every rating in the index, read from fast fields (no stored documents), so that the
-    /// Top 100 can be rebuilt from millions of ratings at start-up. Each string column's
-    /// dictionary is read once per segment; documents then only look up ordinals.
-    pub fn all_ratings(&self) -> Result<Vec<RatingRow>, IndexError> {
+    /// Feeds every rating and every vote in the index to `sink`, read from fast fields only
+    /// (no stored documents), so that the Top 100 can be rebuilt from ten million ratings at
+    /// start-up. Each string column's dictionary is read once per segment and each distinct
+    /// string handed to the sink once; documents then only look up ordinals.
+    pub fn visit_ratings(&self, sink: &mut impl RatingSink) -> Result<(), IndexError> {
         let searcher = self.searcher();
-        let mut out = Vec::new();
         for seg in searcher.segment_readers() {
             let ff = seg.fast_fields();
             let rating = ff.u64("rating")?;
             let seq = ff.u64("seq")?;
-            let (Some(keys), Some(drama), Some(author)) =
-                (ff.str("key")?, ff.str("drama_id")?, ff.str("author")?)
+            let (Some(keys), Some(kinds), Some(drama), Some(author)) =
+                (ff.str("key")?, ff.str("kind")?, ff.str("drama_id")?, ff.str("author")?)
             else {
                 continue;
             };
-            let (drama_terms, author_terms, key_terms) = (terms_of(&drama)?, terms_of(&author)?, terms_of(&keys)?);
+            let vote_kind = kinds.dictionary().term_ord(Kind::Vote.as_str().as_bytes())?;
+            let dramas = map_terms(&drama, |t| sink.drama(t))?;
+            let authors = map_terms(&author, |t| sink.user(t))?;
+            let key_hashes = map_terms(&keys, |t| sink.key(t))?;
             let alive = seg.alive_bitset();
+            let first = |col: &tantivy::columnar::StrColumn, doc| col.term_ords(doc).next().map(|o| o as usize);
             for doc in 0..seg.max_doc() {
                 if !alive.is_none_or(|a| a.is_alive(doc)) {
                     continue;
                 }
+                let (Some(k), Some(d)) = (first(&keys, doc), first(&drama, doc)) else { continue };
                 let r = rating.first(doc).unwrap_or(0);
-                if r == 0 {
-                    continue;
+                if r > 0 {
+                    if let Some(a) = first(&author, doc) {
+                        sink.rating(key_hashes[k], dramas[d], authors[a], r as u8, seq.first(doc).unwrap_or(0));
+                    }
                 }
-                let ord = |col: &tantivy::columnar::StrColumn| col.term_ords(doc).next();
-                let (Some(d), Some(a), Some(k)) = (ord(&drama), ord(&author), ord(&keys)) else { continue };
-                out.push(RatingRow {
-                    key: key_terms[k as usize].clone(),
-                    drama_id: drama_terms[d as usize].clone(),
-                    user: author_terms[a as usize].clone(),
-                    rating: r as u8,
-                    seq: seq.first(doc).unwrap_or(0),
-                });
+                if vote_kind.is_some() && first(&kinds, doc).map(|o| o as u64) == vote_kind {
+                    sink.vote(key_hashes[k], dramas[d]);
+                }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The highest `seq` in the index (0 if empty): ingest continues after it.
@@ -250,12 +253,12 @@ impl Store {
     }
 }
 
-/// Every term of a string column, indexed by ordinal.
-fn terms_of(col: &tantivy::columnar::StrColumn) -> Result<Vec<String>, IndexError> {
-    let mut terms = Vec::new();
+/// Every term of a string column mapped through `f`, indexed by ordinal.
+fn map_terms<T>(col: &tantivy::columnar::StrColumn, mut f: impl FnMut(&str) -> T) -> Result<Vec<T>, IndexError> {
+    let mut out = Vec::with_capacity(col.dictionary().num_terms());
     let mut stream = col.dictionary().stream()?;
     while stream.advance() {
-        terms.push(String::from_utf8_lossy(stream.key()).into_owned());
+        out.push(f(&String::from_utf8_lossy(stream.key())));
     }
-    Ok(terms)
+    Ok(out)
 }

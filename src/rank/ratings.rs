@@ -1,9 +1,18 @@
 //! The counted ratings: one per (drama, user), the last ingested winning.
 //!
-//! Laid out for ten million ratings: dramas and users are interned to `u32`, record keys are
-//! hashed to `u64`, and each (drama, user) pair keeps only its winning rating. The rare pair
-//! rated by more than one record (a review and then a comment) also keeps the list of its
-//! records, so that deleting the winner falls back to the one before it.
+//! Laid out for ten million ratings, in two layers:
+//!
+//! - the **log**: one row per record carrying a rating, as columns of interned ids (drama,
+//!   user, rating, seq). It is the whole truth about ratings, so [`Ratings::recount`] can
+//!   rebuild every aggregate from it alone, in a few sequential passes and without a hash map.
+//! - the **live aggregates**: per drama, the count and sum of its winning ratings, kept exact
+//!   after every change in O(1) through two maps, record key → row and (drama, user) →
+//!   winning row. The rare pair rated by more than one record (a review and then a comment)
+//!   also keeps the list of its rows, so that deleting the winner falls back to the one
+//!   before it.
+//!
+//! A replaced record reuses its row, and a deleted record's row is reused by the next new one,
+//! so the log never grows past the number of rated records that were alive at once.
 
 use rustc_hash::{FxHashMap, FxHasher};
 use std::borrow::Borrow;
@@ -17,7 +26,7 @@ pub struct RatingEvent {
     pub drama_id: String,
     pub user: String,
     pub rating: u8,
-    /// Ingest order.
+    /// Ingest order: the higher seq wins. The engine gives every record its own.
     pub seq: u64,
 }
 
@@ -28,18 +37,9 @@ pub struct Agg {
     pub sum: u64,
 }
 
-/// What one record says.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Slot {
-    drama: u32,
-    user: u32,
-    seq: u64,
-    rating: u8,
-}
-
-/// Keys are hashed to 64 bits: at 10 million ratings the chance of any collision is about
-/// 3·10⁻⁶, and its effect would be one rating counted under another record's key.
-fn hash_key(s: &str) -> u64 {
+/// Record keys are hashed to 64 bits: at 10 million ratings the chance of any collision is
+/// about 3·10⁻⁶, and its effect would be one rating counted under another record's key.
+pub fn key_hash(s: &str) -> u64 {
     let mut h = FxHasher::default();
     s.hash(&mut h);
     // FxHash alone is weak on similar strings; one round of a 64-bit finalizer spreads it.
@@ -53,19 +53,59 @@ fn pair(drama: u32, user: u32) -> u64 {
     (drama as u64) << 32 | user as u64
 }
 
+/// Strings to dense `u32` ids, so that the log holds 4-byte ids instead of strings.
+#[derive(Debug, Default, Clone)]
+struct Interner {
+    ids: FxHashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn get(&self, s: &str) -> Option<u32> {
+        self.ids.get(s).copied()
+    }
+
+    /// The id of `s`, and whether it is new.
+    fn intern(&mut self, s: &str) -> (u32, bool) {
+        if let Some(&i) = self.ids.get(s) {
+            return (i, false);
+        }
+        let i = self.ids.len() as u32;
+        self.ids.insert(s.into(), i);
+        (i, true)
+    }
+
+    fn len(&self) -> usize {
+        self.ids.len()
+    }
+}
+
+/// The rating log as columns. A row whose rating is [`FREE`] belongs to no record.
+#[derive(Debug, Default, Clone)]
+struct Log {
+    drama: Vec<u32>,
+    user: Vec<u32>,
+    rating: Vec<u8>,
+    seq: Vec<u64>,
+}
+
+const FREE: u8 = 0;
+
 #[derive(Debug, Default, Clone)]
 pub struct Ratings {
-    drama_ids: FxHashMap<String, u32>,
-    drama_names: Vec<String>,
-    users: FxHashMap<String, u32>,
-    /// record key → what it says.
-    by_key: FxHashMap<u64, Slot>,
-    /// (drama, user) → the key of the record whose rating counts.
-    winner: FxHashMap<u64, u64>,
-    /// (drama, user) → every key rating it, only for pairs rated by more than one record.
-    shadowed: FxHashMap<u64, Vec<u64>>,
+    dramas: Interner,
+    users: Interner,
+    log: Log,
+    /// Rows of deleted records, for the next new record.
+    free: Vec<u32>,
+    /// record key hash → its row.
+    by_key: FxHashMap<u64, u32>,
+    /// (drama, user) → the row whose rating counts.
+    winner: FxHashMap<u64, u32>,
+    /// (drama, user) → every row rating it, only for pairs rated by more than one record.
+    shadowed: FxHashMap<u64, Vec<u32>>,
     aggs: Vec<Agg>,
     voters: Vec<u32>,
+    /// vote key hash → drama.
     votes: FxHashMap<u64, u32>,
 }
 
@@ -74,99 +114,142 @@ impl Ratings {
         Ratings::default()
     }
 
-    /// Rebuilds from every rating, in any order (seq decides).
+    /// Builds from every rating, in any order (seq decides).
     pub fn from_events<E: Borrow<RatingEvent>>(events: impl IntoIterator<Item = E>) -> Self {
         let events = events.into_iter();
         let mut r = Ratings::new();
-        let (lo, _) = events.size_hint();
-        r.by_key.reserve(lo);
-        r.winner.reserve(lo);
+        r.reserve(events.size_hint().0);
         for e in events {
             r.upsert(e.borrow());
         }
         r
     }
 
-    fn drama_idx(&mut self, id: &str) -> u32 {
-        if let Some(&i) = self.drama_ids.get(id) {
-            return i;
+    /// Room for `n` more rated records without rehashing.
+    pub fn reserve(&mut self, n: usize) {
+        self.by_key.reserve(n);
+        self.winner.reserve(n);
+        self.log.drama.reserve(n);
+        self.log.user.reserve(n);
+        self.log.rating.reserve(n);
+        self.log.seq.reserve(n);
+    }
+
+    /// The id of a drama, interning it if new. Bulk loaders intern each distinct string once
+    /// and then call [`Ratings::upsert_ids`].
+    pub fn drama_idx(&mut self, id: &str) -> u32 {
+        let (i, new) = self.dramas.intern(id);
+        if new {
+            self.aggs.push(Agg::default());
+            self.voters.push(0);
         }
-        let i = self.drama_names.len() as u32;
-        self.drama_ids.insert(id.to_string(), i);
-        self.drama_names.push(id.to_string());
-        self.aggs.push(Agg::default());
-        self.voters.push(0);
         i
     }
 
-    fn user_idx(&mut self, user: &str) -> u32 {
-        if let Some(&i) = self.users.get(user) {
-            return i;
-        }
-        let n = self.users.len() as u32;
-        self.users.insert(user.to_string(), n);
-        n
-    }
-
-    fn count(&mut self, s: Slot, sign: i64) {
-        let a = &mut self.aggs[s.drama as usize];
-        if sign > 0 {
-            a.count += 1;
-            a.sum += s.rating as u64;
-        } else {
-            a.count -= 1;
-            a.sum -= s.rating as u64;
-        }
+    pub fn user_idx(&mut self, user: &str) -> u32 {
+        self.users.intern(user).0
     }
 
     /// A record carrying a rating was added or replaced.
     pub fn upsert(&mut self, e: &RatingEvent) {
-        let key = hash_key(&e.key);
-        self.remove_hashed(key);
-        let slot = Slot { drama: self.drama_idx(&e.drama_id), user: self.user_idx(&e.user), seq: e.seq, rating: e.rating };
-        let p = pair(slot.drama, slot.user);
-        self.by_key.insert(key, slot);
+        let (drama, user) = (self.drama_idx(&e.drama_id), self.user_idx(&e.user));
+        self.upsert_ids(key_hash(&e.key), drama, user, e.rating, e.seq);
+    }
+
+    /// [`Ratings::upsert`] with the key already hashed ([`key_hash`]) and the drama and user
+    /// already interned ([`Ratings::drama_idx`], [`Ratings::user_idx`]).
+    pub fn upsert_ids(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
+        debug_assert!((drama as usize) < self.aggs.len() && rating != FREE);
+        let row = match self.by_key.get(&key) {
+            Some(&row) => {
+                self.unlink(row);
+                row
+            }
+            None => {
+                let row = match self.free.pop() {
+                    Some(row) => row,
+                    None => {
+                        self.log.drama.push(0);
+                        self.log.user.push(0);
+                        self.log.rating.push(FREE);
+                        self.log.seq.push(0);
+                        (self.log.rating.len() - 1) as u32
+                    }
+                };
+                self.by_key.insert(key, row);
+                row
+            }
+        };
+        let r = row as usize;
+        self.log.drama[r] = drama;
+        self.log.user[r] = user;
+        self.log.rating[r] = rating;
+        self.log.seq[r] = seq;
+        self.link(row);
+    }
+
+    /// A record was deleted or replaced by one without a rating. Returns whether it had one.
+    pub fn remove_key(&mut self, key: &str) -> bool {
+        let Some(row) = self.by_key.remove(&key_hash(key)) else { return false };
+        self.unlink(row);
+        self.log.rating[row as usize] = FREE;
+        self.free.push(row);
+        true
+    }
+
+    fn count(&mut self, row: u32, sign: i64) {
+        let (d, rating) = (self.log.drama[row as usize], self.log.rating[row as usize] as u64);
+        let a = &mut self.aggs[d as usize];
+        if sign > 0 {
+            a.count += 1;
+            a.sum += rating;
+        } else {
+            a.count -= 1;
+            a.sum -= rating;
+        }
+    }
+
+    fn pair_of(&self, row: u32) -> u64 {
+        pair(self.log.drama[row as usize], self.log.user[row as usize])
+    }
+
+    /// Counts a row that was just written, if it beats its pair's current winner.
+    fn link(&mut self, row: u32) {
+        let p = self.pair_of(row);
         match self.winner.get(&p).copied() {
             None => {
-                self.winner.insert(p, key);
-                self.count(slot, 1);
+                self.winner.insert(p, row);
+                self.count(row, 1);
             }
             Some(w) => {
-                let current = self.by_key[&w];
-                let list = self.shadowed.entry(p).or_insert_with(|| vec![w]);
-                list.push(key);
-                if slot.seq >= current.seq {
-                    self.count(current, -1);
-                    self.count(slot, 1);
-                    self.winner.insert(p, key);
+                self.shadowed.entry(p).or_insert_with(|| vec![w]).push(row);
+                if self.log.seq[row as usize] >= self.log.seq[w as usize] {
+                    self.count(w, -1);
+                    self.count(row, 1);
+                    self.winner.insert(p, row);
                 }
             }
         }
     }
 
-    /// A record was deleted or replaced by one without a rating. Returns whether it had one.
-    pub fn remove_key(&mut self, key: &str) -> bool {
-        self.remove_hashed(hash_key(key))
-    }
-
-    fn remove_hashed(&mut self, k: u64) -> bool {
-        let Some(slot) = self.by_key.remove(&k) else { return false };
-        let p = pair(slot.drama, slot.user);
-        let was_winner = self.winner.get(&p) == Some(&k);
+    /// Takes a row out of its pair's reckoning (before it is rewritten or freed).
+    fn unlink(&mut self, row: u32) {
+        let p = self.pair_of(row);
+        let was_winner = self.winner.get(&p) == Some(&row);
         let mut next = None;
         if let Some(list) = self.shadowed.get_mut(&p) {
-            list.retain(|&x| x != k);
-            next = list.iter().copied().max_by_key(|x| self.by_key[x].seq);
+            list.retain(|&x| x != row);
+            let seq = &self.log.seq;
+            next = list.iter().copied().max_by_key(|&x| seq[x as usize]);
             if list.len() < 2 {
                 self.shadowed.remove(&p);
             }
         }
         if was_winner {
-            self.count(slot, -1);
+            self.count(row, -1);
             match next {
                 Some(n) => {
-                    let s = self.by_key[&n];
-                    self.count(s, 1);
+                    self.count(n, 1);
                     self.winner.insert(p, n);
                 }
                 None => {
@@ -174,32 +257,91 @@ impl Ratings {
                 }
             }
         }
-        true
+    }
+
+    /// Recomputes every drama's aggregate from the log alone, ignoring what the incremental
+    /// upkeep says, and returns the number of counted ratings.
+    ///
+    /// Two passes group the rows by drama (a counting sort that copies out only user, row and
+    /// rating); one pass over each group picks every user's winning row with a per-user stamp
+    /// ("seen in drama d"), which replaces the (drama, user) hash map of the incremental path.
+    /// Every pass is sequential except the stamp array, one `u64` per user.
+    pub fn recount(&mut self) -> usize {
+        let Log { drama, user, rating, seq } = &self.log;
+        let nd = self.aggs.len();
+        let mut start = vec![0u32; nd + 1];
+        for (&d, &r) in drama.iter().zip(rating) {
+            if r != FREE {
+                start[d as usize + 1] += 1;
+            }
+        }
+        for i in 0..nd {
+            start[i + 1] += start[i];
+        }
+        let live = start[nd] as usize;
+        // (user << 32 | row) and rating, grouped by drama, in row order within a group.
+        let mut grouped = vec![0u64; live];
+        let mut grouped_rating = vec![0u8; live];
+        let mut fill = start[..nd].to_vec();
+        for (row, ((&d, &u), &r)) in drama.iter().zip(user).zip(rating).enumerate() {
+            if r != FREE {
+                let at = &mut fill[d as usize];
+                grouped[*at as usize] = (u as u64) << 32 | row as u64;
+                grouped_rating[*at as usize] = r;
+                *at += 1;
+            }
+        }
+        // Per user: the drama it was last seen in (u32::MAX: none yet) and its winning row.
+        let mut stamp = vec![(u32::MAX, 0u32); self.users.len()];
+        let mut counted = 0usize;
+        for d in 0..nd {
+            let (lo, hi) = (start[d] as usize, start[d + 1] as usize);
+            let mut agg = Agg::default();
+            for (&g, &r) in grouped[lo..hi].iter().zip(&grouped_rating[lo..hi]) {
+                let (u, row) = ((g >> 32) as usize, g as u32);
+                let s = &mut stamp[u];
+                if s.0 != d as u32 {
+                    *s = (d as u32, row);
+                    agg.count += 1;
+                    agg.sum += r as u64;
+                } else if seq[row as usize] >= seq[s.1 as usize] {
+                    agg.sum = agg.sum - rating[s.1 as usize] as u64 + r as u64;
+                    s.1 = row;
+                }
+            }
+            counted += agg.count as usize;
+            self.aggs[d] = agg;
+        }
+        counted
     }
 
     /// A vote record was added (or replaced: a user votes once per drama).
     pub fn add_vote(&mut self, key: &str, drama_id: &str) {
-        let k = hash_key(key);
-        if self.votes.contains_key(&k) {
+        let d = self.drama_idx(drama_id);
+        self.add_vote_ids(key_hash(key), d);
+    }
+
+    /// [`Ratings::add_vote`] with the key hashed and the drama interned.
+    pub fn add_vote_ids(&mut self, key: u64, drama: u32) {
+        if self.votes.contains_key(&key) {
             return;
         }
-        let d = self.drama_idx(drama_id);
-        self.votes.insert(k, d);
-        self.voters[d as usize] += 1;
+        self.votes.insert(key, drama);
+        self.voters[drama as usize] += 1;
     }
 
     pub fn remove_vote(&mut self, key: &str) {
-        if let Some(d) = self.votes.remove(&hash_key(key)) {
+        if let Some(d) = self.votes.remove(&key_hash(key)) {
             self.voters[d as usize] = self.voters[d as usize].saturating_sub(1);
         }
     }
 
     pub fn agg(&self, drama_id: &str) -> Agg {
-        self.drama_ids.get(drama_id).map(|&i| self.aggs[i as usize]).unwrap_or_default()
+        self.dramas.get(drama_id).map(|i| self.aggs[i as usize]).unwrap_or_default()
     }
 
     pub fn voters(&self, drama_id: &str) -> u32 {
-        self.drama_ids.get(drama_id).map(|&i| self.voters[i as usize]).unwrap_or(0)
+        self.dramas.get(drama_id).map(|i| self.voters[i as usize]).unwrap_or(0)
     }
 
     /// Number of counted ratings (distinct drama–user pairs).
@@ -207,7 +349,10 @@ impl Ratings {
         self.winner.len()
     }
 
-
+    /// Rated records in the log.
+    pub fn records(&self) -> usize {
+        self.by_key.len()
+    }
 }
 
 #[cfg(test)]
@@ -239,5 +384,57 @@ mod tests {
         r.upsert(&ev("comment:c1", "d", "kim", 10, 5));
         r.upsert(&ev("review:r1", "d", "kim", 2, 1));
         assert_eq!(r.agg("d"), Agg { count: 1, sum: 10 });
+        r.recount();
+        assert_eq!(r.agg("d"), Agg { count: 1, sum: 10 });
+    }
+
+    #[test]
+    fn a_record_moved_to_another_drama_leaves_the_first() {
+        let mut r = Ratings::new();
+        r.upsert(&ev("review:r1", "a", "kim", 6, 1));
+        r.upsert(&ev("review:r1", "b", "kim", 9, 2));
+        assert_eq!(r.agg("a"), Agg::default());
+        assert_eq!(r.agg("b"), Agg { count: 1, sum: 9 });
+        assert_eq!(r.records(), 1);
+    }
+
+    #[test]
+    fn a_deleted_records_row_is_reused() {
+        let mut r = Ratings::new();
+        r.upsert(&ev("review:r1", "a", "kim", 6, 1));
+        r.remove_key("review:r1");
+        r.upsert(&ev("review:r2", "a", "lee", 7, 2));
+        assert_eq!(r.log.rating.len(), 1);
+        assert_eq!(r.agg("a"), Agg { count: 1, sum: 7 });
+    }
+
+    /// The recount reads only the log; after any sequence of changes it must land where the
+    /// incremental upkeep did.
+    #[test]
+    fn recounting_from_the_log_agrees_with_incremental_upkeep() {
+        let mut r = Ratings::new();
+        let mut x = 12345u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let dramas = ["a", "b", "c", "d"];
+        for seq in 0..5000u64 {
+            let n = next();
+            let key = format!("review:r{}", n % 300);
+            if n % 11 == 0 {
+                r.remove_key(&key);
+            } else {
+                let e = ev(&key, dramas[(n >> 8) as usize % 4], &format!("u{}", (n >> 16) % 40), 1 + (n >> 24) as u8 % 10, seq);
+                r.upsert(&e);
+            }
+        }
+        let incremental: Vec<Agg> = dramas.iter().map(|d| r.agg(d)).collect();
+        let counted = r.counted();
+        assert_eq!(r.recount(), counted);
+        let recounted: Vec<Agg> = dramas.iter().map(|d| r.agg(d)).collect();
+        assert_eq!(incremental, recounted);
     }
 }
