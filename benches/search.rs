@@ -158,6 +158,20 @@ fn main() {
         n as f64 / ours_index.as_secs_f64(),
         n as f64 / sqlite_index.as_secs_f64()
     );
+    // DORAMA_BENCH_PROFILE=person_kanji: only run our side of that query for 20 s and stop, so
+    // that a profiler (`perf record`) sees nothing else.
+    if let Ok(name) = std::env::var("DORAMA_BENCH_PROFILE") {
+        let (_, q) = MIX.iter().find(|(n, _)| *n == name).expect("DORAMA_BENCH_PROFILE names a query of MIX");
+        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 };
+        let started = Instant::now();
+        let mut runs = 0u64;
+        while started.elapsed() < Duration::from_secs(20) {
+            black_box(engine.search_uncached(&req).unwrap());
+            runs += 1;
+        }
+        eprintln!("{name}: {runs} runs, {:.0} µs each", started.elapsed().as_micros() as f64 / runs as f64);
+        return;
+    }
     let forum_drama = match &records[0] {
         Record::Drama(d) => d.id.clone(),
         _ => unreachable!("dramas come first"),

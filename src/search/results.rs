@@ -108,7 +108,7 @@ pub fn search_with(
             TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc),
         );
         let (total, top) = searcher.search(filter.as_ref(), &collect)?;
-        let snippets = KindSnippets::new(&searcher, filter.as_ref(), f);
+        let snippets = KindSnippets::new(&searcher, filter.as_ref(), f, &[]);
         let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets)?;
         return Ok(SearchResults { total, hits });
     }
@@ -140,7 +140,8 @@ pub fn search_with(
         scored.push((score * boost, addr));
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let snippets = KindSnippets::new(&searcher, query.as_ref(), f);
+    let typed: Vec<&str> = req.q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let snippets = KindSnippets::new(&searcher, query.as_ref(), f, &typed);
     let hits = hits_of(store, &searcher, scored.into_iter().skip(req.offset).take(req.limit), &snippets)?;
     Ok(SearchResults { total, hits })
 }
@@ -155,11 +156,11 @@ struct KindSnippets {
 }
 
 impl KindSnippets {
-    fn new(searcher: &tantivy::Searcher, query: &dyn Query, f: &crate::index::Fields) -> Self {
+    fn new(searcher: &tantivy::Searcher, query: &dyn Query, f: &crate::index::Fields, typed: &[&str]) -> Self {
         KindSnippets {
-            text: Snippets::new(searcher, query, &[f.text]),
-            drama: Snippets::new(searcher, query, &[f.synopsis, f.cast, f.names]),
-            person: Snippets::new(searcher, query, &[f.cast, f.names]),
+            text: Snippets::new(searcher, query, &[f.text], typed),
+            drama: Snippets::new(searcher, query, &[f.synopsis, f.cast, f.names], typed),
+            person: Snippets::new(searcher, query, &[f.cast, f.names], typed),
         }
     }
 
@@ -191,12 +192,13 @@ fn hits_of(
     let mut hits = Vec::new();
     for (score, addr) in page {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.extend(hit_of(store, &doc, score, snippets));
+        hits.extend(hit_of(store, addr, &doc, score, snippets));
     }
     Ok(hits)
 }
 
-fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &KindSnippets) -> Option<Hit> {    let f = store.fields();
+fn hit_of(store: &Store, addr: DocAddress, doc: &TantivyDocument, score: f32, snippets: &KindSnippets) -> Option<Hit> {
+    let f = store.fields();
     let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
     let kind = Kind::parse(&s(f.kind)?)?;
     let rating = doc.get_first(f.rating).and_then(|v| v.as_u64()).filter(|&r| r > 0).map(|r| r as u8);
@@ -206,7 +208,7 @@ fn hit_of(store: &Store, doc: &TantivyDocument, score: f32, snippets: &KindSnipp
         title: s(f.title),
         title_ja: s(f.title_ja),
         score,
-        snippet: snippets.for_kind(kind).html(doc),
+        snippet: snippets.for_kind(kind).html(addr, doc),
         drama_id: s(f.drama_id).filter(|_| kind != Kind::Drama),
         author: s(f.author),
         rating,

@@ -10,14 +10,15 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
+use tantivy::postings::TermInfo;
 use tantivy::query::Query;
-use tantivy::schema::{Field, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
-use tantivy::{Searcher, TantivyDocument};
+use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 
 pub const SNIPPET_CHARS: usize = 180;
-/// Characters analyzed at a time.
-const WINDOW_CHARS: usize = 2 * SNIPPET_CHARS;
+/// Characters analyzed at a time while looking for the first match.
+const WINDOW_CHARS: usize = SNIPPET_CHARS;
 /// Context shown before the first match.
 const LEAD_CHARS: usize = 40;
 
@@ -26,41 +27,75 @@ struct FieldTerms {
     field: Field,
     terms: HashSet<String>,
     analyzer: TextAnalyzer,
+    /// Per segment, where each term's postings are: so that a hit's fields can be told apart
+    /// (does this drama's synopsis hold a query term at all?) without analyzing them.
+    postings: Vec<Vec<TermInfo>>,
 }
 
 /// Snippet makers for the fields a hit may be shown from, in order of preference.
 pub struct Snippets {
     matchable: Vec<FieldTerms>,
+    /// What is looked for literally first (see [`snippet_of`]).
+    literals: Vec<String>,
+    /// Whether the user typed romaji (or English): see [`snippet_of`].
+    typed_romaji: bool,
     fields: Vec<Field>,
+    searcher: Searcher,
 }
 
 impl Snippets {
-    pub fn new(searcher: &Searcher, query: &dyn Query, fields: &[Field]) -> Snippets {
-        let matchable = fields
+    /// `typed`: the words of the query as the user typed them.
+    pub fn new(searcher: &Searcher, query: &dyn Query, fields: &[Field], typed: &[&str]) -> Snippets {
+        let matchable: Vec<FieldTerms> = fields
             .iter()
             .filter_map(|&field| {
-                let mut terms = HashSet::new();
+                let mut terms: Vec<Term> = Vec::new();
                 query.query_terms(&mut |term, _| {
-                    if term.field() == field {
-                        if let Some(t) = term.value().as_str() {
-                            terms.insert(t.to_string());
-                        }
+                    if term.field() == field && term.value().as_str().is_some() {
+                        terms.push(term.clone());
                     }
                 });
                 if terms.is_empty() {
                     return None;
                 }
+                let postings = searcher
+                    .segment_readers()
+                    .iter()
+                    .map(|seg| {
+                        let Ok(inv) = seg.inverted_index(field) else { return Vec::new() };
+                        terms.iter().filter_map(|t| inv.get_term_info(t).ok().flatten()).collect()
+                    })
+                    .collect();
                 let analyzer = searcher.index().tokenizer_for_field(field).ok()?;
-                Some(FieldTerms { field, terms, analyzer })
+                let terms = terms.iter().filter_map(|t| t.value().as_str().map(str::to_string)).collect();
+                Some(FieldTerms { field, terms, analyzer, postings })
             })
             .collect();
-        Snippets { matchable, fields: fields.to_vec() }
+        let all_terms: HashSet<String> = matchable.iter().flat_map(|ft| ft.terms.iter().cloned()).collect();
+        let literals = literal_candidates(typed.iter().copied(), &all_terms);
+        let typed_romaji = typed.iter().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()));
+        Snippets { matchable, literals, typed_romaji, fields: fields.to_vec(), searcher: searcher.clone() }
+    }
+
+    /// Whether the document's `ft` field holds any of the query's terms, from the postings.
+    fn holds_a_term(&self, ft: &FieldTerms, addr: DocAddress) -> bool {
+        let Some(infos) = ft.postings.get(addr.segment_ord as usize) else { return true };
+        let Ok(inv) = self.searcher.segment_reader(addr.segment_ord).inverted_index(ft.field) else { return true };
+        infos.iter().any(|ti| {
+            inv.read_postings_from_terminfo(ti, IndexRecordOption::Basic)
+                .map(|mut p| p.seek(addr.doc_id) == addr.doc_id)
+                .unwrap_or(true)
+        })
     }
 
     /// The first field with a match, as HTML; else the start of the first non-empty field,
     /// so every hit shows some text.
-    pub fn html(&self, doc: &TantivyDocument) -> String {
+    pub fn html(&self, addr: DocAddress, doc: &TantivyDocument) -> String {
+        let several = self.matchable.len() > 1;
         for ft in &self.matchable {
+            if several && !self.holds_a_term(ft, addr) {
+                continue;
+            }
             // A field's values (a drama's titles in each script, its cast) read as one line,
             // so a passage can show `Sekai no chuushin … 世界の中心で` together.
             let mut values = doc.get_all(ft.field).filter_map(|v| v.as_str());
@@ -78,7 +113,7 @@ impl Snippets {
                     &joined
                 }
             };
-            if let Some(html) = snippet_of(&mut ft.analyzer.clone(), text, &ft.terms) {
+            if let Some(html) = snippet_of(&mut ft.analyzer.clone(), text, &ft.terms, &self.literals, self.typed_romaji) {
                 return html;
             }
         }
@@ -101,12 +136,94 @@ impl Snippets {
 }
 
 /// The passage of `text` around its first match, or None if nothing in it matches.
-fn snippet_of(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<String>) -> Option<String> {
+///
+/// Two ways to find matches, cheap first:
+/// - **literally**: where what the user typed, or a query term of two characters or more,
+///   appears as is (ASCII compared case-insensitively and as whole words: `yamada` in
+///   `Yamada Takayuki`, `最終回` in a review). No analysis runs at all, and the passage shows
+///   exactly what was typed. Single characters are left out: `回` alone would light up inside
+///   `今回`, which the analyzer reads as another word.
+/// - **by analysis**, only when nothing appears literally: the matches only the analyzer can
+///   see, a romaji query against kanji (`chuushin` marks `中心`), a folded width or an old
+///   kanji form.
+///
+/// A romaji query is the one exception: a passage found literally that holds Japanese is
+/// analyzed as well (only the passage, a few dozen words), so that `sekai no chuushin` marks
+/// `世界` and `中心` next to the romaji title it found.
+fn snippet_of(
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+    terms: &HashSet<String>,
+    literals: &[String],
+    typed_romaji: bool,
+) -> Option<String> {
+    let Some((passage, mut marks)) = literal_passage(text, literals) else {
+        return analyzed_passage(analyzer, text, terms);
+    };
+    if typed_romaji && !text[passage.clone()].is_ascii() {
+        let mut stream = analyzer.token_stream(&text[passage.clone()]);
+        while let Some(tok) = stream.next() {
+            if terms.contains(&tok.text) {
+                marks.push(passage.start + tok.offset_from..passage.start + tok.offset_to);
+            }
+        }
+    }
+    Some(render(text, passage, marks))
+}
+
+/// The literal candidates of a query: its typed words and terms worth finding as is.
+pub fn literal_candidates<'a>(typed: impl IntoIterator<Item = &'a str>, terms: &HashSet<String>) -> Vec<String> {
+    let long_enough = |t: &str| if t.is_ascii() { t.len() >= 3 } else { t.chars().count() >= 2 };
+    let mut out: Vec<String> = typed
+        .into_iter()
+        .map(str::to_ascii_lowercase)
+        .chain(terms.iter().cloned())
+        .filter(|t| long_enough(t) && !t.chars().any(char::is_whitespace))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The passage around the first literal match, and the literal matches.
+fn literal_passage(text: &str, literals: &[String]) -> Option<(Range<usize>, Vec<Range<usize>>)> {
+    if literals.is_empty() {
+        return None;
+    }
+    let lower;
+    let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        lower = text.to_ascii_lowercase();
+        lower.as_str()
+    } else {
+        text
+    };
+    let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut marks: Vec<Range<usize>> = Vec::new();
+    for t in literals {
+        for (i, _) in hay.match_indices(t.as_str()) {
+            let whole = !t.is_ascii()
+                || (!word_char(hay[..i].chars().next_back()) && !word_char(hay[i + t.len()..].chars().next()));
+            if whole {
+                marks.push(i..i + t.len());
+            }
+        }
+    }
+    let first = marks.iter().map(|m| m.start).min()?;
+    let begin = lead_in(text, first);
+    Some((begin..passage_end(text, begin), marks))
+}
+
+/// The passage around the first match the analyzer finds, analyzing a window at a time.
+fn analyzed_passage(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<String>) -> Option<String> {
     let mut marks: Vec<Range<usize>> = Vec::new();
     let mut passage: Option<Range<usize>> = None;
     let mut from = 0;
     while from < text.len() {
-        let to = window_end(text, from);
+        // Once the passage is known, only the rest of it is left to analyze.
+        let to = match &passage {
+            Some(p) => break_after(text, p.end),
+            None => window_end(text, from),
+        };
         let mut stream = analyzer.token_stream(&text[from..to]);
         while let Some(tok) = stream.next() {
             if terms.contains(&tok.text) {
@@ -115,8 +232,8 @@ fn snippet_of(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<String>) 
         }
         if passage.is_none() {
             if let Some(first) = marks.iter().map(|m| m.start).min() {
-                let start = lead_in(text, first);
-                passage = Some(start..passage_end(text, start));
+                let begin = lead_in(text, first);
+                passage = Some(begin..passage_end(text, begin));
             }
         }
         match &passage {
@@ -124,7 +241,11 @@ fn snippet_of(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<String>) 
             _ => from = to,
         }
     }
-    let passage = passage?;
+    Some(render(text, passage?, marks))
+}
+
+/// The passage as HTML, with the marks inside it.
+fn render(text: &str, passage: Range<usize>, mut marks: Vec<Range<usize>>) -> String {
     marks.retain(|m| m.start >= passage.start && m.end <= passage.end);
     marks.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
     let mut out = String::with_capacity(passage.len() + 32);
@@ -133,8 +254,8 @@ fn snippet_of(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<String>) 
     }
     let mut pos = passage.start;
     for m in marks {
-        // Tokens at one position (a word and its reading) share a range; nested ones are
-        // inside a mark already written.
+        // Tokens at one position (a word and its reading) share a range, and a typed word
+        // may hold a term: a mark inside one already written is skipped.
         if m.start < pos {
             continue;
         }
@@ -148,7 +269,7 @@ fn snippet_of(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<String>) 
     if passage.end < text.len() {
         out.push('…');
     }
-    Some(out)
+    out
 }
 
 fn is_break(c: char) -> bool {
@@ -169,6 +290,11 @@ fn window_end(text: &str, from: usize) -> usize {
         .take(64)
         .find(|&(_, c)| is_break(c))
         .map_or(advance(text, rough, 64), |(i, c)| rough + i + c.len_utf8())
+}
+
+/// Just after the first break at or after `at` (or the end).
+fn break_after(text: &str, at: usize) -> usize {
+    text[at..].char_indices().find(|&(_, c)| is_break(c)).map_or(text.len(), |(i, c)| at + i + c.len_utf8())
 }
 
 /// Where a passage whose first match starts at `first` begins: up to [`LEAD_CHARS`] before
@@ -221,24 +347,59 @@ mod tests {
         ts.iter().map(|t| t.to_string()).collect()
     }
 
+    fn snippet(text: &str, typed: &[&str], ts: &[&str]) -> Option<String> {
+        let ts = terms(ts);
+        let romaji = typed.iter().any(|w| w.is_ascii());
+        snippet_of(&mut words(), text, &ts, &literal_candidates(typed.iter().copied(), &ts), romaji)
+    }
+
     #[test]
     fn a_match_deep_in_a_long_review_is_shown_with_its_context() {
         let text = format!("{} The cinematography was stunning. {}", "Filler words here. ".repeat(100), "More after. ".repeat(50));
-        let html = snippet_of(&mut words(), &text, &terms(&["cinematography"])).unwrap();
+        let html = snippet(&text, &["cinematography"], &["cinematography"]).unwrap();
         assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
-        assert!(html.contains("The <mark>cinematography</mark> was stunning"), "{html}");
+        assert!(html.starts_with("…words here.") && html.contains("The <mark>cinematography</mark> was stunning"), "{html}");
         assert!(html.chars().filter(|&c| c != '…').count() <= SNIPPET_CHARS + "<mark></mark>".len());
     }
 
     #[test]
     fn every_match_in_the_passage_is_marked_and_html_is_escaped() {
-        let html = snippet_of(&mut words(), "Sekai <3 sekai & more", &terms(&["sekai"])).unwrap();
+        let html = snippet("Sekai <3 sekai & more", &["SEKAI"], &["sekai"]).unwrap();
         assert_eq!(html, "<mark>Sekai</mark> &lt;3 <mark>sekai</mark> &amp; more");
     }
 
     #[test]
+    fn what_was_typed_is_marked_whole_and_single_kanji_are_not_marked_alone() {
+        let html = snippet("今回の最終回で泣きました。", &["最終回"], &["最終", "回"]).unwrap();
+        assert_eq!(html, "今回の<mark>最終回</mark>で泣きました。");
+    }
+
+    #[test]
+    fn a_literal_inside_another_word_is_not_a_match() {
+        let html = snippet("okayama and then yama", &["yama"], &["yama"]).unwrap();
+        assert_eq!(html, "okayama and then <mark>yama</mark>");
+    }
+
+    #[test]
+    fn without_a_literal_match_the_analyzer_finds_it() {
+        // The stand-in analyzer lowercases: `SEKAI` is `sekai` to it, but typed `séka` is not
+        // in the text; the term comes from the analyzer.
+        let html = snippet("Ai wo SEKAI.", &["x"], &["sekai"]).unwrap();
+        assert_eq!(html, "Ai wo <mark>SEKAI</mark>.");
+    }
+
+    #[test]
+    fn a_match_late_in_a_cast_list_is_found() {
+        let cast = format!("{} · Yamada Takayuki · 山田孝之 · Matsumoto Sakutaro", "Someone Else · ".repeat(60));
+        let html = snippet(&cast, &["takayuki", "yamada"], &["takayuki", "yamada"]).unwrap();
+        assert!(html.contains("<mark>Yamada</mark> <mark>Takayuki</mark>"), "{html}");
+        let html = snippet(&cast, &["山田孝之"], &["山田", "孝之"]).unwrap();
+        assert!(html.contains("<mark>山田孝之</mark>"), "{html}");
+    }
+
+    #[test]
     fn text_without_a_match_gives_no_snippet() {
-        assert_eq!(snippet_of(&mut words(), &"nothing here ".repeat(200), &terms(&["sekai"])), None);
+        assert_eq!(snippet(&"nothing here ".repeat(200), &["sekai"], &["sekai"]), None);
     }
 
     #[test]
