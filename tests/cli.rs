@@ -80,3 +80,18 @@ fn import_page_indexes_a_saved_drama_page() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("broken.txt"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    assert!(bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).status().unwrap().success());
+    std::fs::write(ix.join("dorama-format"), "dorama 0; tantivy 0.26; columns zstd\n").unwrap();
+    let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "an error exit, not a panic");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another version of dorama-search") && err.contains("dorama 0; tantivy 0.26"), "{err}");
+    std::fs::remove_file(ix.join("dorama-format")).unwrap();
+    let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no format mark"));
+}

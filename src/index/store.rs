@@ -19,12 +19,46 @@ pub enum IndexError {
     Locked(String),
     #[error("cannot open the index in {dir}: {message}")]
     Open { dir: String, message: String },
+    #[error(
+        "the index in {dir} was written by another version of dorama-search ({found}; this one writes \"{}\"): \
+         move it away and rebuild it with `dorama-search index` from your records",
+        FORMAT
+    )]
+    Format { dir: String, found: String },
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{0}")]
     Analysis(String),
     #[error("index I/O error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The file in an index directory that says how its files were written.
+const FORMAT_FILE: &str = "dorama-format";
+
+/// What an index written by this build is: our schema and analysis, and tantivy's version and
+/// the column codecs it was built with. tantivy cannot read what a build with other features
+/// wrote (an index with zstd-compressed columns made it panic inside its reader instead of
+/// returning an error), so any change here must bump `dorama 1` and the index be rebuilt.
+const FORMAT: &str = "dorama 1; tantivy 0.27; columns lz4, no zstd; analysis ipadic-2.7.0";
+
+fn write_format(dir: &Path) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
+    std::fs::write(&tmp, format!("{FORMAT}\n"))?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, dir.join(FORMAT_FILE))
+}
+
+/// Refuses an index this build did not write, before tantivy reads any of it.
+fn check_format(dir: &Path) -> Result<(), IndexError> {
+    let found = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok().map(|s| s.trim().to_string());
+    if found.as_deref() == Some(FORMAT) {
+        return Ok(());
+    }
+    Err(IndexError::Format {
+        dir: dir.display().to_string(),
+        found: found.unwrap_or_else(|| "no format mark".into()),
+    })
 }
 
 /// One change of a batch.
@@ -65,8 +99,11 @@ impl Store {
         std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
         let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.to_string()))?;
         let index = if Index::exists(&mmap).map_err(|e| open_err(e.to_string()))? {
+            check_format(dir)?;
             Index::open(mmap)?
         } else {
+            // The mark goes first: an index without one was not written by this build.
+            write_format(dir).map_err(|e| open_err(format!("cannot write {FORMAT_FILE}: {e}")))?;
             let (schema, _) = schema::build();
             Index::create(mmap, schema, tantivy::IndexSettings::default())?
         };

@@ -84,6 +84,27 @@ pub fn words(jp: &Japanese, q: &str) -> Vec<Vec<String>> {
     group(analyze(jp, q))
 }
 
+/// Words that only glue a title or sentence together: Japanese particles (as the analyzer
+/// folds them, and their reading keys), the same particles typed in romaji, and English
+/// articles and prepositions. Nearly every Japanese review holds `の` and nearly every romaji
+/// title `no`, so requiring them changes almost nothing about what matches; but their posting
+/// lists are the longest in the index, and a required word's list is walked around every
+/// candidate the other words find. That walk was most of the time of `世界の中心`.
+const GLUE: &[&str] = &[
+    "ノ", "ハ", "ガ", "ヲ", "ニ", "デ", "ト", "モ", "ヘ", "ヤ", "no", "ha", "wa", "ga", "o", "ni", "de", "to", "mo",
+    "he", "e", "ya", "the", "of", "a", "an", "and", "in", "on", "at",
+];
+
+/// The words of a query without its glue words ([`GLUE`]), unless that leaves none: `no` alone
+/// is still searched for.
+pub fn without_glue(words: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    let is_glue = |w: &Vec<String>| w.iter().all(|t| GLUE.contains(&t.as_str()));
+    if words.iter().all(is_glue) {
+        return words;
+    }
+    words.into_iter().filter(|w| !is_glue(w)).collect()
+}
+
 /// Terms grouped by position: a word's alternatives together, at most [`MAX_WORDS`] words.
 pub fn group(terms: Vec<AnalyzedTerm>) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
@@ -174,4 +195,27 @@ pub fn build(
     let score = WHOLE_NAME * words.len().max(1) as f32;
     let whole: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score));
     Box::new(BooleanQuery::new(vec![(Occur::Should, by_words), (Occur::Should, whole)]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(words: &[&[&str]]) -> Vec<Vec<String>> {
+        words.iter().map(|w| w.iter().map(|t| t.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn particles_and_articles_are_not_required_when_other_words_remain() {
+        let q = ws(&[&["セカイ", "sekai"], &["ノ", "no"], &["チュウシン", "chuushin"]]);
+        assert_eq!(without_glue(q), ws(&[&["セカイ", "sekai"], &["チュウシン", "chuushin"]]));
+        let q = ws(&[&["center"], &["of"], &["the"], &["world"]]);
+        assert_eq!(without_glue(q), ws(&[&["center"], &["world"]]));
+    }
+
+    #[test]
+    fn a_query_of_only_glue_words_is_searched_as_typed() {
+        let q = ws(&[&["no"], &["to"]]);
+        assert_eq!(without_glue(q.clone()), q);
+    }
 }

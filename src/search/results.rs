@@ -1,6 +1,6 @@
 //! Running a search and turning documents into hits.
 
-use super::query::{build, group, Features};
+use super::query::{build, group, without_glue, Features};
 use crate::analysis::tokenizer::terms_of;
 use super::snippet::Snippets;
 use super::popularity_boost;
@@ -97,7 +97,7 @@ pub fn search_with(
     // The query is cut once: its words give both the terms and the type-ahead keys.
     let cut = crate::analysis::tokenizer::words(store.japanese(), &req.q);
     let keys = whole_name_keys(&cut);
-    let ws = group(terms_of(cut));
+    let ws = without_glue(group(terms_of(cut)));
     if ws.is_empty() {
         // Forum search with no words lists the drama's forum, newest first.
         let (Scope::Forum(_), Some(filter)) = (&req.scope, &filter) else {
