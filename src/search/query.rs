@@ -183,15 +183,21 @@ pub fn build(
     let by_words: Box<dyn Query> = Box::new(BooleanQuery::new(
         words.iter().map(|w| (occur, word_query(f, w, searcher, features.typos))).collect(),
     ));
-    if whole_keys.is_empty() || !features.whole_names {
+    if !features.whole_names {
         return by_words;
     }
+    // Only keys some name starts with: an outer union with a clause that matches nothing
+    // still walks every match of the words through one more scorer layer (for a review word
+    // matching 800,000 reviews, half the time of the query).
     let whole: Vec<Box<dyn Query>> = whole_keys
         .iter()
-        .map(|k| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(f.suggest, k), IndexRecordOption::Basic))
-        })
+        .map(|k| Term::from_field_text(f.suggest, k))
+        .filter(|t| searcher.doc_freq(t).unwrap_or(1) > 0)
+        .map(|t| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) })
         .collect();
+    if whole.is_empty() {
+        return by_words;
+    }
     let score = WHOLE_NAME * words.len().max(1) as f32;
     let whole: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score));
     Box::new(BooleanQuery::new(vec![(Occur::Should, by_words), (Occur::Should, whole)]))
