@@ -1,12 +1,15 @@
 //! Snippets: the passage of a hit that shows why it matched, with `<mark>` around matches.
 //!
-//! A match is a token of the stored text that our analyzer turns into one of the query's
-//! terms, so a romaji query highlights the kanji it reads as (`chuushin` marks `中心`). That
-//! analysis is the expensive part of a search page (lindera over Japanese text), so the text
-//! is analyzed a window at a time, and only until the first window with a match and the
-//! passage after it are done: a review whose match is in its first lines costs one window,
-//! not its whole length. Windows end at a space or punctuation, where the analyzer would
-//! have cut anyway, so analyzing them one by one finds the same tokens as the whole text.
+//! Making them was most of the time of a 20-hit page, because a match may be one only our
+//! analyzer can see (`chuushin` marks `中心`), and analyzing every hit's text again (lindera
+//! over Japanese) costs more than the search. So the work is done cheapest first:
+//! 1. a field of a drama or person that holds no query term (told by the postings) is skipped;
+//! 2. what the user typed, or a query term, found literally gives the passage and its marks
+//!    with no analysis at all; for a romaji query the passage alone (a few dozen words) is
+//!    then analyzed, so the kanji next to the romaji title are marked too;
+//! 3. only when nothing is literal is the text analyzed, a window at a time, stopping once
+//!    the first match's passage is done. Windows end at a space or punctuation, where the
+//!    analyzer would have cut anyway, so they give the same tokens as the whole text.
 
 use std::collections::HashSet;
 use std::ops::Range;
