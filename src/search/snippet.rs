@@ -11,6 +11,7 @@
 //!    the first match's passage is done. Windows end at a space or punctuation, where the
 //!    analyzer would have cut anyway, so they give the same tokens as the whole text.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 use tantivy::postings::TermInfo;
@@ -31,8 +32,9 @@ struct FieldTerms {
     terms: HashSet<String>,
     analyzer: TextAnalyzer,
     /// Per segment, where each term's postings are: so that a hit's fields can be told apart
-    /// (does this drama's synopsis hold a query term at all?) without analyzing them.
-    postings: Vec<Vec<TermInfo>>,
+    /// (does this drama's synopsis hold a query term at all?) without analyzing them. None
+    /// when the hit has only this field to be shown from, so there is nothing to tell apart.
+    postings: Option<Vec<Vec<TermInfo>>>,
 }
 
 /// Snippet makers for the fields a hit may be shown from, in order of preference.
@@ -61,14 +63,16 @@ impl Snippets {
                 if terms.is_empty() {
                     return None;
                 }
-                let postings = searcher
-                    .segment_readers()
-                    .iter()
-                    .map(|seg| {
-                        let Ok(inv) = seg.inverted_index(field) else { return Vec::new() };
-                        terms.iter().filter_map(|t| inv.get_term_info(t).ok().flatten()).collect()
-                    })
-                    .collect();
+                let postings = (fields.len() > 1).then(|| {
+                    searcher
+                        .segment_readers()
+                        .iter()
+                        .map(|seg| {
+                            let Ok(inv) = seg.inverted_index(field) else { return Vec::new() };
+                            terms.iter().filter_map(|t| inv.get_term_info(t).ok().flatten()).collect()
+                        })
+                        .collect()
+                });
                 let analyzer = searcher.index().tokenizer_for_field(field).ok()?;
                 let terms = terms.iter().filter_map(|t| t.value().as_str().map(str::to_string)).collect();
                 Some(FieldTerms { field, terms, analyzer, postings })
@@ -80,9 +84,9 @@ impl Snippets {
         Snippets { matchable, literals, typed_romaji, fields: fields.to_vec(), searcher: searcher.clone() }
     }
 
-    /// Whether the document's `ft` field holds any of the query's terms, from the postings.
+    /// Whether the document's `ft` field may hold one of the query's terms, from the postings.
     fn holds_a_term(&self, ft: &FieldTerms, addr: DocAddress) -> bool {
-        let Some(infos) = ft.postings.get(addr.segment_ord as usize) else { return true };
+        let Some(infos) = ft.postings.as_ref().and_then(|p| p.get(addr.segment_ord as usize)) else { return true };
         let Ok(inv) = self.searcher.segment_reader(addr.segment_ord).inverted_index(ft.field) else { return true };
         infos.iter().any(|ti| {
             inv.read_postings_from_terminfo(ti, IndexRecordOption::Basic)
@@ -94,29 +98,19 @@ impl Snippets {
     /// The first field with a match, as HTML; else the start of the first non-empty field,
     /// so every hit shows some text.
     pub fn html(&self, addr: DocAddress, doc: &TantivyDocument) -> String {
-        let several = self.matchable.len() > 1;
         for ft in &self.matchable {
-            if several && !self.holds_a_term(ft, addr) {
+            if !self.holds_a_term(ft, addr) {
                 continue;
             }
             // A field's values (a drama's titles in each script, its cast) read as one line,
             // so a passage can show `Sekai no chuushin … 世界の中心で` together.
-            let mut values = doc.get_all(ft.field).filter_map(|v| v.as_str());
-            let Some(first) = values.next() else { continue };
-            let joined;
-            let text = match values.next() {
-                None => first,
-                Some(second) => {
-                    let mut all = format!("{first} · {second}");
-                    for v in values {
-                        all.push_str(" · ");
-                        all.push_str(v);
-                    }
-                    joined = all;
-                    &joined
-                }
+            let values: Vec<&str> = doc.get_all(ft.field).filter_map(|v| v.as_str()).collect();
+            let text = match values.as_slice() {
+                [] => continue,
+                [one] => Cow::Borrowed(*one),
+                many => Cow::Owned(many.join(" · ")),
             };
-            if let Some(html) = snippet_of(&mut ft.analyzer.clone(), text, &ft.terms, &self.literals, self.typed_romaji) {
+            if let Some(html) = snippet_of(&mut ft.analyzer.clone(), &text, &ft.terms, &self.literals, self.typed_romaji) {
                 return html;
             }
         }
@@ -164,18 +158,31 @@ fn snippet_of(
         return analyzed_passage(analyzer, text, terms);
     };
     if typed_romaji && !text[passage.clone()].is_ascii() {
-        let mut stream = analyzer.token_stream(&text[passage.clone()]);
-        while let Some(tok) = stream.next() {
-            if terms.contains(&tok.text) {
-                marks.push(passage.start + tok.offset_from..passage.start + tok.offset_to);
-            }
-        }
+        push_marks(analyzer, text, passage.clone(), terms, &mut marks);
     }
     Some(render(text, passage, marks))
 }
 
+/// Analyzes `text[span]` and adds the tokens that are query terms to `marks`, as ranges of
+/// `text`.
+fn push_marks(analyzer: &mut TextAnalyzer, text: &str, span: Range<usize>, terms: &HashSet<String>, marks: &mut Vec<Range<usize>>) {
+    let mut stream = analyzer.token_stream(&text[span.clone()]);
+    while let Some(tok) = stream.next() {
+        if terms.contains(&tok.text) {
+            marks.push(span.start + tok.offset_from..span.start + tok.offset_to);
+        }
+    }
+}
+
+/// The passage shown for a first match at `first`: a short lead-in, then up to
+/// [`SNIPPET_CHARS`].
+fn passage_around(text: &str, first: usize) -> Range<usize> {
+    let begin = lead_in(text, first);
+    begin..passage_end(text, begin)
+}
+
 /// The literal candidates of a query: its typed words and terms worth finding as is.
-pub fn literal_candidates<'a>(typed: impl IntoIterator<Item = &'a str>, terms: &HashSet<String>) -> Vec<String> {
+fn literal_candidates<'a>(typed: impl IntoIterator<Item = &'a str>, terms: &HashSet<String>) -> Vec<String> {
     let long_enough = |t: &str| if t.is_ascii() { t.len() >= 3 } else { t.chars().count() >= 2 };
     let mut out: Vec<String> = typed
         .into_iter()
@@ -212,8 +219,7 @@ fn literal_passage(text: &str, literals: &[String]) -> Option<(Range<usize>, Vec
         }
     }
     let first = marks.iter().map(|m| m.start).min()?;
-    let begin = lead_in(text, first);
-    Some((begin..passage_end(text, begin), marks))
+    Some((passage_around(text, first), marks))
 }
 
 /// The passage around the first match the analyzer finds, analyzing a window at a time.
@@ -227,17 +233,9 @@ fn analyzed_passage(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<Str
             Some(p) => break_after(text, p.end),
             None => window_end(text, from),
         };
-        let mut stream = analyzer.token_stream(&text[from..to]);
-        while let Some(tok) = stream.next() {
-            if terms.contains(&tok.text) {
-                marks.push(from + tok.offset_from..from + tok.offset_to);
-            }
-        }
+        push_marks(analyzer, text, from..to, terms, &mut marks);
         if passage.is_none() {
-            if let Some(first) = marks.iter().map(|m| m.start).min() {
-                let begin = lead_in(text, first);
-                passage = Some(begin..passage_end(text, begin));
-            }
+            passage = marks.iter().map(|m| m.start).min().map(|first| passage_around(text, first));
         }
         match &passage {
             Some(p) if to >= p.end => break,
