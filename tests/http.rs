@@ -63,6 +63,23 @@ async fn search_returns_hits_with_marked_snippets_in_romaji_and_japanese() {
 }
 
 #[tokio::test]
+async fn search_and_forum_totals_say_whether_they_are_exact_and_count_each_kind() {
+    let (_d, app) = app(None);
+    let (_, v) = get(&app, "/api/search?q=sekai&limit=1").await;
+    assert_eq!(v["total_relation"], "eq", "{v}");
+    let kinds = v["kinds"].as_object().unwrap();
+    let sum: u64 = kinds.values().map(|k| k["total"].as_u64().unwrap()).sum();
+    assert_eq!(sum, v["total"].as_u64().unwrap(), "{v}");
+    assert_eq!(kinds["drama"], serde_json::json!({"total": 1, "relation": "eq"}), "{v}");
+    assert!(kinds.values().all(|k| k["relation"] == "eq"));
+    let (_, r) = get(&app, "/api/search?q=sekai&kind=review&limit=1").await;
+    assert_eq!(r["total"], kinds["review"]["total"], "{r}");
+    let (_, f) = get(&app, &format!("/api/dramas/{}/forum?q=love&limit=1", common::SEED)).await;
+    assert_eq!(f["total_relation"], "eq", "{f}");
+    assert!(f["kinds"].as_object().unwrap().keys().all(|k| k != "drama" && k != "person"), "{f}");
+}
+
+#[tokio::test]
 async fn search_filters_by_kind_and_pages() {
     let (_d, app) = app(None);
     let (_, v) = get(&app, "/api/search?q=dorama&kind=review&limit=2").await;

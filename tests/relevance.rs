@@ -59,3 +59,40 @@ fn every_relevance_query_puts_its_expected_result_first() {
     assert!(total >= 80, "the suite has {total} queries; it needs at least 80");
     assert!(misses.is_empty(), "{} misses:\n{}", misses.len(), misses.join("\n"));
 }
+
+/// The whole first page (20 hits, in order) of every `search` row of the suite, pinned in
+/// `tests/relevance_pages.tsv`. The suite itself checks only the first hit; this catches a
+/// change of evaluation (pruning, tiers searched apart and merged) that reorders the rest of a
+/// page. A deliberate relevance change rewrites the file with `DORAMA_BLESS=1` and the diff
+/// shows what moved.
+#[test]
+fn every_relevance_query_keeps_its_pinned_first_page() {
+    let (_d, engine) = common::sample_engine();
+    let mut lines = Vec::new();
+    for line in include_str!("relevance.tsv").lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if line.starts_with('#') || cols.len() < 3 || cols[0] != "search" {
+            continue;
+        }
+        let res = engine
+            .search_uncached(&SearchRequest { q: cols[1].into(), scope: Scope::Site(None), limit: 20, offset: 0 })
+            .unwrap();
+        let ids: Vec<String> = res.hits.iter().map(|h| format!("{}:{}", h.kind, h.id)).collect();
+        lines.push(format!("{}\t{}", cols[1], ids.join(" ")));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/relevance_pages.tsv");
+    let got = lines.join("\n") + "\n";
+    if std::env::var_os("DORAMA_BLESS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+        return;
+    }
+    let pinned = std::fs::read_to_string(&path).expect("tests/relevance_pages.tsv (DORAMA_BLESS=1 writes it)");
+    let changed: Vec<String> = pinned
+        .lines()
+        .zip(got.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| format!("pinned: {a}\n   got: {b}"))
+        .collect();
+    assert_eq!(pinned.lines().count(), got.lines().count(), "the suite's search rows changed: DORAMA_BLESS=1 rewrites the pins");
+    assert!(changed.is_empty(), "{} first pages changed:\n{}", changed.len(), changed.join("\n"));
+}

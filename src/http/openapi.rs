@@ -61,6 +61,9 @@ pub fn document() -> Value {
             "200": { "description": "OK" },
             "400": { "description": "Bad request", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
         });
+        if op.path == "/api/search" || op.path == "/api/dramas/{id}/forum" {
+            responses["200"] = json!({ "description": "OK", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SearchResults" } } } });
+        }
         if op.path.contains('{') {
             responses["404"] = json!({ "description": "Not found", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
         }
@@ -84,7 +87,24 @@ pub fn document() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": { "admin": { "type": "http", "scheme": "bearer" } },
-            "schemas": { "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } } },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
+                "Relation": { "type": "string", "enum": ["eq", "gte"],
+                              "description": "eq: the count is exact; gte: counting stopped at 10000 and the count is a lower bound" },
+                "SearchResults": { "type": "object", "required": ["total", "total_relation", "kinds", "took_us", "hits"], "properties": {
+                    "total": { "type": "integer", "description": "matches, exact up to 10000; past it 10000 with total_relation gte" },
+                    "total_relation": { "$ref": "#/components/schemas/Relation" },
+                    "kinds": { "type": "object", "description": "matches per kind (drama, person, review, comment, vote, post), only kinds with a match",
+                               "additionalProperties": { "type": "object", "required": ["total", "relation"], "properties": {
+                                   "total": { "type": "integer" }, "relation": { "$ref": "#/components/schemas/Relation" } } } },
+                    "took_us": { "type": "integer" },
+                    "hits": { "type": "array", "items": { "type": "object", "required": ["kind", "id", "score", "snippet"], "properties": {
+                        "kind": { "type": "string" }, "id": { "type": "string" }, "title": { "type": "string", "nullable": true },
+                        "title_ja": { "type": "string", "nullable": true }, "score": { "type": "number" },
+                        "snippet": { "type": "string", "description": "HTML; matches marked with <mark>" },
+                        "drama_id": { "type": "string" }, "author": { "type": "string" }, "rating": { "type": "integer" } } } },
+                } },
+            },
         },
     })
 }

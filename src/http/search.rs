@@ -29,6 +29,8 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
     let took_us = started.elapsed().as_micros() as u64;
     Ok(Json(serde_json::json!({
         "total": res["total"],
+        "total_relation": res["total_relation"],
+        "kinds": res["kinds"],
         "took_us": took_us,
         "hits": res["hits"],
     })))
@@ -61,6 +63,8 @@ pub async fn forum(
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
     Ok(Json(serde_json::json!({
         "total": res["total"],
+        "total_relation": res["total_relation"],
+        "kinds": res["kinds"],
         "took_us": started.elapsed().as_micros() as u64,
         "hits": res["hits"],
     })))

@@ -23,9 +23,11 @@ pub mod query;
 mod results;
 pub mod snippet;
 pub mod suggest;
+pub mod topk;
 
 pub use query::Features;
-pub use results::{search, search_with, Hit, Scope, SearchRequest, SearchResults};
+pub use results::{query_words, search, search_with, Hit, KindTotal, Scope, SearchRequest, SearchResults};
+pub use topk::{Relation, TOTAL_CAP};
 pub use suggest::{suggest, Suggestion};
 
 /// The boost a drama with `ratings` ratings gets (see the module doc).

@@ -33,23 +33,10 @@ impl Default for Features {
     }
 }
 
-/// How a word matching in a tier is scored.
-#[derive(Clone, Copy, Debug)]
-pub enum Weight {
-    /// A fixed score per matching word, above anything a lower tier can reach.
-    Fixed(f32),
-    /// BM25 (review text: how well a long text matches matters, and it is the lowest tier).
-    Bm25,
-}
-
-/// Tier fields with their weights; see the module doc of [`crate::search`].
-pub fn tiers(f: &Fields) -> [(Field, Weight); 4] {
-    [
-        (f.names, Weight::Fixed(NAMES)),
-        (f.cast, Weight::Fixed(CAST)),
-        (f.synopsis, Weight::Fixed(SYNOPSIS)),
-        (f.text, Weight::Bm25),
-    ]
+/// The fixed-score tiers, which only dramas and people have; see the module doc of
+/// [`crate::search`]. Review text is the fourth tier, searched apart ([`text`]).
+pub fn catalog_tiers(f: &Fields) -> [(Field, f32); 3] {
+    [(f.names, NAMES), (f.cast, CAST), (f.synopsis, SYNOPSIS)]
 }
 
 /// Per-word scores of the fixed tiers. BM25 of one word stays under about 2.2·ln(1+N), which
@@ -125,19 +112,16 @@ pub fn group(terms: Vec<AnalyzedTerm>) -> Vec<Vec<String>> {
     out
 }
 
-/// One word in every tier, by the best of its terms in each (a Japanese word's surface and
-/// reading both matching count once).
-fn word_query(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -> Box<dyn Query> {
+/// One word in the catalog tiers, by the best of its terms in each (a Japanese word's surface
+/// and reading both matching count once).
+fn catalog_word(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -> Box<dyn Query> {
     let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for (field, weight) in tiers(f) {
+    for (field, weight) in catalog_tiers(f) {
         let alternatives: Vec<Box<dyn Query>> = word
             .iter()
             .map(|t| -> Box<dyn Query> {
-                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::WithFreqs);
-                match weight {
-                    Weight::Fixed(w) => Box::new(ConstScoreQuery::new(Box::new(tq), w)),
-                    Weight::Bm25 => Box::new(tq),
-                }
+                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
+                Box::new(ConstScoreQuery::new(Box::new(tq), weight))
             })
             .collect();
         should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alternatives))));
@@ -168,10 +152,12 @@ fn word_query(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -> 
     Box::new(BooleanQuery::new(should))
 }
 
-/// All words required (`all = true`) or any word enough; or the whole query matching a name
-/// from its start (`whole_keys`, the type-ahead keys of the query), which is how kana typed
-/// without spaces (`せかいのちゅうしん`) finds `世界の中心で…` whatever the analyzer made of it.
-pub fn build(
+/// The query over dramas and people: every word (`all = true`) or any word matching in a
+/// catalog tier; or the whole query matching a name from its start (`whole_keys`, the
+/// type-ahead keys of the query), which is how kana typed without spaces (`せかいのちゅうしん`)
+/// finds `世界の中心で…` whatever the analyzer made of it. These documents number in the tens of
+/// thousands, so this part is scored exhaustively.
+pub fn catalog(
     f: &Fields,
     searcher: &Searcher,
     words: &[Vec<String>],
@@ -181,14 +167,13 @@ pub fn build(
 ) -> Box<dyn Query> {
     let occur = if all { Occur::Must } else { Occur::Should };
     let by_words: Box<dyn Query> = Box::new(BooleanQuery::new(
-        words.iter().map(|w| (occur, word_query(f, w, searcher, features.typos))).collect(),
+        words.iter().map(|w| (occur, catalog_word(f, w, searcher, features.typos))).collect(),
     ));
     if !features.whole_names {
         return by_words;
     }
     // Only keys some name starts with: an outer union with a clause that matches nothing
-    // still walks every match of the words through one more scorer layer (for a review word
-    // matching 800,000 reviews, half the time of the query).
+    // still walks every match of the words through one more scorer layer.
     let whole: Vec<Box<dyn Query>> = whole_keys
         .iter()
         .map(|k| Term::from_field_text(f.suggest, k))
@@ -201,6 +186,46 @@ pub fn build(
     let score = WHOLE_NAME * words.len().max(1) as f32;
     let whole: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score));
     Box::new(BooleanQuery::new(vec![(Occur::Should, by_words), (Occur::Should, whole)]))
+}
+
+/// The term a word is looked up by in review text: its reading key when it has one (the last
+/// of its terms), else its only term. Every Japanese word in a text is indexed by its reading
+/// beside its surface, so the reading finds the kanji, kana and romaji spellings alike; and
+/// with one term per word the text query is a plain BM25 term conjunction (or union), the
+/// shape block-max WAND prunes.
+pub fn text_term(word: &[String]) -> Option<&str> {
+    word.last().map(String::as_str)
+}
+
+/// The query over reviews, comments, votes and posts: every word (`all`) or any word, each by
+/// [`text_term`], scored by BM25.
+pub fn text(f: &Fields, words: &[Vec<String>], all: bool) -> Box<dyn Query> {
+    let occur = if all { Occur::Must } else { Occur::Should };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .filter_map(|w| text_term(w))
+        .map(|t| -> (Occur, Box<dyn Query>) {
+            (occur, Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::WithFreqs)))
+        })
+        .collect();
+    if clauses.len() == 1 {
+        return clauses.pop().expect("one clause").1;
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Every term of every word in review text, for marking snippets: a text matched by a word's
+/// reading also shows its surface marked.
+pub fn text_marks(f: &Fields, words: &[Vec<String>]) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        words
+            .iter()
+            .flatten()
+            .map(|t| -> (Occur, Box<dyn Query>) {
+                (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::Basic)))
+            })
+            .collect(),
+    ))
 }
 
 #[cfg(test)]

@@ -1,16 +1,18 @@
 //! Running a search and turning documents into hits.
 
-use super::query::{build, group, without_glue, Features};
-use crate::analysis::tokenizer::terms_of;
-use super::snippet::Snippets;
 use super::popularity_boost;
+use super::query::{self, group, without_glue, Features};
+use super::snippet::Snippets;
+use super::topk::{self, Candidate, Counts, Keep, OfKind, Relation, TOTAL_CAP};
+use crate::analysis::tokenizer::terms_of;
 use crate::index::Store;
 use crate::record::Kind;
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use std::collections::BTreeMap;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 /// What to search in.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,33 +49,106 @@ pub struct Hit {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SearchResults {
+    /// Matching documents: exact up to [`TOTAL_CAP`], then [`TOTAL_CAP`] as a lower bound.
     pub total: usize,
+    pub total_relation: Relation,
+    /// Matches per kind, for the results page's groups; only kinds with a match.
+    pub kinds: BTreeMap<&'static str, KindTotal>,
     pub hits: Vec<Hit>,
+}
+
+/// The matches of one kind: exact, or a lower bound when counting stopped at the cap.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct KindTotal {
+    pub total: usize,
+    pub relation: Relation,
+}
+
+impl SearchResults {
+    fn empty() -> SearchResults {
+        SearchResults { total: 0, total_relation: Relation::Eq, kinds: BTreeMap::new(), hits: vec![] }
+    }
 }
 
 /// Extra candidates fetched beyond the page, so the popularity boost can reorder across it.
 const RERANK_EXTRA: usize = 50;
 
-fn scope_filter(store: &Store, scope: &Scope) -> Option<Box<dyn Query>> {
-    let f = store.fields();
-    let term = |field, v: &str| -> Box<dyn Query> {
-        Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
-    };
-    match scope {
-        Scope::Site(None) => None,
-        Scope::Site(Some(k)) => Some(term(f.kind, k.as_str())),
-        Scope::Forum(d) => Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Must, term(f.drama_id, d)),
-            (Occur::MustNot, term(f.kind, Kind::Drama.as_str())),
-        ]))),
+/// Which parts of the index a scope searches, and how each part is narrowed.
+///
+/// Dramas and people (the *catalog*) hold the fixed-score tiers, texts (reviews, comments,
+/// votes, posts) only the BM25 one; no document is in both. Each part is searched for its own
+/// best candidates and the two lists merged: the union of each part's best `k` holds the best
+/// `k` overall, so the page is the one a single query over both would give, while the text
+/// part (millions of documents) is a pure term query that block-max WAND can prune.
+struct Parts {
+    catalog: Option<Box<dyn Keep>>,
+    text: Option<Box<dyn Keep>>,
+    /// Forum search: texts about this drama only (a required term, which also makes the walk
+    /// follow the drama's own short posting list).
+    drama: Option<String>,
+}
+
+impl Parts {
+    fn of(scope: &Scope) -> Parts {
+        match scope {
+            Scope::Site(None) => Parts { catalog: Some(Box::new(topk::All)), text: Some(Box::new(topk::All)), drama: None },
+            Scope::Site(Some(k @ (Kind::Drama | Kind::Person))) => {
+                Parts { catalog: Some(Box::new(OfKind(*k))), text: None, drama: None }
+            }
+            Scope::Site(Some(k)) => Parts { catalog: None, text: Some(Box::new(OfKind(*k))), drama: None },
+            Scope::Forum(d) => Parts { catalog: None, text: Some(Box::new(topk::All)), drama: Some(d.clone()) },
+        }
     }
 }
 
-fn with_filter(q: Box<dyn Query>, filter: &Option<Box<dyn Query>>) -> Box<dyn Query> {
-    match filter {
-        None => q,
-        Some(f) => Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, f.box_clone())])),
+/// What one evaluation of a query found: the best candidates of every part merged, best
+/// first, and the counts of each part.
+struct Found {
+    top: Vec<Candidate>,
+    catalog: Counts,
+    text: Counts,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn evaluate(
+    store: &Store,
+    searcher: &Searcher,
+    parts: &Parts,
+    words: &[Vec<String>],
+    all: bool,
+    keys: &[String],
+    features: Features,
+    k: usize,
+) -> tantivy::Result<(Found, Vec<Box<dyn Query>>)> {
+    let f = store.fields();
+    let mut found = Found { top: Vec::new(), catalog: Counts::default(), text: Counts::default() };
+    let mut queries: Vec<Box<dyn Query>> = Vec::new();
+    if let Some(keep) = &parts.catalog {
+        let q = query::catalog(f, searcher, words, all, keys, features);
+        found.catalog = topk::count(searcher, q.as_ref(), TOTAL_CAP, keep.as_ref())?;
+        if found.catalog.total > 0 {
+            found.top.extend(topk::top(searcher, q.as_ref(), k, keep.as_ref())?);
+        }
+        queries.push(q);
     }
+    if let Some(keep) = &parts.text {
+        let mut q = query::text(f, words, all);
+        if let Some(d) = &parts.drama {
+            let drama = TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic);
+            q = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q),
+                (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(drama), 0.0))),
+            ]));
+        }
+        found.text = topk::count(searcher, q.as_ref(), TOTAL_CAP, keep.as_ref())?;
+        if found.text.total > 0 {
+            found.top.extend(topk::top(searcher, q.as_ref(), k, keep.as_ref())?);
+        }
+        queries.push(q);
+    }
+    topk::sort_best_first(&mut found.top);
+    found.top.truncate(k);
+    Ok((found, queries))
 }
 
 /// Runs a search. `ratings_of` gives the number of ratings of a drama (the popularity boost).
@@ -89,44 +164,40 @@ pub fn search_with(
     features: Features,
 ) -> tantivy::Result<SearchResults> {
     if req.limit == 0 {
-        return Ok(SearchResults { total: 0, hits: vec![] });
+        return Ok(SearchResults::empty());
     }
     let searcher = store.searcher();
     let f = store.fields();
-    let filter = scope_filter(store, &req.scope);
-    // The query is cut once: its words give both the terms and the type-ahead keys.
-    let cut = crate::analysis::tokenizer::words(store.japanese(), &req.q);
-    let keys = whole_name_keys(&cut);
-    let ws = without_glue(group(terms_of(cut)));
+    let (ws, keys) = query_words(store.japanese(), &req.q);
     if ws.is_empty() {
         // Forum search with no words lists the drama's forum, newest first.
-        let (Scope::Forum(_), Some(filter)) = (&req.scope, &filter) else {
-            return Ok(SearchResults { total: 0, hits: vec![] });
+        let Scope::Forum(d) = &req.scope else {
+            return Ok(SearchResults::empty());
         };
-        let collect = (
-            Count,
-            TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc),
-        );
-        let (total, top) = searcher.search(filter.as_ref(), &collect)?;
-        let snippets = KindSnippets::new(&searcher, filter.as_ref(), f, &[]);
+        let forum = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic)) as Box<dyn Query>),
+            (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.kind, Kind::Drama.as_str()), IndexRecordOption::Basic))),
+        ]);
+        let counts = topk::count(&searcher, &forum, TOTAL_CAP, &topk::All)?;
+        let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
+        let top = searcher.search(&forum, &newest)?;
+        let snippets = KindSnippets::new(&searcher, &forum, f, &[]);
         let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets)?;
-        return Ok(SearchResults { total, hits });
+        return Ok(results_of(&Counts::default(), &counts, hits));
     }
 
-    let want = req.offset + req.limit;
-    let collect = (Count, TopDocs::with_limit(want + RERANK_EXTRA).order_by_score());
-    let mut query = with_filter(build(f, &searcher, &ws, true, &keys, features), &filter);
-    let (mut total, mut top) = searcher.search(query.as_ref(), &collect)?;
-    if total == 0 && ws.len() > 1 {
-        query = with_filter(build(f, &searcher, &ws, false, &keys, features), &filter);
-        (total, top) = searcher.search(query.as_ref(), &collect)?;
+    let parts = Parts::of(&req.scope);
+    let k = req.offset + req.limit + RERANK_EXTRA;
+    let (mut found, mut queries) = evaluate(store, &searcher, &parts, &ws, true, &keys, features, k)?;
+    if found.catalog.total + found.text.total == 0 && ws.len() > 1 {
+        (found, queries) = evaluate(store, &searcher, &parts, &ws, false, &keys, features, k)?;
     }
     // The popularity boost reads the drama id from its fast field: no stored document is
     // loaded for a candidate that does not make the page.
     let mut columns: Vec<Option<Option<tantivy::columnar::StrColumn>>> = vec![None; searcher.segment_readers().len()];
     let mut drama = String::new();
-    let mut scored: Vec<(f32, DocAddress)> = Vec::with_capacity(top.len());
-    for (score, addr) in top {
+    let mut scored: Vec<Candidate> = Vec::with_capacity(found.top.len());
+    for &Candidate { score, seq, addr } in &found.top {
         let col = columns[addr.segment_ord as usize].get_or_insert_with(|| {
             searcher.segment_reader(addr.segment_ord).fast_fields().str("drama_id").ok().flatten()
         });
@@ -137,13 +208,34 @@ pub fn search_with(
             }
         }
         let boost = if drama.is_empty() { 1.0 } else { popularity_boost(ratings_of(&drama)) };
-        scored.push((score * boost, addr));
+        scored.push(Candidate { score: score * boost, seq, addr });
     }
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    topk::sort_best_first(&mut scored);
     let typed: Vec<&str> = req.q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let snippets = KindSnippets::new(&searcher, query.as_ref(), f, &typed);
-    let hits = hits_of(store, &searcher, scored.into_iter().skip(req.offset).take(req.limit), &snippets)?;
-    Ok(SearchResults { total, hits })
+    // Snippets mark every term of a word (a Japanese word's surface as well as its reading),
+    // although texts were matched by the reading alone.
+    queries.push(query::text_marks(f, &ws));
+    let marks = BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect());
+    let snippets = KindSnippets::new(&searcher, &marks, f, &typed);
+    let page = scored.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
+    let hits = hits_of(store, &searcher, page, &snippets)?;
+    Ok(results_of(&found.catalog, &found.text, hits))
+}
+
+/// Totals from the counts of the two parts: each kind belongs to one part, and is a lower
+/// bound when its part's count stopped at the cap.
+fn results_of(catalog: &Counts, text: &Counts, hits: Vec<Hit>) -> SearchResults {
+    let all = catalog.add(text);
+    let mut kinds = BTreeMap::new();
+    for (i, kind) in Kind::ALL.iter().enumerate() {
+        let part = if matches!(kind, Kind::Drama | Kind::Person) { catalog } else { text };
+        if all.by_kind[i] > 0 {
+            kinds.insert(kind.as_str(), KindTotal { total: all.by_kind[i], relation: part.relation() });
+        }
+    }
+    let (total, total_relation) =
+        if all.capped || all.total > TOTAL_CAP { (TOTAL_CAP, Relation::Gte) } else { (all.total, Relation::Eq) };
+    SearchResults { total, total_relation, kinds, hits }
 }
 
 /// Snippet fields by kind: a review is shown from its text, a drama from its synopsis, cast or
@@ -171,6 +263,14 @@ impl KindSnippets {
             _ => &self.text,
         }
     }
+}
+
+/// The words of a query (glue words dropped) and the type-ahead keys of the whole query. The
+/// query is cut once: its words give both.
+pub fn query_words(jp: &crate::analysis::Japanese, q: &str) -> (Vec<Vec<String>>, Vec<String>) {
+    let cut = crate::analysis::tokenizer::words(jp, q);
+    let keys = whole_name_keys(&cut);
+    (without_glue(group(terms_of(cut))), keys)
 }
 
 /// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name

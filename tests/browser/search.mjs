@@ -22,6 +22,9 @@ try {
   await page.keyboard.press("Enter");
   const hit = page.locator('.ds-hit[data-kind="drama"][data-id="sekai-no-chuushin-de-ai-wo-sakebu"]');
   await hit.first().waitFor({ state: "visible" });
+  // The total line, with "+" only past the server's counting cap (never on the sample).
+  const total = await page.locator(".ds-total").innerText();
+  if (!/^[1-9][0-9,]* results \(/.test(total)) throw new Error("total line is " + JSON.stringify(total));
   await page.screenshot({ path: shot, fullPage: true });
   // Keyboard navigation: ArrowDown highlights the suggestion, Enter opens the drama page.
   await box.first().fill("");

@@ -85,6 +85,10 @@
   });
   input.addEventListener("blur", function () { setTimeout(closeList, 100); });
 
+  // A total past the server's counting cap is a lower bound: "10,000+".
+  function count(n, relation) {
+    return n.toLocaleString("en-US") + (relation === "gte" ? "+" : "");
+  }
   function hitNode(h) {
     var href = h.kind === "drama" ? "#/drama/" + encodeURIComponent(h.id)
       : h.drama_id ? "#/drama/" + encodeURIComponent(h.drama_id) : "#/search/" + encodeURIComponent(h.title || h.id);
@@ -100,12 +104,13 @@
     view.textContent = "Searching…";
     get("/api/search?limit=50&q=" + encodeURIComponent(q)).then(function (r) {
       view.innerHTML = "";
-      view.appendChild(el("p", { text: r.total + " results (" + (r.took_us / 1000).toFixed(1) + " ms)" }));
+      view.appendChild(el("p", { class: "ds-total", text: count(r.total, r.total_relation) + " results (" + (r.took_us / 1000).toFixed(1) + " ms)" }));
       var groups = {};
       r.hits.forEach(function (h) { (groups[h.kind] = groups[h.kind] || []).push(h); });
       ["drama", "person", "review", "comment", "post", "vote"].forEach(function (k) {
         if (!groups[k]) return;
-        view.appendChild(el("div", { class: "ds-group", "data-group": k }, [el("h3", { text: k + "s" })].concat(groups[k].map(hitNode))));
+        var n = r.kinds && r.kinds[k] ? " (" + count(r.kinds[k].total, r.kinds[k].relation) + ")" : "";
+        view.appendChild(el("div", { class: "ds-group", "data-group": k }, [el("h3", { text: k + "s" + n })].concat(groups[k].map(hitNode))));
       });
     }).catch(showError);
   }
@@ -118,7 +123,7 @@
       function forum() {
         get("/api/dramas/" + encodeURIComponent(id) + "/forum?limit=30&q=" + encodeURIComponent(forumInput.value)).then(function (r) {
           results.innerHTML = "";
-          results.appendChild(el("p", { text: r.total + " posts" }));
+          results.appendChild(el("p", { text: count(r.total, r.total_relation) + " posts" }));
           r.hits.forEach(function (h) { results.appendChild(hitNode(h)); });
         }).catch(showError);
       }

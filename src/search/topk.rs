@@ -1,0 +1,232 @@
+//! Top-k and counting whose cost is set by the page asked for, not by how many documents match.
+//!
+//! tantivy prunes a top-k search with block-max WAND: a posting block whose best possible
+//! score cannot beat the k-th best score found so far is skipped without being decoded. That
+//! only works when nothing else asks to see every match, and an exact `total` does. So the two
+//! jobs are done apart here:
+//!
+//! - [`top`] walks a query through [`tantivy::query::Weight::for_each_pruning`], keeping the threshold (the
+//!   k-th best score) from one segment to the next, so later segments start already pruned;
+//! - [`count`] walks the matches with scoring off and stops at a cap: `total` is exact up to
+//!   [`TOTAL_CAP`] and a lower bound past it, as Elasticsearch reports by default.
+//!
+//! Equal scores are ordered by ingest order, newest first (the `seq` fast field), not by where
+//! a document happens to sit in the index: a rebuild, a merge or indexing on several threads
+//! moves documents between segments, and a page must not reshuffle because of it. So that a
+//! document tying the k-th best score is still offered to the heap, the threshold handed to
+//! the pruning walk is the float just below the k-th score. The first page is therefore
+//! exactly what exhaustive scoring gives; the property test in `tests/topk.rs` compares the
+//! two on random corpora.
+
+use crate::record::Kind;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use tantivy::columnar::StrColumn;
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+
+/// Matches are counted exactly up to this many; past it `total` is this, marked as a lower
+/// bound (`"total_relation": "gte"`).
+pub const TOTAL_CAP: usize = 10_000;
+
+/// Whether a count is exact or a lower bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relation {
+    Eq,
+    Gte,
+}
+
+/// A document with a score and its `seq`, ordered best first: higher score, then newer.
+#[derive(Debug, Clone, Copy)]
+struct Scored(Score, u64, DocAddress);
+
+impl PartialEq for Scored {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Scored {}
+impl PartialOrd for Scored {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scored {
+    /// `Less` is better, so that a `BinaryHeap` (a max-heap) keeps the worst kept hit on top.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.0.total_cmp(&self.0).then(other.1.cmp(&self.1)).then(self.2.cmp(&other.2))
+    }
+}
+
+/// A candidate: its score, its `seq` (ingest order, the tie-break) and where it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub score: Score,
+    pub seq: u64,
+    pub addr: DocAddress,
+}
+
+/// Sorts candidates best first (higher score, then newer), the order every page is cut from.
+pub fn sort_best_first(hits: &mut [Candidate]) {
+    hits.sort_by(|a, b| Scored(a.score, a.seq, a.addr).cmp(&Scored(b.score, b.seq, b.addr)));
+}
+
+/// The largest float below `x`: a walk told this threshold still offers documents scoring `x`.
+fn just_below(x: Score) -> Score {
+    if x > 0.0 {
+        Score::from_bits(x.to_bits() - 1)
+    } else if x == 0.0 {
+        -Score::MIN_POSITIVE
+    } else {
+        Score::from_bits(x.to_bits() + 1)
+    }
+}
+
+/// Which documents a walk keeps, decided per segment (a fast-field lookup, no stored document).
+pub trait Keep {
+    /// A filter for one segment; `None` keeps every live document.
+    fn for_segment(&self, seg: &SegmentReader) -> tantivy::Result<Option<KindFilter>>;
+}
+
+/// Every document.
+pub struct All;
+
+impl Keep for All {
+    fn for_segment(&self, _: &SegmentReader) -> tantivy::Result<Option<KindFilter>> {
+        Ok(None)
+    }
+}
+
+/// Documents of one kind, by the `kind` fast field.
+pub struct OfKind(pub Kind);
+
+/// A segment's `kind` column and the ordinal of the kind kept (`None`: the segment has none).
+pub struct KindFilter {
+    column: StrColumn,
+    ord: Option<u64>,
+}
+
+impl KindFilter {
+    fn keeps(&self, doc: DocId) -> bool {
+        self.ord.is_some() && self.column.term_ords(doc).next() == self.ord
+    }
+}
+
+impl Keep for OfKind {
+    fn for_segment(&self, seg: &SegmentReader) -> tantivy::Result<Option<KindFilter>> {
+        let Some(column) = seg.fast_fields().str("kind")? else {
+            return Ok(Some(KindFilter { column: empty_column(seg)?, ord: None }));
+        };
+        let ord = column.dictionary().term_ord(self.0.as_str().as_bytes())?;
+        Ok(Some(KindFilter { column, ord }))
+    }
+}
+
+/// A segment without a `kind` column holds no document (every document has a kind); any
+/// column will do to keep nothing.
+fn empty_column(seg: &SegmentReader) -> tantivy::Result<StrColumn> {
+    seg.fast_fields()
+        .str("key")?
+        .ok_or_else(|| tantivy::TantivyError::InternalError("index without a key column".into()))
+}
+
+/// The best `k` live documents for `query` that `keep` keeps, best first, found with
+/// block-max pruning where the query allows it (term unions and conjunctions, single terms).
+pub fn top(searcher: &Searcher, query: &dyn Query, k: usize, keep: &dyn Keep) -> tantivy::Result<Vec<Candidate>> {
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
+    let mut threshold = Score::MIN;
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let filter = keep.for_segment(seg)?;
+        let alive = seg.alive_bitset();
+        let seqs = seg.fast_fields().u64("seq")?;
+        weight.for_each_pruning(threshold, seg, &mut |doc, score| {
+            let keeps = alive.is_none_or(|a| a.is_alive(doc)) && filter.as_ref().is_none_or(|f| f.keeps(doc));
+            if keeps {
+                heap.push(Scored(score, seqs.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
+                if heap.len() > k {
+                    heap.pop();
+                }
+                if heap.len() == k {
+                    threshold = heap.peek().map_or(Score::MIN, |w| just_below(w.0));
+                }
+            }
+            threshold
+        })?;
+    }
+    let mut out: Vec<Candidate> =
+        heap.into_iter().map(|Scored(score, seq, addr)| Candidate { score, seq, addr }).collect();
+    sort_best_first(&mut out);
+    Ok(out)
+}
+
+/// Live matches of `query` that `keep` keeps, per kind, counted up to `cap` in all (scoring
+/// off, so no score is computed for a document only counted).
+pub fn count(searcher: &Searcher, query: &dyn Query, cap: usize, keep: &dyn Keep) -> tantivy::Result<Counts> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut counts = Counts::default();
+    'segments: for seg in searcher.segment_readers() {
+        let filter = keep.for_segment(seg)?;
+        let alive = seg.alive_bitset();
+        let kinds = seg.fast_fields().str("kind")?;
+        let kind_of: Vec<Option<usize>> = match &kinds {
+            Some(col) => (0..col.dictionary().num_terms() as u64)
+                .map(|o| {
+                    let mut s = String::new();
+                    col.ord_to_str(o, &mut s).ok()?;
+                    Kind::ALL.iter().position(|k| k.as_str() == s)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut scorer = weight.scorer(seg, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) && filter.as_ref().is_none_or(|f| f.keeps(doc)) {
+                if counts.total == cap {
+                    counts.capped = true;
+                    break 'segments;
+                }
+                counts.total += 1;
+                let k = kinds.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| kind_of.get(o as usize).copied().flatten());
+                if let Some(k) = k {
+                    counts.by_kind[k] += 1;
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(counts)
+}
+
+/// Matches counted by [`count`]: `capped` when counting stopped at the cap with more to go.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    pub total: usize,
+    /// Indexed as [`Kind::ALL`].
+    pub by_kind: [usize; 6],
+    pub capped: bool,
+}
+
+impl Counts {
+    pub fn relation(&self) -> Relation {
+        if self.capped {
+            Relation::Gte
+        } else {
+            Relation::Eq
+        }
+    }
+
+    /// The counts of two disjoint sets of documents.
+    pub fn add(&self, other: &Counts) -> Counts {
+        let mut by_kind = self.by_kind;
+        for (a, b) in by_kind.iter_mut().zip(other.by_kind) {
+            *a += b;
+        }
+        Counts { total: self.total + other.total, by_kind, capped: self.capped || other.capped }
+    }
+}
