@@ -15,7 +15,7 @@ use crate::record::{year_month, Kind, LineError, Located, Record};
 use crate::search::{self, SearchRequest, SearchResults, Suggestion};
 use lru::LruCache;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,6 +40,9 @@ pub struct Engine {
     store: Store,
     catalog: RwLock<Catalog>,
     ratings: RwLock<Ratings>,
+    /// Every Top 100 list (all time, each season, each year), ranked when a commit changes it
+    /// rather than per request: a request reads a ready list.
+    tops: RwLock<HashMap<Scope, Arc<Top100>>>,
     params: Params,
     /// Serializes ingests and holds the next `seq`.
     next_seq: Mutex<u64>,
@@ -110,10 +113,12 @@ impl Engine {
         let ratings = load_ratings(&store)?;
         let next_seq = store.max_seq()? + 1;
         let cache = NonZeroUsize::new(options.cache_entries).map(|n| Mutex::new(LruCache::new(n)));
+        let tops = top_lists(&catalog, &ratings, options.params, None);
         Ok(Engine {
             store,
             catalog: RwLock::new(catalog),
             ratings: RwLock::new(ratings),
+            tops: RwLock::new(tops),
             params: options.params,
             next_seq: Mutex::new(next_seq),
             generation: AtomicU64::new(0),
@@ -205,17 +210,28 @@ impl Engine {
 
         // Committed: now the in-memory state follows.
         *next_seq = seq;
+        // The dramas whose lists the batch changes: those its records are about, and those
+        // whose rating a replaced record took away.
+        let mut rated: BTreeSet<String> = BTreeSet::new();
         {
             let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());
             for c in &changes {
                 if let Change::Upsert(rec, seq) = c {
+                    let key = crate::index::document::key(rec.kind().as_str(), &rec.id());
+                    rated.extend(ratings.drama_of_key(&key).map(str::to_string));
+                    rated.extend(rec.drama_id().map(str::to_string));
                     apply_rating(&mut ratings, rec, *seq);
                 }
             }
         }
+        // The lists a batch can change: every list if it changed the catalog (a drama's season
+        // or year, its title); otherwise all time and the season and year of each drama whose
+        // ratings it touched.
+        let changed = if changed_catalog.is_some() { None } else { Some(rated) };
         if let Some(catalog) = changed_catalog {
             *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
         }
+        self.refresh_tops(changed.as_ref());
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(batch.len())
     }
@@ -247,6 +263,7 @@ impl Engine {
             }
         }
         *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+        self.refresh_tops(None);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(true)
     }
@@ -319,52 +336,105 @@ impl Engine {
         self.cached(format!("suggest\u{0}{limit}\u{0}{typed}"), || self.suggest_uncached(typed, limit))
     }
 
-    /// The ranked list of a scope, with titles.
-    pub fn top100_uncached(&self, scope: &Scope) -> Top100 {
+    /// Ranks again the lists whose dramas changed (`None`: every list).
+    fn refresh_tops(&self, dramas: Option<&BTreeSet<String>>) {
+        let fresh = {
+            let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+            let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+            let scopes = dramas.map(|ids| {
+                let mut scopes: BTreeSet<Scope> = BTreeSet::from([Scope::All]);
+                for d in ids.iter().filter_map(|id| catalog.get(id)) {
+                    scopes.extend(scopes_of(d).into_iter().skip(1));
+                }
+                scopes
+            });
+            top_lists(&catalog, &ratings, self.params, scopes.as_ref())
+        };
+        let mut tops = self.tops.write().unwrap_or_else(|p| p.into_inner());
+        if dramas.is_none() {
+            tops.clear();
+        }
+        tops.extend(fresh);
+    }
+
+    /// The ranked list of a scope, as last ranked (a scope no drama is in has an empty list).
+    pub fn top100_uncached(&self, scope: &Scope) -> Arc<Top100> {
+        if let Some(t) = self.tops.read().unwrap_or_else(|p| p.into_inner()).get(scope) {
+            return t.clone();
+        }
         let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
         let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
-        let members = catalog.dramas().filter(|d| match scope {
-            Scope::All => true,
-            Scope::Season(s) => d.season.as_deref() == Some(s.as_str()),
-            Scope::Year(y) => d.start.as_deref().and_then(year_month).map(|(yy, _)| yy) == Some(*y),
-        });
-        let TopList { scope: label, params, c, entries } =
-            rank::rank(scope, members.map(|d| d.id.as_str()), &ratings, self.params);
-        Top100 {
-            scope: label,
-            params: Top100Params { m: params.m, c, min_votes: params.min_votes },
-            entries: entries
-                .into_iter()
-                .map(|e| {
-                    let d = catalog.get(&e.id);
-                    RankedEntry {
-                        rank: e.rank,
-                        title: d.map(|d| d.title.clone()).unwrap_or_default(),
-                        title_ja: d.and_then(|d| d.title_ja.clone()),
-                        season: d.and_then(|d| d.season.clone()),
-                        id: e.id,
-                        mean: e.mean,
-                        votes: e.votes,
-                        score: e.score,
-                        voters: e.voters,
-                    }
-                })
-                .collect(),
-        }
+        Arc::new(top100_of(&catalog, &ratings, self.params, scope, &[]))
     }
 
     pub fn top100(&self, scope: &Scope) -> Result<Arc<serde_json::Value>, EngineError> {
         self.cached(format!("top100\u{0}{scope:?}"), || Ok(self.top100_uncached(scope)))
     }
 
-    /// Rebuilds the ratings (and so every list) from the index.
+    /// Recounts every drama's ratings from the in-memory rating log (not from the index) and
+    /// ranks every list again. Returns the number of counted ratings.
     pub fn recompute(&self) -> Result<usize, EngineError> {
         let _guard = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = load_ratings(&self.store)?;
-        let n = fresh.counted();
-        *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        let n = self.ratings.write().unwrap_or_else(|p| p.into_inner()).recount();
+        self.refresh_tops(None);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(n)
+    }
+}
+
+/// The scopes a drama is listed in: all time, its season, the year it started.
+fn scopes_of(d: &crate::record::Drama) -> Vec<Scope> {
+    let mut out = vec![Scope::All];
+    out.extend(d.season.clone().map(Scope::Season));
+    out.extend(d.start.as_deref().and_then(year_month).map(|(y, _)| Scope::Year(y)));
+    out
+}
+
+/// Ranks the lists of `only` (every scope some drama is in, when `None`) in one pass over the
+/// catalog that groups the dramas by scope.
+fn top_lists(catalog: &Catalog, ratings: &Ratings, params: Params, only: Option<&BTreeSet<Scope>>) -> HashMap<Scope, Arc<Top100>> {
+    let mut members: HashMap<Scope, Vec<&str>> = HashMap::new();
+    for d in catalog.dramas() {
+        for s in scopes_of(d) {
+            if only.is_none_or(|o| o.contains(&s)) {
+                members.entry(s).or_default().push(d.id.as_str());
+            }
+        }
+    }
+    if let Some(o) = only {
+        for s in o {
+            members.entry(s.clone()).or_default();
+        }
+    }
+    members.into_iter().map(|(s, ids)| {
+        let list = top100_of(catalog, ratings, params, &s, &ids);
+        (s, Arc::new(list))
+    }).collect()
+}
+
+/// One ranked list, with titles.
+fn top100_of(catalog: &Catalog, ratings: &Ratings, params: Params, scope: &Scope, members: &[&str]) -> Top100 {
+    let TopList { scope: label, params, c, entries } = rank::rank(scope, members.iter().copied(), ratings, params);
+    Top100 {
+        scope: label,
+        params: Top100Params { m: params.m, c, min_votes: params.min_votes },
+        entries: entries
+            .into_iter()
+            .map(|e| {
+                let d = catalog.get(&e.id);
+                RankedEntry {
+                    rank: e.rank,
+                    title: d.map(|d| d.title.clone()).unwrap_or_default(),
+                    title_ja: d.and_then(|d| d.title_ja.clone()),
+                    season: d.and_then(|d| d.season.clone()),
+                    id: e.id,
+                    mean: e.mean,
+                    votes: e.votes,
+                    score: e.score,
+                    voters: e.voters,
+                }
+            })
+            .collect(),
     }
 }
 

@@ -198,7 +198,7 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 let c = top.params.c.map(|c| format!("{c:.3}")).unwrap_or_else(|| "-".into());
                 println!("Top 100 ({}), m={} min_votes={} C={c}", top.scope, top.params.m, top.params.min_votes);
-                for e in top.entries {
+                for e in &top.entries {
                     println!(
                         "{:>3}. {:.3}  mean {:.2} from {:>4} ratings, {:>3} voters  {} {}",
                         e.rank,
@@ -207,7 +207,7 @@ fn run(cli: Cli) -> Result<()> {
                         e.votes,
                         e.voters,
                         e.title,
-                        e.title_ja.map(|t| format!("[{t}]")).unwrap_or_default()
+                        e.title_ja.as_ref().map(|t| format!("[{t}]")).unwrap_or_default()
                     );
                 }
             }

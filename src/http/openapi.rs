@@ -37,7 +37,7 @@ pub const OPS: &[Op] = &[
     Op { method: "post", path: "/api/records", summary: "Ingest an NDJSON batch, atomically and durably", query: &[], admin: true, example: "/api/records" },
     Op { method: "get", path: "/api/top100", summary: "Top 100, all time or for one season or year",
         query: &[("season", "string", "e.g. Summer 2004"), ("year", "integer", "e.g. 2004")], admin: false, example: "/api/top100" },
-    Op { method: "post", path: "/api/top100/recompute", summary: "Rebuild every Top 100 list from the index", query: &[], admin: true,
+    Op { method: "post", path: "/api/top100/recompute", summary: "Recount every drama's ratings from the in-memory rating log and rank every Top 100 list again", query: &[], admin: true,
         example: "/api/top100/recompute" },
     Op { method: "get", path: "/metrics", summary: "Prometheus metrics", query: &[], admin: false, example: "/metrics" },
     Op { method: "get", path: "/openapi.json", summary: "This document", query: &[], admin: false, example: "/openapi.json" },

@@ -57,6 +57,8 @@ fn pair(drama: u32, user: u32) -> u64 {
 #[derive(Debug, Default, Clone)]
 struct Interner {
     ids: FxHashMap<Box<str>, u32>,
+    /// The strings by id.
+    names: Vec<Box<str>>,
 }
 
 impl Interner {
@@ -71,6 +73,7 @@ impl Interner {
         }
         let i = self.ids.len() as u32;
         self.ids.insert(s.into(), i);
+        self.names.push(s.into());
         (i, true)
     }
 
@@ -334,6 +337,13 @@ impl Ratings {
         if let Some(d) = self.votes.remove(&key_hash(key)) {
             self.voters[d as usize] = self.voters[d as usize].saturating_sub(1);
         }
+    }
+
+    /// The drama the record `key` rates now, if it carries a counted rating: a replacement that
+    /// moves a rating to another drama changes the lists of both.
+    pub fn drama_of_key(&self, key: &str) -> Option<&str> {
+        let row = *self.by_key.get(&key_hash(key))? as usize;
+        self.dramas.names.get(self.log.drama[row] as usize).map(|n| &**n)
     }
 
     pub fn agg(&self, drama_id: &str) -> Agg {

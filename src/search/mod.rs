@@ -4,7 +4,7 @@
 //!
 //! 1. The query text goes through the same analyzer as the index ([`crate::analysis`]), giving
 //!    words; each word may have several terms (a Japanese word: its surface and its reading).
-//! 2. Each word must match ([`query::build`]): in any tier, by any of its terms. A word matching
+//! 2. Each word must match ([`query::catalog`], [`query::text`]): in any tier, by any of its terms. A word matching
 //!    in a tier adds that tier's score: **names 400** (titles in every script, aliases, a
 //!    person's name) > **cast 150** (actors, characters, songs) > **synopsis 50** > **text**
 //!    (reviews, comments, votes, posts), which scores BM25. The fixed tier scores sit above
@@ -12,6 +12,11 @@
 //!    the word's rarity; BM25 orders texts among themselves, where how well a long text
 //!    matches is what counts. (Fixed scores, not BM25, for the short tiers also because BM25's
 //!    length normalization is computed over all documents, most of which have no title.)
+//!    In texts a word is looked up by one term, its reading key when it has one
+//!    ([`query::text_term`]): texts hold millions of documents, and a plain conjunction (or
+//!    union) of BM25 terms is what block-max WAND prunes ([`topk`]). Dramas and people, which
+//!    alone hold the fixed tiers, are scored exhaustively; the two parts are searched apart
+//!    and their best candidates merged, which gives the page one query over both would give.
 //! 3. If no document has every word, the query is retried with any word matching, so a long
 //!    query with one stray word still finds something.
 //! 4. Popularity: among the best candidates, each score is multiplied by
