@@ -18,7 +18,7 @@ use dorama_search::corpus;
 use dorama_search::engine::{Engine, Options};
 use dorama_search::rank::{rank, Params, RatingEvent, Ratings, Scope as RankScope};
 use dorama_search::record::{Located, Record};
-use dorama_search::search::{search_with, Features, Scope, SearchRequest};
+use dorama_search::search::{query, query_words, search_with, Features, Scope, SearchRequest};
 use rusqlite::Connection;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -123,6 +123,37 @@ struct Figure {
     sqlite_ns: Option<f64>,
     ours_hits: usize,
     sqlite_hits: usize,
+    /// A plain tantivy `TopDocs` top-20 over the same terms (see [`floor_query`]).
+    floor_ns: Option<f64>,
+}
+
+/// The engine's own limit for a query: the conjunction of its words' text terms (the terms
+/// our text part searches), as one plain tantivy query under `TopDocs` top 20, with no count,
+/// no catalog part, no popularity, no stored document and no snippet.
+fn floor_query(engine: &Engine, q: &str, drama: Option<&str>) -> Box<dyn tantivy::query::Query> {
+    let store = engine.store();
+    let (words, _) = query_words(store.japanese(), q);
+    let text = query::text(store.fields(), &words, true);
+    match drama {
+        None => text,
+        Some(d) => {
+            let term = tantivy::Term::from_field_text(store.fields().drama_id, d);
+            let filter = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+            Box::new(tantivy::query::BooleanQuery::new(vec![
+                (tantivy::query::Occur::Must, text),
+                (tantivy::query::Occur::Must, Box::new(tantivy::query::ConstScoreQuery::new(Box::new(filter), 0.0))),
+            ]))
+        }
+    }
+}
+
+fn floor_ns(c: &mut Criterion, engine: &Engine, name: &str, q: &str, drama: Option<&str>) -> f64 {
+    let query = floor_query(engine, q, drama);
+    let searcher = engine.store().searcher();
+    let top = tantivy::collector::TopDocs::with_limit(20).order_by_score();
+    mean_ns(c, "floor", &format!("{name}/tantivy-topdocs"), || {
+        black_box(searcher.search(query.as_ref(), &top).unwrap());
+    })
 }
 
 fn mean_ns(c: &mut Criterion, group: &str, name: &str, f: impl FnMut()) -> f64 {
@@ -191,8 +222,29 @@ fn main() {
         });
         let ours_hits = engine.search_uncached(&req).unwrap().total;
         let sqlite_hits = sqlite_search(&db, q);
-        figures.push(Figure { name: format!("search/{name}"), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits });
+        let floor = floor_ns(&mut c, &engine, name, q, None);
+        figures.push(Figure { name: format!("search/{name}"), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits, floor_ns: Some(floor) });
     }
+    // The mix uncached, one request at a time, each query in turn: latency percentiles of
+    // the whole request (as the service runs it, less HTTP) and queries per second.
+    let mix_reqs: Vec<SearchRequest> = MIX
+        .iter()
+        .map(|(_, q)| SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 })
+        .collect();
+    let mut latencies: Vec<f64> = Vec::new();
+    let uncached_started = Instant::now();
+    while uncached_started.elapsed() < Duration::from_secs(5) || latencies.len() < 1000 {
+        for req in &mix_reqs {
+            let t = Instant::now();
+            black_box(engine.search_uncached(req).unwrap());
+            latencies.push(t.elapsed().as_nanos() as f64 / 1e3);
+        }
+    }
+    let uncached_qps = latencies.len() as f64 / (latencies.iter().sum::<f64>() / 1e6);
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize];
+    let (p50, p99) = (pct(0.50), pct(0.99));
+    eprintln!("uncached mix: p50 {p50:.0} µs, p99 {p99:.0} µs, {uncached_qps:.0} QPS on one thread ({} requests)", latencies.len());
     // What the cross-script features cost: the same mix with them off (plain word matching
     // over the same index), popularity off on both sides.
     let (mut with, mut without) = (0.0, 0.0);
@@ -213,7 +265,7 @@ fn main() {
         black_box(sqlite_prefix(&db, "seka"));
     });
     let ours_hits = engine.suggest_uncached("seka", 8).unwrap().len();
-    figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits: sqlite_prefix(&db, "seka") });
+    figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits: sqlite_prefix(&db, "seka"), floor_ns: None });
     let req = SearchRequest { q: "soundtrack".into(), scope: Scope::Forum(forum_drama.clone()), limit: 20, offset: 0 };
     let ours = mean_ns(&mut c, "forum", "soundtrack/dorama-search", || {
         black_box(engine.search_uncached(&req).unwrap());
@@ -223,7 +275,8 @@ fn main() {
     });
     let ours_hits = engine.search_uncached(&req).unwrap().total;
     let sqlite_hits = sqlite_forum(&db, &forum_drama, "soundtrack");
-    figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits });
+    let floor = floor_ns(&mut c, &engine, "forum_soundtrack", "soundtrack", Some(&forum_drama));
+    figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits, floor_ns: Some(floor) });
     // Top 100, full recompute: our rebuild of the ratings plus the ranking, against the same
     // computation in SQL (latest rating per user and drama, then the weighted score).
     let events: Vec<RatingEvent> = records
@@ -272,7 +325,7 @@ fn main() {
         let mut st = db.prepare_cached(sql).unwrap();
         black_box(st.query_map([], |r| r.get::<_, String>(0)).unwrap().count());
     });
-    figures.push(Figure { name: format!("top100/full_recompute_{}_ratings", events.len()), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits: 100, sqlite_hits: 100 });
+    figures.push(Figure { name: format!("top100/full_recompute_{}_ratings", events.len()), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits: 100, sqlite_hits: 100, floor_ns: None });
     let mut live = Ratings::from_events(events.iter());
     let mut seq = events.len() as u64;
     let top100_incremental_ns = mean_ns_n(&mut c, "top100", "incremental_update/dorama-search", 2000, || {
@@ -304,6 +357,7 @@ fn main() {
             "sqlite_fts5": 1e9 * queries.len() as f64 / mix_sqlite,
             "ratio": mix_sqlite / mix_ours,
         },
+        "uncached": { "p50_us": p50, "p99_us": p99, "qps_1_thread": uncached_qps, "requests": latencies.len() },
         "top100_incremental_update_us": top100_incremental_ns / 1e3,
         "cross_script_features_slowdown": features_cost,
         "queries": figures.iter().map(|f| serde_json::json!({
@@ -313,6 +367,8 @@ fn main() {
             "speedup": f.sqlite_ns.map(|s| s / f.ours_ns),
             "dorama_search_hits": f.ours_hits,
             "sqlite_fts5_hits_first_page": f.sqlite_hits,
+            "tantivy_floor_us": f.floor_ns.map(|x| x / 1e3),
+            "floor_ratio": f.floor_ns.map(|x| f.ours_ns / x),
         })).collect::<Vec<_>>(),
     });
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-report.json");
