@@ -4,9 +4,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use dorama_search::engine::{Engine, Options};
 use dorama_search::rank::{Params, Scope};
-use dorama_search::record::{canonical_season, parse_ndjson_bytes, Kind, Located};
+use dorama_search::record::{canonical_season, Kind, Located};
 use dorama_search::search::{Scope as SearchScope, SearchRequest};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
@@ -267,29 +267,17 @@ fn run(cli: Cli) -> Result<()> {
 /// index untouched.
 fn cmd_index(dir: &Path, files: &[String]) -> Result<()> {
     let engine = Engine::open(dir, Options { cache_entries: 0, ..Options::default() })?;
-    let tty = std::io::stderr().is_terminal();
-    let mut batch: Vec<Located> = Vec::new();
-    for name in files {
-        let bytes = if name == "-" {
-            let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
-            buf
-        } else {
-            std::fs::read(name).with_context(|| format!("{name}: cannot read"))?
-        };
-        let source = if name == "-" { "<stdin>" } else { name.as_str() };
-        batch.extend(parse_ndjson_bytes(source, &bytes)?);
-    }
-    let n = batch.len();
-    let bar = if tty {
+    let bar = std::io::stderr().is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_message(format!("indexing {n} records"));
         pb.enable_steady_tick(std::time::Duration::from_millis(100));
-        Some(pb)
-    } else {
-        None
-    };
-    let result = engine.ingest(batch);
+        pb
+    });
+    // The files are read twice (checked, then indexed) and never held in memory whole.
+    let result = engine.ingest_files(files, &|msg: &str| {
+        if let Some(pb) = &bar {
+            pb.set_message(msg.to_string());
+        }
+    });
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }

@@ -499,6 +499,35 @@ pub fn parse_ndjson(source_name: &str, text: &str) -> Result<Vec<Located>, LineE
     Ok(out)
 }
 
+/// Reads NDJSON from `reader` a line at a time and hands each record to `each`, so that a file
+/// of any size is read in constant memory. The rules are [`parse_ndjson`]'s: blank lines are
+/// skipped, a byte-order mark is ignored, the first bad line (or a line that is not UTF-8)
+/// stops the reading with its number.
+pub fn each_record<E: From<LineError>>(
+    source_name: &str,
+    mut reader: impl std::io::BufRead,
+    mut each: impl FnMut(Located) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut buf = Vec::new();
+    let mut n = 0;
+    let at = |line: usize, message: String| LineError { source_name: source_name.to_string(), line, message };
+    loop {
+        buf.clear();
+        let read = reader.read_until(b'\n', &mut buf).map_err(|e| at(n + 1, format!("cannot read: {e}")))?;
+        if read == 0 {
+            return Ok(());
+        }
+        n += 1;
+        let line = std::str::from_utf8(&buf).map_err(|_| at(n, "not valid UTF-8".into()))?;
+        let line = line.trim_end_matches(['\n', '\r']).trim_start_matches('\u{feff}');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = parse_line(line).map_err(|e| at(n, e.0))?;
+        each(Located { source: source_name.to_string(), line: n, record })?;
+    }
+}
+
 /// Parses NDJSON bytes that may not be UTF-8, naming the first line that is not.
 pub fn parse_ndjson_bytes(source_name: &str, bytes: &[u8]) -> Result<Vec<Located>, LineError> {
     match std::str::from_utf8(bytes) {
@@ -549,6 +578,23 @@ mod tests {
         let err = parse_ndjson("f.ndjson", text).unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.to_string().starts_with("f.ndjson:3:"));
+    }
+
+    #[test]
+    fn reading_line_by_line_follows_the_rules_of_a_whole_text() {
+        let text = "\u{feff}{\"type\":\"vote\",\"drama_id\":\"d\",\"user\":\"u\"}\r\n\n{\"type\":\"vote\",\"drama_id\":\"d\",\"user\":\"w\"}";
+        let mut lines = Vec::new();
+        each_record::<LineError>("f", text.as_bytes(), |l| {
+            lines.push(l.line);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(lines, [1, 3]);
+        assert_eq!(parse_ndjson("f", text).unwrap().iter().map(|l| l.line).collect::<Vec<_>>(), lines);
+        let err = each_record::<LineError>("f", &b"{\"type\":\"vote\",\"drama_id\":\"d\",\"user\":\"u\"}\n\xff\n"[..], |_| Ok(())).unwrap_err();
+        assert_eq!((err.line, err.message.as_str()), (2, "not valid UTF-8"));
+        let err = each_record::<LineError>("f", "\n\n{oops".as_bytes(), |_| Ok(())).unwrap_err();
+        assert_eq!(err.line, 3);
     }
 
     #[test]

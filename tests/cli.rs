@@ -95,3 +95,68 @@ fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
     let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no format mark"));
 }
+
+fn search_json(ix: &std::path::Path, args: &[&str], q: &str) -> serde_json::Value {
+    let out = bin().args(["search", "--json", "--index"]).arg(ix).args(args).arg(q).output().unwrap();
+    assert!(out.status.success(), "{q}: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `index` streams its files (read twice, never held whole): a bad line at the very end of the
+/// last file, after valid records that the first pass already read, still leaves the index as
+/// it was, and the error names that file and line.
+#[test]
+fn a_bad_last_line_after_valid_ones_in_another_file_applies_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    assert!(bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).status().unwrap().success());
+    let good = dir.path().join("good.ndjson");
+    let comments: Vec<String> = (0..500)
+        .map(|i| format!(r#"{{"type":"comment","id":"qqstream{i}","drama_id":"{}","author":"a","body":"qqstreamword {i}"}}"#, common::SEED))
+        .collect();
+    std::fs::write(&good, comments.join("\n")).unwrap();
+    let bad = dir.path().join("last.ndjson");
+    std::fs::write(&bad, "{\"type\":\"comment\",\"id\":\"ok\",\"drama_id\":\"sekai-no-chuushin-de-ai-wo-sakebu\",\"body\":\"fine\"}\n{\"type\":\"comment\",\"id\":\"x\",\"drama_id\":\"no-such-drama\",\"body\":\"b\"}\n").unwrap();
+    let out = bin().args(["index", "--index"]).arg(&ix).arg(&good).arg(&bad).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("last.ndjson:2:") && err.contains("unknown drama \"no-such-drama\""), "{err}");
+    assert_eq!(search_json(&ix, &[], "qqstreamword")["total"], 0);
+    assert_eq!(search_json(&ix, &[], "sekachu")["hits"][0]["id"], common::SEED);
+    // The same files without the bad line go in whole.
+    std::fs::write(&bad, "{\"type\":\"comment\",\"id\":\"ok\",\"drama_id\":\"sekai-no-chuushin-de-ai-wo-sakebu\",\"body\":\"fine\"}\n").unwrap();
+    let out = bin().args(["index", "--index"]).arg(&ix).arg(&good).arg(&bad).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("indexed 501 records"));
+    assert_eq!(search_json(&ix, &[], "qqstreamword")["total"], 500);
+}
+
+/// A record given twice in one run, or again after an earlier run, is replaced, never kept
+/// twice; a review may come before the drama it is about, in an earlier file.
+#[test]
+fn records_given_again_replace_the_earlier_ones_and_order_across_files_does_not_matter() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    let first = dir.path().join("a.ndjson");
+    let second = dir.path().join("b.ndjson");
+    std::fs::write(&first, concat!(
+        r#"{"type":"review","id":"r1","drama_id":"zz-later","author":"u","rating":8,"body":"qqoldtext"}"#, "\n",
+        r#"{"type":"review","id":"r1","drama_id":"zz-later","author":"u","rating":9,"body":"qqnewtext"}"#, "\n",
+    )).unwrap();
+    std::fs::write(&second, r#"{"type":"drama","id":"zz-later","title":"Zz Later","cast":[{"actor":"Qqactor Name"}]}"#).unwrap();
+    let out = bin().args(["index", "--index"]).arg(&ix).arg(&first).arg(&second).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(search_json(&ix, &[], "qqoldtext")["total"], 0);
+    assert_eq!(search_json(&ix, &[], "qqnewtext")["total"], 1);
+    assert_eq!(search_json(&ix, &["--kind", "person"], "qqactor")["hits"][0]["id"], "qqactor-name");
+    // Again, in a later run: still one review, with the latest text.
+    std::fs::write(&first, r#"{"type":"review","id":"r1","drama_id":"zz-later","author":"u","rating":9,"body":"qqthirdtext"}"#).unwrap();
+    assert!(bin().args(["index", "--index"]).arg(&ix).arg(&first).status().unwrap().success());
+    assert_eq!(search_json(&ix, &[], "qqnewtext")["total"], 0);
+    assert_eq!(search_json(&ix, &["--kind", "review"], "zz later")["total"], 0);
+    assert_eq!(search_json(&ix, &[], "qqthirdtext")["total"], 1);
+    let out = bin().args(["top100", "--json", "--min-votes", "1", "--index"]).arg(&ix).output().unwrap();
+    let top: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(top["entries"][0]["votes"], 1, "{top}");
+    assert_eq!(top["entries"][0]["mean"], 9.0, "{top}");
+}

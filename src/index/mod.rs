@@ -10,4 +10,4 @@ pub mod schema;
 mod store;
 
 pub use schema::Fields;
-pub use store::{Change, IndexError, RatingSink, Store};
+pub use store::{Batch, Change, IndexError, RatingSink, Store};

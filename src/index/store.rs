@@ -61,6 +61,30 @@ fn check_format(dir: &Path) -> Result<(), IndexError> {
     })
 }
 
+/// The writer while a batch is being staged ([`Store::apply_with`]).
+pub struct Batch<'a> {
+    store: &'a Store,
+    writer: &'a mut IndexWriter,
+}
+
+impl Batch<'_> {
+    /// Adds a record; `replace`: first delete any earlier record of its kind and id (in the
+    /// index or staged before it). A bulk load passes `false` for keys it knows are new, which
+    /// keeps tantivy's delete queue (a term per delete, held until the commit) empty.
+    pub fn upsert(&mut self, rec: &Record, seq: u64, replace: bool) -> Result<(), IndexError> {
+        let s = self.store;
+        if replace {
+            self.writer.delete_term(s.key_term(rec.kind(), &rec.id()));
+        }
+        self.writer.add_document(to_document(&s.fields, &s.jp, rec, seq))?;
+        Ok(())
+    }
+
+    pub fn delete(&mut self, kind: Kind, id: &str) {
+        self.writer.delete_term(self.store.key_term(kind, id));
+    }
+}
+
 /// One change of a batch.
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -143,30 +167,38 @@ impl Store {
     /// Applies a batch as one commit: all of it is durable and visible when this returns, or
     /// none of it was applied.
     pub fn apply(&self, changes: &[Change]) -> Result<(), IndexError> {
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let result = (|| -> Result<(), IndexError> {
+        self.apply_with(|batch| {
             for c in changes {
                 match c {
-                    Change::Upsert(rec, seq) => {
-                        writer.delete_term(self.key_term(rec.kind(), &rec.id()));
-                        writer.add_document(to_document(&self.fields, &self.jp, rec, *seq))?;
-                    }
-                    Change::Delete(kind, id) => {
-                        writer.delete_term(self.key_term(*kind, id));
-                    }
+                    Change::Upsert(rec, seq) => batch.upsert(rec, *seq, true)?,
+                    Change::Delete(kind, id) => batch.delete(*kind, id),
                 }
             }
-            writer.commit()?;
             Ok(())
-        })();
+        })
+    }
+
+    /// Runs `fill` against the writer and commits what it staged as one commit, or, if it
+    /// fails, rolls all of it back. What `fill` stages is not visible before the commit, but
+    /// it need not fit in memory: tantivy writes full segments to disk as it goes, within
+    /// its fixed indexing budget.
+    pub fn apply_with<E: From<IndexError>>(&self, fill: impl FnOnce(&mut Batch<'_>) -> Result<(), E>) -> Result<(), E> {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut batch = Batch { store: self, writer: &mut writer };
+        let result = fill(&mut batch).and_then(|()| writer.commit().map(|_| ()).map_err(|e| E::from(IndexError::from(e))));
         if let Err(e) = result {
             // Drop everything this batch staged so the next batch starts clean.
             let _ = writer.rollback();
             return Err(e);
         }
         drop(writer);
-        self.reader.reload()?;
+        self.reader.reload().map_err(|e| E::from(IndexError::from(e)))?;
         Ok(())
+    }
+
+    /// Whether a record of this kind and id is in the index (as last committed).
+    pub fn contains(&self, kind: Kind, id: &str) -> bool {
+        self.searcher().doc_freq(&self.key_term(kind, id)).unwrap_or(1) > 0
     }
 
     fn key_term(&self, kind: Kind, id: &str) -> Term {
