@@ -90,7 +90,54 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
         suggest.dedup();
         doc.add_text(f.suggest, suggest.join(" "));
     }
+    if matches!(rec, Record::Drama(_) | Record::Person(_)) {
+        let tokens = Tokens::of(jp, &doc, &[f.names, f.cast, f.synopsis]);
+        doc.add_text(f.tokens, serde_json::to_string(&tokens).unwrap_or_default());
+    }
     doc
+}
+
+/// How a snippet shows several values of one field: as one line.
+pub const VALUE_SEPARATOR: &str = " · ";
+
+/// The terms of a document's fields as the analyzer gives them, with their byte ranges in the
+/// field's values joined by [`VALUE_SEPARATOR`] (the text a snippet is cut from). Stored for
+/// dramas and people: their snippets mark terms only the analyzer can see (`chuushin` in
+/// `中心`), and analyzing a cast list with lindera on every search cost more than the search.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Tokens {
+    /// Per field (by its id): (start, end, term).
+    pub fields: Vec<(u32, Vec<(u32, u32, String)>)>,
+}
+
+impl Tokens {
+    fn of(jp: &Japanese, doc: &TantivyDocument, fields: &[tantivy::schema::Field]) -> Tokens {
+        use tantivy::schema::Value;
+        let mut out = Tokens::default();
+        for &field in fields {
+            let values: Vec<&str> = doc.get_all(field).filter_map(|v| v.as_str()).collect();
+            if values.is_empty() {
+                continue;
+            }
+            let text = values.join(VALUE_SEPARATOR);
+            let terms = crate::analysis::analyze(jp, &text)
+                .into_iter()
+                .map(|t| (t.start as u32, t.end as u32, t.text))
+                .collect();
+            out.fields.push((field.field_id(), terms));
+        }
+        out
+    }
+
+    /// The stored tokens of a document, if it has any.
+    pub fn stored(f: &Fields, doc: &TantivyDocument) -> Option<Tokens> {
+        use tantivy::schema::Value;
+        serde_json::from_str(doc.get_first(f.tokens)?.as_str()?).ok()
+    }
+
+    pub fn of_field(&self, field: tantivy::schema::Field) -> Option<&[(u32, u32, String)]> {
+        self.fields.iter().find(|(id, _)| *id == field.field_id()).map(|(_, t)| t.as_slice())
+    }
 }
 
 pub fn key(kind: &str, id: &str) -> String {

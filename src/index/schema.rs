@@ -11,6 +11,7 @@
 //! | `synopsis` | a drama's synopsis, station and season                        |
 //! | `text`     | reviews, comments, votes, forum posts                         |
 //! | `suggest`  | type-ahead keys (dramas and people only)                      |
+//! | `tokens`   | stored only: the analyzed `names`, `cast`, `synopsis` of dramas and people |
 
 use crate::analysis::tokenizer::{SuggestTokenizer, TextTokenizer};
 use crate::analysis::{Japanese, SUGGEST_TOKENIZER, TEXT_TOKENIZER};
@@ -41,6 +42,9 @@ pub struct Fields {
     pub title_ja: Field,
     /// The record as JSON, returned by `GET /api/records/{kind}/{id}`.
     pub record: Field,
+    /// A drama's or person's tier fields as analyzed at index time ([`super::document::Tokens`]),
+    /// so that marking a snippet of one does not run the analyzer again.
+    pub tokens: Field,
 }
 
 pub fn build() -> (Schema, Fields) {
@@ -72,6 +76,7 @@ pub fn build() -> (Schema, Fields) {
         title: b.add_text_field("title", STORED),
         title_ja: b.add_text_field("title_ja", STORED),
         record: b.add_text_field("record", STORED),
+        tokens: b.add_text_field("tokens", STORED),
     };
     (b.build(), fields)
 }
@@ -95,6 +100,7 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
         title: f("title")?,
         title_ja: f("title_ja")?,
         record: f("record")?,
+        tokens: f("tokens")?,
     })
 }
 

@@ -125,9 +125,10 @@ fn evaluate(
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
     if let Some(keep) = &parts.catalog {
         let q = query::catalog(f, searcher, words, all, keys, features);
-        found.catalog = topk::count(searcher, q.as_ref(), TOTAL_CAP, keep.as_ref())?;
+        let w = topk::weight(searcher, q.as_ref())?;
+        found.catalog = topk::count(searcher, w.as_ref(), TOTAL_CAP, keep.as_ref())?;
         if found.catalog.total > 0 {
-            found.top.extend(topk::top(searcher, q.as_ref(), k, keep.as_ref())?);
+            found.top.extend(topk::top(searcher, w.as_ref(), k, keep.as_ref())?);
         }
         queries.push(q);
     }
@@ -140,9 +141,10 @@ fn evaluate(
                 (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(drama), 0.0))),
             ]));
         }
-        found.text = topk::count(searcher, q.as_ref(), TOTAL_CAP, keep.as_ref())?;
+        let w = topk::weight(searcher, q.as_ref())?;
+        found.text = topk::count(searcher, w.as_ref(), TOTAL_CAP, keep.as_ref())?;
         if found.text.total > 0 {
-            found.top.extend(topk::top(searcher, q.as_ref(), k, keep.as_ref())?);
+            found.top.extend(topk::top(searcher, w.as_ref(), k, keep.as_ref())?);
         }
         queries.push(q);
     }
@@ -178,7 +180,7 @@ pub fn search_with(
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic)) as Box<dyn Query>),
             (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.kind, Kind::Drama.as_str()), IndexRecordOption::Basic))),
         ]);
-        let counts = topk::count(&searcher, &forum, TOTAL_CAP, &topk::All)?;
+        let counts = topk::count(&searcher, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &topk::All)?;
         let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
         let top = searcher.search(&forum, &newest)?;
         let snippets = KindSnippets::new(&searcher, &forum, f, &[]);
@@ -196,18 +198,27 @@ pub fn search_with(
     // loaded for a candidate that does not make the page.
     let mut columns: Vec<Option<Option<tantivy::columnar::StrColumn>>> = vec![None; searcher.segment_readers().len()];
     let mut drama = String::new();
+    // Candidates about the same drama share its ordinal: the id is looked up once per drama.
+    let mut boosts: rustc_hash::FxHashMap<(u32, u64), f32> = Default::default();
     let mut scored: Vec<Candidate> = Vec::with_capacity(found.top.len());
     for &Candidate { score, seq, addr } in &found.top {
         let col = columns[addr.segment_ord as usize].get_or_insert_with(|| {
             searcher.segment_reader(addr.segment_ord).fast_fields().str("drama_id").ok().flatten()
         });
-        drama.clear();
-        if let Some(col) = col {
-            if let Some(o) = col.term_ords(addr.doc_id).next() {
-                col.ord_to_str(o, &mut drama)?;
-            }
-        }
-        let boost = if drama.is_empty() { 1.0 } else { popularity_boost(ratings_of(&drama)) };
+        let ord = col.as_ref().and_then(|c| c.term_ords(addr.doc_id).next());
+        let boost = match (col, ord) {
+            (Some(col), Some(o)) => match boosts.get(&(addr.segment_ord, o)) {
+                Some(&b) => b,
+                None => {
+                    drama.clear();
+                    col.ord_to_str(o, &mut drama)?;
+                    let b = popularity_boost(ratings_of(&drama));
+                    boosts.insert((addr.segment_ord, o), b);
+                    b
+                }
+            },
+            _ => 1.0,
+        };
         scored.push(Candidate { score: score * boost, seq, addr });
     }
     topk::sort_best_first(&mut scored);
@@ -308,7 +319,10 @@ fn hit_of(store: &Store, addr: DocAddress, doc: &TantivyDocument, score: f32, sn
         title: s(f.title),
         title_ja: s(f.title_ja),
         score,
-        snippet: snippets.for_kind(kind).html(addr, doc),
+        snippet: {
+            let stored = matches!(kind, Kind::Drama | Kind::Person).then(|| crate::index::document::Tokens::stored(f, doc)).flatten();
+            snippets.for_kind(kind).html(addr, doc, stored.as_ref())
+        },
         drama_id: s(f.drama_id).filter(|_| kind != Kind::Drama),
         author: s(f.author),
         rating,

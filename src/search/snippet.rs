@@ -19,6 +19,7 @@ use tantivy::query::Query;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
+use crate::index::document::{Tokens, VALUE_SEPARATOR};
 
 pub const SNIPPET_CHARS: usize = 180;
 /// Characters analyzed at a time while looking for the first match.
@@ -97,7 +98,7 @@ impl Snippets {
 
     /// The first field with a match, as HTML; else the start of the first non-empty field,
     /// so every hit shows some text.
-    pub fn html(&self, addr: DocAddress, doc: &TantivyDocument) -> String {
+    pub fn html(&self, addr: DocAddress, doc: &TantivyDocument, stored: Option<&Tokens>) -> String {
         for ft in &self.matchable {
             if !self.holds_a_term(ft, addr) {
                 continue;
@@ -108,9 +109,13 @@ impl Snippets {
             let text = match values.as_slice() {
                 [] => continue,
                 [one] => Cow::Borrowed(*one),
-                many => Cow::Owned(many.join(" · ")),
+                many => Cow::Owned(many.join(VALUE_SEPARATOR)),
             };
-            if let Some(html) = snippet_of(&mut ft.analyzer.clone(), &text, &ft.terms, &self.literals, self.typed_romaji) {
+            let mut analyzer = match stored.and_then(|t| t.of_field(ft.field)) {
+                Some(tokens) => Analysis::Stored(tokens),
+                None => Analysis::Live(ft.analyzer.clone()),
+            };
+            if let Some(html) = snippet_of(&mut analyzer, &text, &ft.terms, &self.literals, self.typed_romaji) {
                 return html;
             }
         }
@@ -148,7 +153,7 @@ impl Snippets {
 /// analyzed as well (only the passage, a few dozen words), so that `sekai no chuushin` marks
 /// `世界` and `中心` next to the romaji title it found.
 fn snippet_of(
-    analyzer: &mut TextAnalyzer,
+    analyzer: &mut Analysis<'_>,
     text: &str,
     terms: &HashSet<String>,
     literals: &[String],
@@ -163,13 +168,31 @@ fn snippet_of(
     Some(render(text, passage, marks))
 }
 
-/// Analyzes `text[span]` and adds the tokens that are query terms to `marks`, as ranges of
-/// `text`.
-fn push_marks(analyzer: &mut TextAnalyzer, text: &str, span: Range<usize>, terms: &HashSet<String>, marks: &mut Vec<Range<usize>>) {
-    let mut stream = analyzer.token_stream(&text[span.clone()]);
-    while let Some(tok) = stream.next() {
-        if terms.contains(&tok.text) {
-            marks.push(span.start + tok.offset_from..span.start + tok.offset_to);
+/// Where a text's terms come from: the analyzer, run now, or the tokens stored at index time
+/// for the whole text (dramas and people).
+enum Analysis<'a> {
+    Live(TextAnalyzer),
+    Stored(&'a [(u32, u32, String)]),
+}
+
+/// Adds the tokens of `text[span]` that are query terms to `marks`, as ranges of `text`.
+fn push_marks(analyzer: &mut Analysis<'_>, text: &str, span: Range<usize>, terms: &HashSet<String>, marks: &mut Vec<Range<usize>>) {
+    match analyzer {
+        Analysis::Live(analyzer) => {
+            let mut stream = analyzer.token_stream(&text[span.clone()]);
+            while let Some(tok) = stream.next() {
+                if terms.contains(&tok.text) {
+                    marks.push(span.start + tok.offset_from..span.start + tok.offset_to);
+                }
+            }
+        }
+        Analysis::Stored(tokens) => {
+            for (start, end, term) in tokens.iter() {
+                let (start, end) = (*start as usize, *end as usize);
+                if start >= span.start && end <= span.end && terms.contains(term) {
+                    marks.push(start..end);
+                }
+            }
         }
     }
 }
@@ -223,7 +246,7 @@ fn literal_passage(text: &str, literals: &[String]) -> Option<(Range<usize>, Vec
 }
 
 /// The passage around the first match the analyzer finds, analyzing a window at a time.
-fn analyzed_passage(analyzer: &mut TextAnalyzer, text: &str, terms: &HashSet<String>) -> Option<String> {
+fn analyzed_passage(analyzer: &mut Analysis<'_>, text: &str, terms: &HashSet<String>) -> Option<String> {
     let mut marks: Vec<Range<usize>> = Vec::new();
     let mut passage: Option<Range<usize>> = None;
     let mut from = 0;
@@ -351,7 +374,7 @@ mod tests {
     fn snippet(text: &str, typed: &[&str], ts: &[&str]) -> Option<String> {
         let ts = terms(ts);
         let romaji = typed.iter().any(|w| w.is_ascii());
-        snippet_of(&mut words(), text, &ts, &literal_candidates(typed.iter().copied(), &ts), romaji)
+        snippet_of(&mut Analysis::Live(words()), text, &ts, &literal_candidates(typed.iter().copied(), &ts), romaji)
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::record::Kind;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use tantivy::columnar::StrColumn;
-use tantivy::query::{EnableScoring, Query};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// Matches are counted exactly up to this many; past it `total` is this, marked as a lower
@@ -133,11 +133,10 @@ fn empty_column(seg: &SegmentReader) -> tantivy::Result<StrColumn> {
 
 /// The best `k` live documents for `query` that `keep` keeps, best first, found with
 /// block-max pruning where the query allows it (term unions and conjunctions, single terms).
-pub fn top(searcher: &Searcher, query: &dyn Query, k: usize, keep: &dyn Keep) -> tantivy::Result<Vec<Candidate>> {
+pub fn top(searcher: &Searcher, weight: &dyn Weight, k: usize, keep: &dyn Keep) -> tantivy::Result<Vec<Candidate>> {
     if k == 0 {
         return Ok(Vec::new());
     }
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
     let mut threshold = Score::MIN;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
@@ -164,10 +163,15 @@ pub fn top(searcher: &Searcher, query: &dyn Query, k: usize, keep: &dyn Keep) ->
     Ok(out)
 }
 
-/// Live matches of `query` that `keep` keeps, per kind, counted up to `cap` in all (scoring
-/// off, so no score is computed for a document only counted).
-pub fn count(searcher: &Searcher, query: &dyn Query, cap: usize, keep: &dyn Keep) -> tantivy::Result<Counts> {
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+/// The weight of a query, built once and used by both [`count`] and [`top`]: building it looks
+/// up every term's statistics, and a typo's automaton costs more than a short walk.
+pub fn weight(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Box<dyn Weight>> {
+    query.weight(EnableScoring::enabled_from_searcher(searcher))
+}
+
+/// Live matches of `weight` that `keep` keeps, per kind, counted up to `cap` in all (the walk
+/// only advances; no document's score is computed).
+pub fn count(searcher: &Searcher, weight: &dyn Weight, cap: usize, keep: &dyn Keep) -> tantivy::Result<Counts> {
     let mut counts = Counts::default();
     'segments: for seg in searcher.segment_readers() {
         let filter = keep.for_segment(seg)?;
