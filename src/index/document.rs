@@ -91,8 +91,11 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
         doc.add_text(f.suggest, suggest.join(" "));
     }
     if matches!(rec, Record::Drama(_) | Record::Person(_)) {
-        let tokens = Tokens::of(jp, &doc, &[f.names, f.cast, f.synopsis]);
-        doc.add_text(f.tokens, serde_json::to_string(&tokens).unwrap_or_default());
+        for field in [f.names, f.cast, f.synopsis] {
+            if let Some(tokens) = stored_tokens(jp, &doc, field) {
+                doc.add_text(f.tokens, tokens);
+            }
+        }
     }
     doc
 }
@@ -100,43 +103,47 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
 /// How a snippet shows several values of one field: as one line.
 pub const VALUE_SEPARATOR: &str = " · ";
 
-/// The terms of a document's fields as the analyzer gives them, with their byte ranges in the
-/// field's values joined by [`VALUE_SEPARATOR`] (the text a snippet is cut from). Stored for
-/// dramas and people: their snippets mark terms only the analyzer can see (`chuushin` in
-/// `中心`), and analyzing a cast list with lindera on every search cost more than the search.
-#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Tokens {
-    /// Per field (by its id): (start, end, term).
-    pub fields: Vec<(u32, Vec<(u32, u32, String)>)>,
+/// One field's terms as the analyzer gives them, with their byte ranges in the field's values
+/// joined by [`VALUE_SEPARATOR`] (the text a snippet is cut from), as text: the field's id on
+/// the first line, then `start end term` a line. Stored for dramas and people: their snippets
+/// mark terms only the analyzer can see (`chuushin` in `中心`), and analyzing a cast list with
+/// lindera on every search cost more than the search. Terms hold no whitespace (the analyzer
+/// cuts there), so a line splits on its first two spaces.
+fn stored_tokens(jp: &Japanese, doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+    use std::fmt::Write;
+    use tantivy::schema::Value;
+    let values: Vec<&str> = doc.get_all(field).filter_map(|v| v.as_str()).collect();
+    if values.is_empty() {
+        return None;
+    }
+    let mut out = field.field_id().to_string();
+    for t in crate::analysis::analyze(jp, &values.join(VALUE_SEPARATOR)) {
+        let _ = write!(out, "\n{} {} {}", t.start, t.end, t.text);
+    }
+    Some(out)
 }
 
-impl Tokens {
-    fn of(jp: &Japanese, doc: &TantivyDocument, fields: &[tantivy::schema::Field]) -> Tokens {
+/// The stored tokens of a document ([`stored_tokens`]), read only when a snippet needs them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tokens<'a> {
+    fields: [Option<(u32, &'a str)>; 3],
+}
+
+impl<'a> Tokens<'a> {
+    /// The stored tokens of a document, if it has any.
+    pub fn stored(f: &Fields, doc: &'a TantivyDocument) -> Option<Tokens<'a>> {
         use tantivy::schema::Value;
         let mut out = Tokens::default();
-        for &field in fields {
-            let values: Vec<&str> = doc.get_all(field).filter_map(|v| v.as_str()).collect();
-            if values.is_empty() {
-                continue;
-            }
-            let text = values.join(VALUE_SEPARATOR);
-            let terms = crate::analysis::analyze(jp, &text)
-                .into_iter()
-                .map(|t| (t.start as u32, t.end as u32, t.text))
-                .collect();
-            out.fields.push((field.field_id(), terms));
+        for (slot, v) in out.fields.iter_mut().zip(doc.get_all(f.tokens).filter_map(|v| v.as_str())) {
+            let (id, rest) = v.split_once('\n').unwrap_or((v, ""));
+            *slot = id.parse().ok().map(|id| (id, rest));
         }
-        out
+        out.fields[0].is_some().then_some(out)
     }
 
-    /// The stored tokens of a document, if it has any.
-    pub fn stored(f: &Fields, doc: &TantivyDocument) -> Option<Tokens> {
-        use tantivy::schema::Value;
-        serde_json::from_str(doc.get_first(f.tokens)?.as_str()?).ok()
-    }
-
-    pub fn of_field(&self, field: tantivy::schema::Field) -> Option<&[(u32, u32, String)]> {
-        self.fields.iter().find(|(id, _)| *id == field.field_id()).map(|(_, t)| t.as_slice())
+    /// One field's stored tokens: `start end term` lines in text order.
+    pub fn field_text(&self, field: tantivy::schema::Field) -> Option<&'a str> {
+        self.fields.iter().flatten().find(|(id, _)| *id == field.field_id()).map(|(_, t)| *t)
     }
 }
 

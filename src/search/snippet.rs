@@ -98,7 +98,7 @@ impl Snippets {
 
     /// The first field with a match, as HTML; else the start of the first non-empty field,
     /// so every hit shows some text.
-    pub fn html(&self, addr: DocAddress, doc: &TantivyDocument, stored: Option<&Tokens>) -> String {
+    pub fn html(&self, addr: DocAddress, doc: &TantivyDocument, stored: Option<&Tokens<'_>>) -> String {
         for ft in &self.matchable {
             if !self.holds_a_term(ft, addr) {
                 continue;
@@ -111,7 +111,7 @@ impl Snippets {
                 [one] => Cow::Borrowed(*one),
                 many => Cow::Owned(many.join(VALUE_SEPARATOR)),
             };
-            let mut analyzer = match stored.and_then(|t| t.of_field(ft.field)) {
+            let mut analyzer = match stored.and_then(|t| t.field_text(ft.field)) {
                 Some(tokens) => Analysis::Stored(tokens),
                 None => Analysis::Live(ft.analyzer.clone()),
             };
@@ -172,7 +172,8 @@ fn snippet_of(
 /// for the whole text (dramas and people).
 enum Analysis<'a> {
     Live(TextAnalyzer),
-    Stored(&'a [(u32, u32, String)]),
+    /// A field's stored tokens, as `start end term` lines, parsed only when needed.
+    Stored(&'a str),
 }
 
 /// Adds the tokens of `text[span]` that are query terms to `marks`, as ranges of `text`.
@@ -186,9 +187,14 @@ fn push_marks(analyzer: &mut Analysis<'_>, text: &str, span: Range<usize>, terms
                 }
             }
         }
-        Analysis::Stored(tokens) => {
-            for (start, end, term) in tokens.iter() {
-                let (start, end) = (*start as usize, *end as usize);
+        Analysis::Stored(lines) => {
+            for line in lines.lines() {
+                let mut parts = line.splitn(3, ' ');
+                let (Some(start), Some(end), Some(term)) = (parts.next(), parts.next(), parts.next()) else { continue };
+                let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else { continue };
+                if start >= span.end {
+                    break;
+                }
                 if start >= span.start && end <= span.end && terms.contains(term) {
                     marks.push(start..end);
                 }
