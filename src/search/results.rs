@@ -3,7 +3,7 @@
 use super::popularity_boost;
 use super::query::{self, group, without_glue, Features};
 use super::snippet::Snippets;
-use super::topk::{self, Candidate, Counts, Keep, OfKind, Relation, TOTAL_CAP};
+use super::topk::{self, Candidate, Counts, Keep, Relation, TOTAL_CAP};
 use crate::analysis::tokenizer::terms_of;
 use crate::index::Store;
 use crate::record::Kind;
@@ -81,8 +81,8 @@ const RERANK_EXTRA: usize = 50;
 /// `k` overall, so the page is the one a single query over both would give, while the text
 /// part (millions of documents) is a pure term query that block-max WAND can prune.
 struct Parts {
-    catalog: Option<Box<dyn Keep>>,
-    text: Option<Box<dyn Keep>>,
+    catalog: Option<Keep>,
+    text: Option<Keep>,
     /// Forum search: texts about this drama only (a required term, which also makes the walk
     /// follow the drama's own short posting list).
     drama: Option<String>,
@@ -91,15 +91,17 @@ struct Parts {
 impl Parts {
     fn of(scope: &Scope) -> Parts {
         match scope {
-            Scope::Site(None) => Parts { catalog: Some(Box::new(topk::All)), text: Some(Box::new(topk::All)), drama: None },
-            Scope::Site(Some(k @ (Kind::Drama | Kind::Person))) => {
-                Parts { catalog: Some(Box::new(OfKind(*k))), text: None, drama: None }
-            }
-            Scope::Site(Some(k)) => Parts { catalog: None, text: Some(Box::new(OfKind(*k))), drama: None },
-            Scope::Forum(d) => Parts { catalog: None, text: Some(Box::new(topk::All)), drama: Some(d.clone()) },
+            Scope::Site(None) => Parts { catalog: Some(Keep::Kinds(CATALOG.to_vec())), text: Some(Keep::Kinds(TEXTS.to_vec())), drama: None },
+            Scope::Site(Some(k @ (Kind::Drama | Kind::Person))) => Parts { catalog: Some(Keep::Kinds(vec![*k])), text: None, drama: None },
+            Scope::Site(Some(k)) => Parts { catalog: None, text: Some(Keep::Kinds(vec![*k])), drama: None },
+            Scope::Forum(d) => Parts { catalog: None, text: Some(Keep::All), drama: Some(d.clone()) },
         }
     }
 }
+
+/// The kinds of each part: every document is of exactly one.
+const CATALOG: [Kind; 2] = [Kind::Drama, Kind::Person];
+const TEXTS: [Kind; 4] = [Kind::Review, Kind::Comment, Kind::Vote, Kind::Post];
 
 /// What one evaluation of a query found: the best candidates of every part merged, best
 /// first, and the counts of each part.
@@ -126,10 +128,9 @@ fn evaluate(
     if let Some(keep) = &parts.catalog {
         let q = query::catalog(f, searcher, words, all, keys, features);
         let w = topk::weight(searcher, q.as_ref())?;
-        found.catalog = topk::count(searcher, w.as_ref(), TOTAL_CAP, keep.as_ref())?;
-        if found.catalog.total > 0 {
-            found.top.extend(topk::top(searcher, w.as_ref(), k, keep.as_ref())?);
-        }
+        let (counts, top) = topk::count_and_top(searcher, w.as_ref(), k, TOTAL_CAP, keep)?;
+        found.catalog = counts;
+        found.top.extend(top);
         queries.push(q);
     }
     if let Some(keep) = &parts.text {
@@ -142,9 +143,9 @@ fn evaluate(
             ]));
         }
         let w = topk::weight(searcher, q.as_ref())?;
-        found.text = topk::count(searcher, w.as_ref(), TOTAL_CAP, keep.as_ref())?;
+        found.text = topk::count(searcher, w.as_ref(), TOTAL_CAP, keep)?;
         if found.text.total > 0 {
-            found.top.extend(topk::top(searcher, w.as_ref(), k, keep.as_ref())?);
+            found.top.extend(topk::top(searcher, w.as_ref(), k, keep)?);
         }
         queries.push(q);
     }
@@ -180,7 +181,7 @@ pub fn search_with(
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic)) as Box<dyn Query>),
             (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.kind, Kind::Drama.as_str()), IndexRecordOption::Basic))),
         ]);
-        let counts = topk::count(&searcher, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &topk::All)?;
+        let counts = topk::count(&searcher, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &Keep::All)?;
         let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
         let top = searcher.search(&forum, &newest)?;
         let snippets = KindSnippets::new(&searcher, &forum, f, &[]);

@@ -83,57 +83,54 @@ fn just_below(x: Score) -> Score {
     }
 }
 
-/// Which documents a walk keeps, decided per segment (a fast-field lookup, no stored document).
-pub trait Keep {
-    /// A filter for one segment; `None` keeps every live document.
-    fn for_segment(&self, seg: &SegmentReader) -> tantivy::Result<Option<KindFilter>>;
+/// Which documents a walk keeps: every live one, or those of some kinds (by the `kind` fast
+/// field, no stored document read).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Keep {
+    All,
+    Kinds(Vec<Kind>),
 }
 
-/// Every document.
-pub struct All;
-
-impl Keep for All {
-    fn for_segment(&self, _: &SegmentReader) -> tantivy::Result<Option<KindFilter>> {
-        Ok(None)
-    }
+/// [`Keep`] for one segment.
+enum SegmentKeep {
+    All,
+    /// The segment holds no document of the kinds kept: it is not walked at all (a query's
+    /// scorers cost something to build even where nothing matches).
+    Nothing,
+    Kinds { column: StrColumn, ords: Vec<u64> },
 }
 
-/// Documents of one kind, by the `kind` fast field.
-pub struct OfKind(pub Kind);
-
-/// A segment's `kind` column and the ordinal of the kind kept (`None`: the segment has none).
-pub struct KindFilter {
-    column: StrColumn,
-    ord: Option<u64>,
-}
-
-impl KindFilter {
+impl SegmentKeep {
     fn keeps(&self, doc: DocId) -> bool {
-        self.ord.is_some() && self.column.term_ords(doc).next() == self.ord
+        match self {
+            SegmentKeep::All => true,
+            SegmentKeep::Nothing => false,
+            SegmentKeep::Kinds { column, ords } => column.term_ords(doc).next().is_some_and(|o| ords.contains(&o)),
+        }
     }
 }
 
-impl Keep for OfKind {
-    fn for_segment(&self, seg: &SegmentReader) -> tantivy::Result<Option<KindFilter>> {
-        let Some(column) = seg.fast_fields().str("kind")? else {
-            return Ok(Some(KindFilter { column: empty_column(seg)?, ord: None }));
-        };
-        let ord = column.dictionary().term_ord(self.0.as_str().as_bytes())?;
-        Ok(Some(KindFilter { column, ord }))
+impl Keep {
+    fn for_segment(&self, seg: &SegmentReader) -> tantivy::Result<SegmentKeep> {
+        let Keep::Kinds(kinds) = self else { return Ok(SegmentKeep::All) };
+        let Some(column) = seg.fast_fields().str("kind")? else { return Ok(SegmentKeep::Nothing) };
+        let mut ords = Vec::new();
+        for k in kinds {
+            ords.extend(column.dictionary().term_ord(k.as_str().as_bytes())?);
+        }
+        if ords.is_empty() {
+            return Ok(SegmentKeep::Nothing);
+        }
+        if ords.len() as u64 == column.dictionary().num_terms() as u64 {
+            return Ok(SegmentKeep::All);
+        }
+        Ok(SegmentKeep::Kinds { column, ords })
     }
-}
-
-/// A segment without a `kind` column holds no document (every document has a kind); any
-/// column will do to keep nothing.
-fn empty_column(seg: &SegmentReader) -> tantivy::Result<StrColumn> {
-    seg.fast_fields()
-        .str("key")?
-        .ok_or_else(|| tantivy::TantivyError::InternalError("index without a key column".into()))
 }
 
 /// The best `k` live documents for `query` that `keep` keeps, best first, found with
 /// block-max pruning where the query allows it (term unions and conjunctions, single terms).
-pub fn top(searcher: &Searcher, weight: &dyn Weight, k: usize, keep: &dyn Keep) -> tantivy::Result<Vec<Candidate>> {
+pub fn top(searcher: &Searcher, weight: &dyn Weight, k: usize, keep: &Keep) -> tantivy::Result<Vec<Candidate>> {
     if k == 0 {
         return Ok(Vec::new());
     }
@@ -141,10 +138,13 @@ pub fn top(searcher: &Searcher, weight: &dyn Weight, k: usize, keep: &dyn Keep) 
     let mut threshold = Score::MIN;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let filter = keep.for_segment(seg)?;
+        if let SegmentKeep::Nothing = filter {
+            continue;
+        }
         let alive = seg.alive_bitset();
         let seqs = seg.fast_fields().u64("seq")?;
         weight.for_each_pruning(threshold, seg, &mut |doc, score| {
-            let keeps = alive.is_none_or(|a| a.is_alive(doc)) && filter.as_ref().is_none_or(|f| f.keeps(doc));
+            let keeps = alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(doc);
             if keeps {
                 heap.push(Scored(score, seqs.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
                 if heap.len() > k {
@@ -171,10 +171,25 @@ pub fn weight(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Box<dyn
 
 /// Live matches of `weight` that `keep` keeps, per kind, counted up to `cap` in all (the walk
 /// only advances; no document's score is computed).
-pub fn count(searcher: &Searcher, weight: &dyn Weight, cap: usize, keep: &dyn Keep) -> tantivy::Result<Counts> {
+pub fn count(searcher: &Searcher, weight: &dyn Weight, cap: usize, keep: &Keep) -> tantivy::Result<Counts> {
+    Ok(walk(searcher, weight, cap, keep, 0)?.0)
+}
+
+/// Counts (as [`count`]) and the best `k` (as [`top`]) in one walk that scores every match:
+/// for a set known to be small (dramas and people), where one walk costs less than building
+/// every scorer twice.
+pub fn count_and_top(searcher: &Searcher, weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
+    walk(searcher, weight, cap, keep, k)
+}
+
+fn walk(searcher: &Searcher, weight: &dyn Weight, cap: usize, keep: &Keep, k: usize) -> tantivy::Result<(Counts, Vec<Candidate>)> {
     let mut counts = Counts::default();
-    'segments: for seg in searcher.segment_readers() {
+    let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
+    'segments: for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let filter = keep.for_segment(seg)?;
+        if let SegmentKeep::Nothing = filter {
+            continue;
+        }
         let alive = seg.alive_bitset();
         let kinds = seg.fast_fields().str("kind")?;
         let kind_of: Vec<Option<usize>> = match &kinds {
@@ -187,24 +202,37 @@ pub fn count(searcher: &Searcher, weight: &dyn Weight, cap: usize, keep: &dyn Ke
                 .collect(),
             None => Vec::new(),
         };
+        let seqs = if k > 0 { Some(seg.fast_fields().u64("seq")?) } else { None };
         let mut scorer = weight.scorer(seg, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) && filter.as_ref().is_none_or(|f| f.keeps(doc)) {
+            if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(doc) {
                 if counts.total == cap {
                     counts.capped = true;
-                    break 'segments;
+                    // Past the cap only a walk that also ranks goes on (uncounted).
+                    if seqs.is_none() {
+                        break 'segments;
+                    }
+                } else {
+                    counts.total += 1;
+                    let kind = kinds.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| kind_of.get(o as usize).copied().flatten());
+                    if let Some(kind) = kind {
+                        counts.by_kind[kind] += 1;
+                    }
                 }
-                counts.total += 1;
-                let k = kinds.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| kind_of.get(o as usize).copied().flatten());
-                if let Some(k) = k {
-                    counts.by_kind[k] += 1;
+                if let Some(seqs) = &seqs {
+                    heap.push(Scored(scorer.score(), seqs.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
+                    if heap.len() > k {
+                        heap.pop();
+                    }
                 }
             }
             doc = scorer.advance();
         }
     }
-    Ok(counts)
+    let mut out: Vec<Candidate> = heap.into_iter().map(|Scored(score, seq, addr)| Candidate { score, seq, addr }).collect();
+    sort_best_first(&mut out);
+    Ok((counts, out))
 }
 
 /// Matches counted by [`count`]: `capped` when counting stopped at the cap with more to go.
