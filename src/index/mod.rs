@@ -5,6 +5,7 @@
 //! [`Store::apply`], which commits a whole batch or nothing, and reloads the reader before it
 //! returns, so that what was acknowledged is both durable and visible.
 
+pub mod columns;
 pub mod document;
 pub mod schema;
 mod store;

@@ -112,6 +112,7 @@ pub struct Store {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     jp: Japanese,
+    columns: super::columns::ColumnCache,
 }
 
 impl Store {
@@ -141,7 +142,7 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields, jp })
+        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields, jp, columns: Default::default() })
     }
 
     pub fn dir(&self) -> &Path {
@@ -162,6 +163,11 @@ impl Store {
 
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// Per-segment fast-field columns, opened once per segment.
+    pub fn columns(&self) -> &super::columns::ColumnCache {
+        &self.columns
     }
 
     /// Applies a batch as one commit: all of it is durable and visible when this returns, or

@@ -124,11 +124,12 @@ fn evaluate(
 ) -> tantivy::Result<(Found, Vec<Box<dyn Query>>)> {
     let f = store.fields();
     let mut found = Found { top: Vec::new(), catalog: Counts::default(), text: Counts::default() };
+    let columns = store.columns().for_searcher(searcher)?;
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
     if let Some(keep) = &parts.catalog {
         let q = query::catalog(f, searcher, words, all, keys, features);
         let w = topk::weight(searcher, q.as_ref())?;
-        let (counts, top) = topk::count_and_top(searcher, w.as_ref(), k, TOTAL_CAP, keep)?;
+        let (counts, top) = topk::count_and_top(searcher, &columns, w.as_ref(), k, TOTAL_CAP, keep)?;
         found.catalog = counts;
         found.top.extend(top);
         queries.push(q);
@@ -143,9 +144,9 @@ fn evaluate(
             ]));
         }
         let w = topk::weight(searcher, q.as_ref())?;
-        found.text = topk::count(searcher, w.as_ref(), TOTAL_CAP, keep)?;
+        found.text = topk::count(searcher, &columns, w.as_ref(), TOTAL_CAP, keep)?;
         if found.text.total > 0 {
-            found.top.extend(topk::top(searcher, w.as_ref(), k, keep)?);
+            found.top.extend(topk::top(searcher, &columns, w.as_ref(), k, keep)?);
         }
         queries.push(q);
     }
@@ -181,7 +182,8 @@ pub fn search_with(
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic)) as Box<dyn Query>),
             (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.kind, Kind::Drama.as_str()), IndexRecordOption::Basic))),
         ]);
-        let counts = topk::count(&searcher, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &Keep::All)?;
+        let columns = store.columns().for_searcher(&searcher)?;
+        let counts = topk::count(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &Keep::All)?;
         let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
         let top = searcher.search(&forum, &newest)?;
         let snippets = KindSnippets::new(&searcher, &forum, f, &[]);

@@ -21,9 +21,10 @@
 use crate::record::Kind;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use tantivy::columnar::StrColumn;
+use crate::index::columns::SegmentColumns;
+use std::sync::Arc;
 use tantivy::query::{EnableScoring, Query, Weight};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED};
 
 /// Matches are counted exactly up to this many; past it `total` is this, marked as a lower
 /// bound (`"total_relation": "gte"`).
@@ -97,56 +98,55 @@ enum SegmentKeep {
     /// The segment holds no document of the kinds kept: it is not walked at all (a query's
     /// scorers cost something to build even where nothing matches).
     Nothing,
-    Kinds { column: StrColumn, ords: Vec<u64> },
+    /// Ordinals of the kinds kept in the segment's `kind` column.
+    Kinds(Vec<u64>),
 }
 
 impl SegmentKeep {
-    fn keeps(&self, doc: DocId) -> bool {
+    fn keeps(&self, cols: &SegmentColumns, doc: DocId) -> bool {
         match self {
             SegmentKeep::All => true,
             SegmentKeep::Nothing => false,
-            SegmentKeep::Kinds { column, ords } => column.term_ords(doc).next().is_some_and(|o| ords.contains(&o)),
+            SegmentKeep::Kinds(ords) => {
+                cols.kind_column().and_then(|c| c.term_ords(doc).next()).is_some_and(|o| ords.contains(&o))
+            }
         }
     }
 }
 
 impl Keep {
-    fn for_segment(&self, seg: &SegmentReader) -> tantivy::Result<SegmentKeep> {
-        let Keep::Kinds(kinds) = self else { return Ok(SegmentKeep::All) };
-        let Some(column) = seg.fast_fields().str("kind")? else { return Ok(SegmentKeep::Nothing) };
-        let mut ords = Vec::new();
-        for k in kinds {
-            ords.extend(column.dictionary().term_ord(k.as_str().as_bytes())?);
-        }
+    fn for_segment(&self, cols: &SegmentColumns) -> SegmentKeep {
+        let Keep::Kinds(kinds) = self else { return SegmentKeep::All };
+        let ords: Vec<u64> = kinds.iter().filter_map(|k| cols.kind_ord(*k)).collect();
         if ords.is_empty() {
-            return Ok(SegmentKeep::Nothing);
+            SegmentKeep::Nothing
+        } else if ords.len() == cols.kinds_held() {
+            SegmentKeep::All
+        } else {
+            SegmentKeep::Kinds(ords)
         }
-        if ords.len() as u64 == column.dictionary().num_terms() as u64 {
-            return Ok(SegmentKeep::All);
-        }
-        Ok(SegmentKeep::Kinds { column, ords })
     }
 }
 
 /// The best `k` live documents for `query` that `keep` keeps, best first, found with
 /// block-max pruning where the query allows it (term unions and conjunctions, single terms).
-pub fn top(searcher: &Searcher, weight: &dyn Weight, k: usize, keep: &Keep) -> tantivy::Result<Vec<Candidate>> {
+pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, keep: &Keep) -> tantivy::Result<Vec<Candidate>> {
     if k == 0 {
         return Ok(Vec::new());
     }
     let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
     let mut threshold = Score::MIN;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let filter = keep.for_segment(seg)?;
+        let cols = &columns[ord];
+        let filter = keep.for_segment(cols);
         if let SegmentKeep::Nothing = filter {
             continue;
         }
         let alive = seg.alive_bitset();
-        let seqs = seg.fast_fields().u64("seq")?;
         weight.for_each_pruning(threshold, seg, &mut |doc, score| {
-            let keeps = alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(doc);
+            let keeps = alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(cols, doc);
             if keeps {
-                heap.push(Scored(score, seqs.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
+                heap.push(Scored(score, cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
                 if heap.len() > k {
                     heap.pop();
                 }
@@ -171,57 +171,46 @@ pub fn weight(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Box<dyn
 
 /// Live matches of `weight` that `keep` keeps, per kind, counted up to `cap` in all (the walk
 /// only advances; no document's score is computed).
-pub fn count(searcher: &Searcher, weight: &dyn Weight, cap: usize, keep: &Keep) -> tantivy::Result<Counts> {
-    Ok(walk(searcher, weight, cap, keep, 0)?.0)
+pub fn count(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep) -> tantivy::Result<Counts> {
+    Ok(walk(searcher, columns, weight, cap, keep, 0)?.0)
 }
 
 /// Counts (as [`count`]) and the best `k` (as [`top`]) in one walk that scores every match:
 /// for a set known to be small (dramas and people), where one walk costs less than building
 /// every scorer twice.
-pub fn count_and_top(searcher: &Searcher, weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
-    walk(searcher, weight, cap, keep, k)
+pub fn count_and_top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
+    walk(searcher, columns, weight, cap, keep, k)
 }
 
-fn walk(searcher: &Searcher, weight: &dyn Weight, cap: usize, keep: &Keep, k: usize) -> tantivy::Result<(Counts, Vec<Candidate>)> {
+fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep, k: usize) -> tantivy::Result<(Counts, Vec<Candidate>)> {
     let mut counts = Counts::default();
     let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
     'segments: for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-        let filter = keep.for_segment(seg)?;
+        let cols = &columns[ord];
+        let filter = keep.for_segment(cols);
         if let SegmentKeep::Nothing = filter {
             continue;
         }
         let alive = seg.alive_bitset();
-        let kinds = seg.fast_fields().str("kind")?;
-        let kind_of: Vec<Option<usize>> = match &kinds {
-            Some(col) => (0..col.dictionary().num_terms() as u64)
-                .map(|o| {
-                    let mut s = String::new();
-                    col.ord_to_str(o, &mut s).ok()?;
-                    Kind::ALL.iter().position(|k| k.as_str() == s)
-                })
-                .collect(),
-            None => Vec::new(),
-        };
-        let seqs = if k > 0 { Some(seg.fast_fields().u64("seq")?) } else { None };
+        let ranks = k > 0;
         let mut scorer = weight.scorer(seg, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(doc) {
+            if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(cols, doc) {
                 if counts.total == cap {
                     counts.capped = true;
                     // Past the cap only a walk that also ranks goes on (uncounted).
-                    if seqs.is_none() {
+                    if !ranks {
                         break 'segments;
                     }
                 } else {
                     counts.total += 1;
-                    let kind = kinds.as_ref().and_then(|c| c.term_ords(doc).next()).and_then(|o| kind_of.get(o as usize).copied().flatten());
-                    if let Some(kind) = kind {
+                    if let Some(kind) = cols.kind_index(doc) {
                         counts.by_kind[kind] += 1;
                     }
                 }
-                if let Some(seqs) = &seqs {
-                    heap.push(Scored(scorer.score(), seqs.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
+                if ranks {
+                    heap.push(Scored(scorer.score(), cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
                     if heap.len() > k {
                         heap.pop();
                     }
