@@ -289,7 +289,7 @@ impl Engine {
                         first_ref.insert(d.to_string(), (n, l.clone()));
                     }
                 }
-                let key = crate::rank::ratings::key_hash(&crate::index::document::key(l.record.kind().as_str(), &l.record.id()));
+                let key = key_hash_of(&l.record);
                 if !seen.insert(key) {
                     twice.insert(key);
                 }
@@ -312,9 +312,7 @@ impl Engine {
         self.store.apply_with(|batch| -> Result<(), EngineError> {
             for i in 0..sources.len() {
                 read(i, &mut |l: Located| {
-                    let (kind, id) = (l.record.kind(), l.record.id());
-                    let key = crate::rank::ratings::key_hash(&crate::index::document::key(kind.as_str(), &id));
-                    let replace = twice.contains(&key) || self.store.contains(kind, &id);
+                    let replace = twice.contains(&key_hash_of(&l.record)) || self.store.contains(l.record.kind(), &l.record.id());
                     batch.upsert(&l.record, seq, replace)?;
                     seq += 1;
                     written += 1;
@@ -326,13 +324,7 @@ impl Engine {
             }
             let mut changes = Vec::new();
             person_changes(&catalog, touched_people, &mut seq, &mut changes);
-            for c in &changes {
-                match c {
-                    Change::Upsert(rec, s) => batch.upsert(rec, *s, true)?,
-                    Change::Delete(kind, id) => batch.delete(*kind, id),
-                }
-            }
-            Ok(())
+            Ok(changes.iter().try_for_each(|c| batch.change(c))?)
         })?;
 
         // Committed: now the in-memory state follows.
@@ -545,6 +537,11 @@ fn top100_of(catalog: &Catalog, ratings: &Ratings, params: Params, scope: &Scope
             })
             .collect(),
     }
+}
+
+/// The hash of a record's identity (`kind:id`), as the rating log keys records.
+fn key_hash_of(rec: &Record) -> u64 {
+    rank::ratings::key_hash(&crate::index::document::key(rec.kind().as_str(), &rec.id()))
 }
 
 /// A temporary file's path in `dir`, removed when dropped.

@@ -18,8 +18,10 @@ pub struct SegmentColumns {
     /// Ingest order (the tie-break).
     pub seq: Column<u64>,
     /// The `kind` column, and each of its ordinals as an index into [`Kind::ALL`].
-    pub kind: Option<StrColumn>,
+    kind: Option<StrColumn>,
     kind_of: Vec<Option<usize>>,
+    /// The drama a document is (or is about), for the popularity boost.
+    pub drama_id: Option<StrColumn>,
 }
 
 impl SegmentColumns {
@@ -35,7 +37,7 @@ impl SegmentColumns {
                 .collect(),
             None => Vec::new(),
         };
-        Ok(SegmentColumns { seq: seg.fast_fields().u64("seq")?, kind, kind_of })
+        Ok(SegmentColumns { seq: seg.fast_fields().u64("seq")?, kind, kind_of, drama_id: seg.fast_fields().str("drama_id")? })
     }
 
     /// The document's kind, as an index into [`Kind::ALL`].

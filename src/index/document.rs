@@ -103,6 +103,18 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
 /// How a snippet shows several values of one field: as one line.
 pub const VALUE_SEPARATOR: &str = " · ";
 
+/// A field's values as the one line a snippet is cut from (and stored tokens are placed in):
+/// joined by [`VALUE_SEPARATOR`]; None when the field has no text value.
+pub fn field_line(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<std::borrow::Cow<'_, str>> {
+    use tantivy::schema::Value;
+    let values: Vec<&str> = doc.get_all(field).filter_map(|v| v.as_str()).collect();
+    match values.as_slice() {
+        [] => None,
+        [one] => Some(std::borrow::Cow::Borrowed(*one)),
+        many => Some(std::borrow::Cow::Owned(many.join(VALUE_SEPARATOR))),
+    }
+}
+
 /// One field's terms as the analyzer gives them, with their byte ranges in the field's values
 /// joined by [`VALUE_SEPARATOR`] (the text a snippet is cut from), as text: the field's id on
 /// the first line, then `start end term` a line. Stored for dramas and people: their snippets
@@ -111,13 +123,9 @@ pub const VALUE_SEPARATOR: &str = " · ";
 /// cuts there), so a line splits on its first two spaces.
 fn stored_tokens(jp: &Japanese, doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
     use std::fmt::Write;
-    use tantivy::schema::Value;
-    let values: Vec<&str> = doc.get_all(field).filter_map(|v| v.as_str()).collect();
-    if values.is_empty() {
-        return None;
-    }
+    let text = field_line(doc, field)?;
     let mut out = field.field_id().to_string();
-    for t in crate::analysis::analyze(jp, &values.join(VALUE_SEPARATOR)) {
+    for t in crate::analysis::analyze(jp, &text) {
         let _ = write!(out, "\n{} {} {}", t.start, t.end, t.text);
     }
     Some(out)

@@ -83,6 +83,17 @@ impl Batch<'_> {
     pub fn delete(&mut self, kind: Kind, id: &str) {
         self.writer.delete_term(self.store.key_term(kind, id));
     }
+
+    /// Stages one change; an upsert replaces any earlier record of its kind and id.
+    pub fn change(&mut self, change: &Change) -> Result<(), IndexError> {
+        match change {
+            Change::Upsert(rec, seq) => self.upsert(rec, *seq, true),
+            Change::Delete(kind, id) => {
+                self.delete(*kind, id);
+                Ok(())
+            }
+        }
+    }
 }
 
 /// One change of a batch.
@@ -173,15 +184,7 @@ impl Store {
     /// Applies a batch as one commit: all of it is durable and visible when this returns, or
     /// none of it was applied.
     pub fn apply(&self, changes: &[Change]) -> Result<(), IndexError> {
-        self.apply_with(|batch| {
-            for c in changes {
-                match c {
-                    Change::Upsert(rec, seq) => batch.upsert(rec, *seq, true)?,
-                    Change::Delete(kind, id) => batch.delete(*kind, id),
-                }
-            }
-            Ok(())
-        })
+        self.apply_with(|batch| changes.iter().try_for_each(|c| batch.change(c)))
     }
 
     /// Runs `fill` against the writer and commits what it staged as one commit, or, if it

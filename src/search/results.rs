@@ -5,7 +5,9 @@ use super::query::{self, group, without_glue, Features};
 use super::snippet::Snippets;
 use super::topk::{self, Candidate, Counts, Keep, Relation, TOTAL_CAP};
 use crate::analysis::tokenizer::terms_of;
-use crate::index::Store;
+use crate::index::columns::SegmentColumns;
+use crate::index::{Fields, Store};
+use std::sync::Arc;
 use crate::record::Kind;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -113,8 +115,9 @@ struct Found {
 
 #[allow(clippy::too_many_arguments)]
 fn evaluate(
-    store: &Store,
     searcher: &Searcher,
+    columns: &[Arc<SegmentColumns>],
+    f: &Fields,
     parts: &Parts,
     words: &[Vec<String>],
     all: bool,
@@ -122,14 +125,12 @@ fn evaluate(
     features: Features,
     k: usize,
 ) -> tantivy::Result<(Found, Vec<Box<dyn Query>>)> {
-    let f = store.fields();
     let mut found = Found { top: Vec::new(), catalog: Counts::default(), text: Counts::default() };
-    let columns = store.columns().for_searcher(searcher)?;
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
     if let Some(keep) = &parts.catalog {
         let q = query::catalog(f, searcher, words, all, keys, features);
         let w = topk::weight(searcher, q.as_ref())?;
-        let (counts, top) = topk::count_and_top(searcher, &columns, w.as_ref(), k, TOTAL_CAP, keep)?;
+        let (counts, top) = topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?;
         found.catalog = counts;
         found.top.extend(top);
         queries.push(q);
@@ -144,9 +145,9 @@ fn evaluate(
             ]));
         }
         let w = topk::weight(searcher, q.as_ref())?;
-        found.text = topk::count(searcher, &columns, w.as_ref(), TOTAL_CAP, keep)?;
+        found.text = topk::count(searcher, columns, w.as_ref(), TOTAL_CAP, keep)?;
         if found.text.total > 0 {
-            found.top.extend(topk::top(searcher, &columns, w.as_ref(), k, keep)?);
+            found.top.extend(topk::top(searcher, columns, w.as_ref(), k, keep)?);
         }
         queries.push(q);
     }
@@ -193,22 +194,20 @@ pub fn search_with(
 
     let parts = Parts::of(&req.scope);
     let k = req.offset + req.limit + RERANK_EXTRA;
-    let (mut found, mut queries) = evaluate(store, &searcher, &parts, &ws, true, &keys, features, k)?;
+    let columns = store.columns().for_searcher(&searcher)?;
+    let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &ws, true, &keys, features, k)?;
     if found.catalog.total + found.text.total == 0 && ws.len() > 1 {
-        (found, queries) = evaluate(store, &searcher, &parts, &ws, false, &keys, features, k)?;
+        (found, queries) = evaluate(&searcher, &columns, f, &parts, &ws, false, &keys, features, k)?;
     }
     // The popularity boost reads the drama id from its fast field: no stored document is
-    // loaded for a candidate that does not make the page.
-    let mut columns: Vec<Option<Option<tantivy::columnar::StrColumn>>> = vec![None; searcher.segment_readers().len()];
+    // loaded for a candidate that does not make the page. Candidates about the same drama
+    // share its ordinal: the id is looked up once per drama.
     let mut drama = String::new();
-    // Candidates about the same drama share its ordinal: the id is looked up once per drama.
     let mut boosts: rustc_hash::FxHashMap<(u32, u64), f32> = Default::default();
     let mut scored: Vec<Candidate> = Vec::with_capacity(found.top.len());
     for &Candidate { score, seq, addr } in &found.top {
-        let col = columns[addr.segment_ord as usize].get_or_insert_with(|| {
-            searcher.segment_reader(addr.segment_ord).fast_fields().str("drama_id").ok().flatten()
-        });
-        let ord = col.as_ref().and_then(|c| c.term_ords(addr.doc_id).next());
+        let col = columns[addr.segment_ord as usize].drama_id.as_ref();
+        let ord = col.and_then(|c| c.term_ords(addr.doc_id).next());
         let boost = match (col, ord) {
             (Some(col), Some(o)) => match boosts.get(&(addr.segment_ord, o)) {
                 Some(&b) => b,
@@ -242,7 +241,7 @@ fn results_of(catalog: &Counts, text: &Counts, hits: Vec<Hit>) -> SearchResults 
     let all = catalog.add(text);
     let mut kinds = BTreeMap::new();
     for (i, kind) in Kind::ALL.iter().enumerate() {
-        let part = if matches!(kind, Kind::Drama | Kind::Person) { catalog } else { text };
+        let part = if CATALOG.contains(kind) { catalog } else { text };
         if all.by_kind[i] > 0 {
             kinds.insert(kind.as_str(), KindTotal { total: all.by_kind[i], relation: part.relation() });
         }
@@ -322,10 +321,8 @@ fn hit_of(store: &Store, addr: DocAddress, doc: &TantivyDocument, score: f32, sn
         title: s(f.title),
         title_ja: s(f.title_ja),
         score,
-        snippet: {
-            let stored = matches!(kind, Kind::Drama | Kind::Person).then(|| crate::index::document::Tokens::stored(f, doc)).flatten();
-            snippets.for_kind(kind).html(addr, doc, stored.as_ref())
-        },
+        // Only dramas and people carry stored tokens.
+        snippet: snippets.for_kind(kind).html(addr, doc, crate::index::document::Tokens::stored(f, doc).as_ref()),
         drama_id: s(f.drama_id).filter(|_| kind != Kind::Drama),
         author: s(f.author),
         rating,

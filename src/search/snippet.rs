@@ -11,7 +11,6 @@
 //!    the first match's passage is done. Windows end at a space or punctuation, where the
 //!    analyzer would have cut anyway, so they give the same tokens as the whole text.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 use tantivy::postings::TermInfo;
@@ -19,7 +18,7 @@ use tantivy::query::Query;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
-use crate::index::document::{Tokens, VALUE_SEPARATOR};
+use crate::index::document::{field_line, Tokens};
 
 pub const SNIPPET_CHARS: usize = 180;
 /// Characters analyzed at a time while looking for the first match.
@@ -105,12 +104,7 @@ impl Snippets {
             }
             // A field's values (a drama's titles in each script, its cast) read as one line,
             // so a passage can show `Sekai no chuushin … 世界の中心で` together.
-            let values: Vec<&str> = doc.get_all(ft.field).filter_map(|v| v.as_str()).collect();
-            let text = match values.as_slice() {
-                [] => continue,
-                [one] => Cow::Borrowed(*one),
-                many => Cow::Owned(many.join(VALUE_SEPARATOR)),
-            };
+            let Some(text) = field_line(doc, ft.field) else { continue };
             let mut analyzer = match stored.and_then(|t| t.field_text(ft.field)) {
                 Some(tokens) => Analysis::Stored(tokens),
                 None => Analysis::Live(ft.analyzer.clone()),

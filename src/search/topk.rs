@@ -134,7 +134,7 @@ pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn We
     if k == 0 {
         return Ok(Vec::new());
     }
-    let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
+    let mut best = Best::new(k);
     let mut threshold = Score::MIN;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let cols = &columns[ord];
@@ -144,23 +144,47 @@ pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn We
         }
         let alive = seg.alive_bitset();
         weight.for_each_pruning(threshold, seg, &mut |doc, score| {
-            let keeps = alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(cols, doc);
-            if keeps {
-                heap.push(Scored(score, cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
-                if heap.len() > k {
-                    heap.pop();
-                }
-                if heap.len() == k {
-                    threshold = heap.peek().map_or(Score::MIN, |w| just_below(w.0));
+            if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(cols, doc) {
+                best.push(score, cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
+                if let Some(worst) = best.worst_when_full() {
+                    threshold = just_below(worst);
                 }
             }
             threshold
         })?;
     }
-    let mut out: Vec<Candidate> =
-        heap.into_iter().map(|Scored(score, seq, addr)| Candidate { score, seq, addr }).collect();
-    sort_best_first(&mut out);
-    Ok(out)
+    Ok(best.into_sorted())
+}
+
+/// The best `k` candidates seen so far: a heap whose top is the worst one kept.
+struct Best {
+    heap: BinaryHeap<Scored>,
+    k: usize,
+}
+
+impl Best {
+    fn new(k: usize) -> Best {
+        Best { heap: BinaryHeap::with_capacity(k + 1), k }
+    }
+
+    fn push(&mut self, score: Score, seq: u64, addr: DocAddress) {
+        self.heap.push(Scored(score, seq, addr));
+        if self.heap.len() > self.k {
+            self.heap.pop();
+        }
+    }
+
+    /// The k-th best score, once `k` candidates are kept.
+    fn worst_when_full(&self) -> Option<Score> {
+        (self.heap.len() == self.k).then(|| self.heap.peek().map(|w| w.0)).flatten()
+    }
+
+    fn into_sorted(self) -> Vec<Candidate> {
+        let mut out: Vec<Candidate> =
+            self.heap.into_iter().map(|Scored(score, seq, addr)| Candidate { score, seq, addr }).collect();
+        sort_best_first(&mut out);
+        out
+    }
 }
 
 /// The weight of a query, built once and used by both [`count`] and [`top`]: building it looks
@@ -184,7 +208,7 @@ pub fn count_and_top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weigh
 
 fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep, k: usize) -> tantivy::Result<(Counts, Vec<Candidate>)> {
     let mut counts = Counts::default();
-    let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(k + 1);
+    let mut best = Best::new(k);
     'segments: for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let cols = &columns[ord];
         let filter = keep.for_segment(cols);
@@ -210,18 +234,13 @@ fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weigh
                     }
                 }
                 if ranks {
-                    heap.push(Scored(scorer.score(), cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
-                    if heap.len() > k {
-                        heap.pop();
-                    }
+                    best.push(scorer.score(), cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
                 }
             }
             doc = scorer.advance();
         }
     }
-    let mut out: Vec<Candidate> = heap.into_iter().map(|Scored(score, seq, addr)| Candidate { score, seq, addr }).collect();
-    sort_best_first(&mut out);
-    Ok((counts, out))
+    Ok((counts, best.into_sorted()))
 }
 
 /// Matches counted by [`count`]: `capped` when counting stopped at the cap with more to go.
