@@ -484,18 +484,10 @@ impl Located {
 /// applied whole or not at all, so there is no use in collecting more than one error.
 pub fn parse_ndjson(source_name: &str, text: &str) -> Result<Vec<Located>, LineError> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start_matches('\u{feff}');
-        if line.trim().is_empty() {
-            continue;
-        }
-        let rec = parse_line(line).map_err(|e| LineError {
-            source_name: source_name.to_string(),
-            line: i + 1,
-            message: e.0,
-        })?;
-        out.push(Located { source: source_name.to_string(), line: i + 1, record: rec });
-    }
+    each_record::<LineError>(source_name, text.as_bytes(), |l| {
+        out.push(l);
+        Ok(())
+    })?;
     Ok(out)
 }
 

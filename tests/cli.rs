@@ -42,9 +42,7 @@ fn index_reads_standard_input() {
 
 #[test]
 fn a_bad_line_names_the_file_and_line_and_leaves_the_index_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let ix = dir.path().join("ix");
-    assert!(bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).status().unwrap().success());
+    let (dir, ix) = seeded_index();
     let bad = dir.path().join("bad.ndjson");
     std::fs::write(
         &bad,
@@ -55,11 +53,9 @@ fn a_bad_line_names_the_file_and_line_and_leaves_the_index_as_it_was() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.ndjson:2:") && err.contains("rating"), "{err}");
-    let out = bin().args(["search", "--json", "--kind", "drama", "--index"]).arg(&ix).arg("zz").output().unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = search_json(&ix, &["--kind", "drama"], "zz");
     assert_eq!(v["total"], 0, "{v}");
-    let out = bin().args(["search", "--json", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = search_json(&ix, &[], "sekachu");
     assert_eq!(v["hits"][0]["id"], common::SEED, "the earlier data is still there");
 }
 
@@ -83,9 +79,7 @@ fn import_page_indexes_a_saved_drama_page() {
 
 #[test]
 fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let ix = dir.path().join("ix");
-    assert!(bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).status().unwrap().success());
+    let (_dir, ix) = seeded_index();
     std::fs::write(ix.join("dorama-format"), "dorama 0; tantivy 0.26; columns zstd\n").unwrap();
     let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
     assert_eq!(out.status.code(), Some(1), "an error exit, not a panic");
@@ -94,6 +88,14 @@ fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
     std::fs::remove_file(ix.join("dorama-format")).unwrap();
     let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no format mark"));
+}
+
+/// A temporary directory with an index of the seed records in `ix` below it.
+fn seeded_index() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    assert!(bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).status().unwrap().success());
+    (dir, ix)
 }
 
 fn search_json(ix: &std::path::Path, args: &[&str], q: &str) -> serde_json::Value {
@@ -107,9 +109,7 @@ fn search_json(ix: &std::path::Path, args: &[&str], q: &str) -> serde_json::Valu
 /// it was, and the error names that file and line.
 #[test]
 fn a_bad_last_line_after_valid_ones_in_another_file_applies_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let ix = dir.path().join("ix");
-    assert!(bin().args(["index", "--index"]).arg(&ix).arg(common::seed_path()).status().unwrap().success());
+    let (dir, ix) = seeded_index();
     let good = dir.path().join("good.ndjson");
     let comments: Vec<String> = (0..500)
         .map(|i| format!(r#"{{"type":"comment","id":"qqstream{i}","drama_id":"{}","author":"a","body":"qqstreamword {i}"}}"#, common::SEED))

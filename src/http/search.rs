@@ -26,14 +26,18 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
     let started = Instant::now();
     let engine = st.engine.clone();
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    let took_us = started.elapsed().as_micros() as u64;
-    Ok(Json(serde_json::json!({
+    Ok(results_json(&res, started))
+}
+
+/// The body of a search answer (site or forum): the results with the time they took.
+fn results_json(res: &serde_json::Value, started: Instant) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
         "total": res["total"],
         "total_relation": res["total_relation"],
         "kinds": res["kinds"],
-        "took_us": took_us,
+        "took_us": started.elapsed().as_micros() as u64,
         "hits": res["hits"],
-    })))
+    }))
 }
 
 pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Json<serde_json::Value>, ApiError> {
@@ -61,11 +65,5 @@ pub async fn forum(
     let started = Instant::now();
     let engine = st.engine.clone();
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    Ok(Json(serde_json::json!({
-        "total": res["total"],
-        "total_relation": res["total_relation"],
-        "kinds": res["kinds"],
-        "took_us": started.elapsed().as_micros() as u64,
-        "hits": res["hits"],
-    })))
+    Ok(results_json(&res, started))
 }

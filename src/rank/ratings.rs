@@ -57,8 +57,6 @@ fn pair(drama: u32, user: u32) -> u64 {
 #[derive(Debug, Default, Clone)]
 struct Interner {
     ids: FxHashMap<Box<str>, u32>,
-    /// The strings by id.
-    names: Vec<Box<str>>,
 }
 
 impl Interner {
@@ -73,7 +71,6 @@ impl Interner {
         }
         let i = self.ids.len() as u32;
         self.ids.insert(s.into(), i);
-        self.names.push(s.into());
         (i, true)
     }
 
@@ -108,6 +105,8 @@ pub struct Ratings {
     shadowed: FxHashMap<u64, Vec<u32>>,
     aggs: Vec<Agg>,
     voters: Vec<u32>,
+    /// Drama ids by interned index (only dramas are ever looked up this way).
+    drama_names: Vec<Box<str>>,
     /// vote key hash → drama.
     votes: FxHashMap<u64, u32>,
 }
@@ -145,6 +144,7 @@ impl Ratings {
         if new {
             self.aggs.push(Agg::default());
             self.voters.push(0);
+            self.drama_names.push(id.into());
         }
         i
     }
@@ -343,7 +343,7 @@ impl Ratings {
     /// moves a rating to another drama changes the lists of both.
     pub fn drama_of_key(&self, key: &str) -> Option<&str> {
         let row = *self.by_key.get(&key_hash(key))? as usize;
-        self.dramas.names.get(self.log.drama[row] as usize).map(|n| &**n)
+        self.drama_names.get(self.log.drama[row] as usize).map(|n| &**n)
     }
 
     pub fn agg(&self, drama_id: &str) -> Agg {
