@@ -595,29 +595,34 @@ fn apply_rating(ratings: &mut Ratings, rec: &Record, seq: u64) {
 }
 
 /// The index feeds the ratings directly by interned ids: no string per rating is built.
-impl crate::index::RatingSink for Ratings {
+impl crate::index::RatingSink for rank::ratings::Bulk {
     fn drama(&mut self, id: &str) -> u32 {
         self.drama_idx(id)
     }
     fn user(&mut self, name: &str) -> u32 {
         self.user_idx(name)
     }
-    fn key(&mut self, key: &str) -> u64 {
-        rank::ratings::key_hash(key)
+    fn key_hash(key: &[u8]) -> u64 {
+        rank::ratings::key_hash_bytes(key)
     }
     fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
-        self.upsert_ids(key, drama, user, rating, seq);
+        rank::ratings::Bulk::rating(self, key, drama, user, rating, seq);
     }
     fn vote(&mut self, key: u64, drama: u32) {
-        self.add_vote_ids(key, drama);
+        rank::ratings::Bulk::vote(self, key, drama);
+    }
+    fn reserve(&mut self, n: usize) {
+        rank::ratings::Bulk::reserve(self, n);
     }
 }
 
 fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {
     let started = std::time::Instant::now();
-    let mut ratings = Ratings::new();
-    store.visit_ratings(&mut ratings)?;
-    tracing::info!(records = ratings.records(), counted = ratings.counted(), seconds = started.elapsed().as_secs_f64(), "ratings loaded from the index");
+    let mut bulk = rank::ratings::Bulk::new();
+    store.visit_ratings(&mut bulk)?;
+    let read = started.elapsed().as_secs_f64();
+    let ratings = bulk.finish();
+    tracing::info!(records = ratings.records(), counted = ratings.counted(), read_seconds = read, seconds = started.elapsed().as_secs_f64(), "ratings loaded from the index");
     Ok(ratings)
 }
 

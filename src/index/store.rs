@@ -109,11 +109,15 @@ pub enum Change {
 pub trait RatingSink {
     fn drama(&mut self, id: &str) -> u32;
     fn user(&mut self, name: &str) -> u32;
-    fn key(&mut self, key: &str) -> u64;
+    /// A record key (`kind:id`) to the hash the sink knows it by; called on another thread.
+    fn key_hash(key: &[u8]) -> u64;
     /// A record carrying a rating, by the ids the methods above returned.
     fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64);
     /// A vote record.
     fn vote(&mut self, key: u64, drama: u32);
+    /// Room for about `n` records, told before the first one: growing hash tables of ten
+    /// million entries one doubling at a time was most of a scale-1 start-up.
+    fn reserve(&mut self, n: usize);
 }
 
 pub struct Store {
@@ -273,40 +277,41 @@ impl Store {
     /// (no stored documents), so that the Top 100 can be rebuilt from ten million ratings at
     /// start-up. Each string column's dictionary is read once per segment and each distinct
     /// string handed to the sink once; documents then only look up ordinals.
-    pub fn visit_ratings(&self, sink: &mut impl RatingSink) -> Result<(), IndexError> {
+    ///
+    /// Two stages on two threads: a reader walks the segments' documents and hashes their keys
+    /// (work that needs nothing from the sink), while this thread interns the previous
+    /// segment's dramas and users and hands its rows to the sink.
+    pub fn visit_ratings<S: RatingSink>(&self, sink: &mut S) -> Result<(), IndexError> {
         let searcher = self.searcher();
-        for seg in searcher.segment_readers() {
-            let ff = seg.fast_fields();
-            let rating = ff.u64("rating")?;
-            let seq = ff.u64("seq")?;
-            let (Some(keys), Some(kinds), Some(drama), Some(author)) =
-                (ff.str("key")?, ff.str("kind")?, ff.str("drama_id")?, ff.str("author")?)
-            else {
-                continue;
-            };
-            let vote_kind = kinds.dictionary().term_ord(Kind::Vote.as_str().as_bytes())?;
-            let dramas = map_terms(&drama, |t| sink.drama(t))?;
-            let authors = map_terms(&author, |t| sink.user(t))?;
-            let key_hashes = map_terms(&keys, |t| sink.key(t))?;
-            let alive = seg.alive_bitset();
-            let first = |col: &tantivy::columnar::StrColumn, doc| col.term_ords(doc).next().map(|o| o as usize);
-            for doc in 0..seg.max_doc() {
-                if !alive.is_none_or(|a| a.is_alive(doc)) {
-                    continue;
-                }
-                let (Some(k), Some(d)) = (first(&keys, doc), first(&drama, doc)) else { continue };
-                let r = rating.first(doc).unwrap_or(0);
-                if r > 0 {
-                    if let Some(a) = first(&author, doc) {
-                        sink.rating(key_hashes[k], dramas[d], authors[a], r as u8, seq.first(doc).unwrap_or(0));
+        sink.reserve(searcher.num_docs() as usize);
+        std::thread::scope(|scope| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Option<SegmentRows>, IndexError>>(1);
+            let segments = searcher.segment_readers();
+            scope.spawn(move || {
+                for seg in segments {
+                    let read = SegmentRows::read(seg, S::key_hash);
+                    let failed = read.is_err();
+                    if tx.send(read).is_err() || failed {
+                        return;
                     }
                 }
-                if vote_kind.is_some() && first(&kinds, doc).map(|o| o as u64) == vote_kind {
-                    sink.vote(key_hashes[k], dramas[d]);
+            });
+            for read in rx {
+                let Some(seg) = read? else { continue };
+                let dramas = map_terms(&seg.drama, |t| sink.drama(t))?;
+                let authors = map_terms(&seg.author, |t| sink.user(t))?;
+                for r in &seg.rows {
+                    let drama = dramas[r.drama as usize];
+                    if r.rating > 0 && r.author != NONE {
+                        sink.rating(r.key, drama, authors[r.author as usize], r.rating, r.seq);
+                    }
+                    if r.vote {
+                        sink.vote(r.key, drama);
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The highest `seq` in the index (0 if empty): ingest continues after it.
@@ -333,10 +338,76 @@ impl Store {
 
 /// Every term of a string column mapped through `f`, indexed by ordinal.
 fn map_terms<T>(col: &tantivy::columnar::StrColumn, mut f: impl FnMut(&str) -> T) -> Result<Vec<T>, IndexError> {
+    map_term_bytes(col, |b| match std::str::from_utf8(b) {
+        Ok(s) => f(s),
+        Err(_) => f(&String::from_utf8_lossy(b)),
+    })
+}
+
+fn map_term_bytes<T>(col: &tantivy::columnar::StrColumn, mut f: impl FnMut(&[u8]) -> T) -> Result<Vec<T>, IndexError> {
     let mut out = Vec::with_capacity(col.dictionary().num_terms());
     let mut stream = col.dictionary().stream()?;
     while stream.advance() {
-        out.push(f(&String::from_utf8_lossy(stream.key())));
+        out.push(f(stream.key()));
     }
     Ok(out)
+}
+
+/// No author: a rated record always has one, but the row must not index past the table.
+const NONE: u32 = u32::MAX;
+
+/// One live document that carries a rating or is a vote, by its segment's ordinals.
+struct RawRow {
+    key: u64,
+    seq: u64,
+    drama: u32,
+    author: u32,
+    rating: u8,
+    vote: bool,
+}
+
+/// What [`Store::visit_ratings`]'s reader thread reads of one segment.
+struct SegmentRows {
+    drama: tantivy::columnar::StrColumn,
+    author: tantivy::columnar::StrColumn,
+    rows: Vec<RawRow>,
+}
+
+impl SegmentRows {
+    /// None for a segment without the columns (one holding no record that has them).
+    fn read(seg: &tantivy::SegmentReader, key_hash: fn(&[u8]) -> u64) -> Result<Option<SegmentRows>, IndexError> {
+        let ff = seg.fast_fields();
+        let rating = ff.u64("rating")?;
+        let seq = ff.u64("seq")?;
+        let (Some(keys), Some(kinds), Some(drama), Some(author)) =
+            (ff.str("key")?, ff.str("kind")?, ff.str("drama_id")?, ff.str("author")?)
+        else {
+            return Ok(None);
+        };
+        let vote_kind = kinds.dictionary().term_ord(Kind::Vote.as_str().as_bytes())?;
+        let key_hashes = map_term_bytes(&keys, key_hash)?;
+        let alive = seg.alive_bitset();
+        let first = |col: &tantivy::columnar::StrColumn, doc| col.term_ords(doc).next();
+        let mut rows = Vec::new();
+        for doc in 0..seg.max_doc() {
+            if !alive.is_none_or(|a| a.is_alive(doc)) {
+                continue;
+            }
+            let (Some(k), Some(d)) = (first(&keys, doc), first(&drama, doc)) else { continue };
+            let r = rating.first(doc).unwrap_or(0).min(u8::MAX as u64) as u8;
+            let vote = vote_kind.is_some() && first(&kinds, doc) == vote_kind;
+            if r == 0 && !vote {
+                continue;
+            }
+            rows.push(RawRow {
+                key: key_hashes[k as usize],
+                seq: seq.first(doc).unwrap_or(0),
+                drama: d as u32,
+                author: first(&author, doc).map_or(NONE, |a| a as u32),
+                rating: r,
+                vote,
+            });
+        }
+        Ok(Some(SegmentRows { drama, author, rows }))
+    }
 }
