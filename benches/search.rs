@@ -33,7 +33,9 @@ const MIX: &[(&str, &str)] = &[
     ("person_kanji", "山田孝之"),
     ("typo", "yamada takayki"),
     ("review_text", "cinematography"),
-    ("review_japanese", "最終回"),
+    ("review_japanese", "学校"),
+    // Both words in more than 10% of the texts: the query whose matches pruning must skip.
+    ("review_common", "high school"),
 ];
 
 fn text_of(r: &Record) -> String {
@@ -125,6 +127,15 @@ struct Figure {
     sqlite_hits: usize,
     /// A plain tantivy `TopDocs` top-20 over the same terms (see [`floor_query`]).
     floor_ns: Option<f64>,
+    /// Texts (reviews, comments, posts) that match the query, and whether that is a lower
+    /// bound (past the 10,000 that totals count exactly).
+    text_matches: Option<(usize, bool)>,
+}
+
+/// How many texts a search matched, from its per-kind totals.
+fn text_matches(r: &dorama_search::search::SearchResults) -> (usize, bool) {
+    let texts = r.kinds.iter().filter(|(k, _)| matches!(**k, "review" | "comment" | "post"));
+    texts.fold((0, false), |(n, gte), (_, t)| (n + t.total, gte || t.relation == dorama_search::search::Relation::Gte))
 }
 
 /// The engine's own limit for a query: the conjunction of its words' text terms (the terms
@@ -220,10 +231,18 @@ fn main() {
         let sqlite = mean_ns(&mut c, "search", &format!("{name}/sqlite-fts5"), || {
             black_box(sqlite_search(&db, q));
         });
-        let ours_hits = engine.search_uncached(&req).unwrap().total;
+        let results = engine.search_uncached(&req).unwrap();
         let sqlite_hits = sqlite_search(&db, q);
         let floor = floor_ns(&mut c, &engine, name, q, None);
-        figures.push(Figure { name: format!("search/{name}"), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits, floor_ns: Some(floor) });
+        figures.push(Figure {
+            name: format!("search/{name}"),
+            ours_ns: ours,
+            sqlite_ns: Some(sqlite),
+            ours_hits: results.total,
+            sqlite_hits,
+            floor_ns: Some(floor),
+            text_matches: Some(text_matches(&results)),
+        });
     }
     // The mix uncached, one request at a time, each query in turn: latency percentiles of
     // the whole request (as the service runs it, less HTTP) and queries per second.
@@ -265,7 +284,7 @@ fn main() {
         black_box(sqlite_prefix(&db, "seka"));
     });
     let ours_hits = engine.suggest_uncached("seka", 8).unwrap().len();
-    figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits: sqlite_prefix(&db, "seka"), floor_ns: None });
+    figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits: sqlite_prefix(&db, "seka"), floor_ns: None, text_matches: None });
     let req = SearchRequest { q: "soundtrack".into(), scope: Scope::Forum(forum_drama.clone()), limit: 20, offset: 0 };
     let ours = mean_ns(&mut c, "forum", "soundtrack/dorama-search", || {
         black_box(engine.search_uncached(&req).unwrap());
@@ -276,7 +295,7 @@ fn main() {
     let ours_hits = engine.search_uncached(&req).unwrap().total;
     let sqlite_hits = sqlite_forum(&db, &forum_drama, "soundtrack");
     let floor = floor_ns(&mut c, &engine, "forum_soundtrack", "soundtrack", Some(&forum_drama));
-    figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits, floor_ns: Some(floor) });
+    figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits, floor_ns: Some(floor), text_matches: None });
     // Top 100, full recompute: our rebuild of the ratings plus the ranking, against the same
     // computation in SQL (latest rating per user and drama, then the weighted score).
     let events: Vec<RatingEvent> = records
@@ -325,7 +344,7 @@ fn main() {
         let mut st = db.prepare_cached(sql).unwrap();
         black_box(st.query_map([], |r| r.get::<_, String>(0)).unwrap().count());
     });
-    figures.push(Figure { name: format!("top100/full_recompute_{}_ratings", events.len()), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits: 100, sqlite_hits: 100, floor_ns: None });
+    figures.push(Figure { name: format!("top100/full_recompute_{}_ratings", events.len()), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits: 100, sqlite_hits: 100, floor_ns: None, text_matches: None });
     let mut live = Ratings::from_events(events.iter());
     let mut seq = events.len() as u64;
     let top100_incremental_ns = mean_ns_n(&mut c, "top100", "incremental_update/dorama-search", 2000, || {
@@ -344,9 +363,15 @@ fn main() {
     let queries: Vec<&Figure> = figures.iter().filter(|f| !f.name.starts_with("top100/")).collect();
     let mix_ours: f64 = queries.iter().map(|f| f.ours_ns).sum();
     let mix_sqlite: f64 = queries.iter().filter_map(|f| f.sqlite_ns).sum();
+    let texts = records.iter().filter(|r| match r {
+        Record::Review(_) | Record::Post(_) => true,
+        Record::Comment(c) => !c.body.trim().is_empty(),
+        _ => false,
+    }).count();
     let report = serde_json::json!({
         "scale": scale,
         "records": n,
+        "texts": texts,
         "indexing_records_per_s": {
             "dorama_search": n as f64 / ours_index.as_secs_f64(),
             "sqlite_fts5": n as f64 / sqlite_index.as_secs_f64(),
@@ -369,6 +394,9 @@ fn main() {
             "sqlite_fts5_hits_first_page": f.sqlite_hits,
             "tantivy_floor_us": f.floor_ns.map(|x| x / 1e3),
             "floor_ratio": f.floor_ns.map(|x| f.ours_ns / x),
+            "text_matches": f.text_matches.map(|(n, _)| n),
+            "text_matches_relation": f.text_matches.map(|(_, gte)| if gte { "gte" } else { "eq" }),
+            "text_share": f.text_matches.map(|(n, _)| n as f64 / texts as f64),
         })).collect::<Vec<_>>(),
     });
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-report.json");

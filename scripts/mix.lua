@@ -7,6 +7,7 @@ local paths = {
   "/api/search?q=%E3%81%9B%E3%81%8B%E3%81%84%E3%81%AE%E3%81%A1%E3%82%85%E3%81%86%E3%81%97%E3%82%93",
   "/api/search?q=yamada%20takayki",
   "/api/search?q=cinematography",
+  "/api/search?q=high%20school",
   "/api/suggest?q=seka",
   "/api/suggest?q=%E6%9C%A8%E6%9D%91",
   "/api/top100",

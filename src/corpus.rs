@@ -10,7 +10,11 @@
 //! two benchmark runs, or this engine and SQLite in one run, see the same data.
 //!
 //! Titles are built from real Japanese words with their readings, so that kanji titles have
-//! real romaji readings and every script of the search box has something to find.
+//! real romaji readings and every script of the search box has something to find. Review and
+//! comment text follows a model of real writing ([`text`]), so that word frequencies, and with
+//! them posting lists and BM25, behave as on a real forum.
+
+mod text;
 
 use crate::record::{season_of_date, slug, CastEntry, Comment, Drama, Record, Review, Song};
 
@@ -84,25 +88,6 @@ const GIVEN: &[(&str, &str)] = &[
 ];
 
 const STATIONS: &[&str] = &["Fuji TV", "TBS", "NTV", "TV Asahi", "NHK", "TV Tokyo", "WOWOW"];
-
-const EN_SENTENCES: &[&str] = &[
-    "I watched every episode of {title} in one weekend and cried at the ending.",
-    "{actor} was amazing as {character}; the chemistry with the rest of the cast felt real.",
-    "The soundtrack of {title} stays with you long after the last episode.",
-    "The middle episodes drag a little, but the finale makes up for it.",
-    "A beautiful story about {word} and growing up, with great acting from {actor}.",
-    "Not my favourite dorama, the plot was predictable and the pacing slow.",
-    "The cinematography is gorgeous and the theme song is perfect.",
-    "I expected more from {title}; the characters never really grew on me.",
-];
-
-const JA_SENTENCES: &[&str] = &[
-    "最終回で泣きました。{actor_ja}の演技が素晴らしい。",
-    "{title_ja}は家族で見られる良いドラマです。",
-    "主題歌がとても良くて、毎週楽しみにしていました。",
-    "前半は少し退屈だったけど、後半は一気に見ました。",
-    "{character_ja}の気持ちがよく分かって、心に残る作品でした。",
-];
 
 /// How many records of each kind a scale gives.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -190,18 +175,6 @@ fn capitalize(s: &str) -> String {
     }
 }
 
-fn fill(template: &str, d: &Drama, rng: &mut Rng) -> String {
-    let c = rng.pick(&d.cast);
-    template
-        .replace("{title}", &d.title)
-        .replace("{title_ja}", d.title_ja.as_deref().unwrap_or(""))
-        .replace("{actor}", c.actor.as_deref().unwrap_or(""))
-        .replace("{actor_ja}", c.actor_ja.as_deref().unwrap_or(""))
-        .replace("{character}", c.character.as_deref().unwrap_or(""))
-        .replace("{character_ja}", c.character_ja.as_deref().unwrap_or(""))
-        .replace("{word}", rng.pick(WORDS).2)
-}
-
 /// Every record of a corpus, in ingest order (dramas first), produced lazily so that scale 1
 /// streams to disk without holding 10 million records in memory.
 pub fn records(scale: f64, seed: u64) -> impl Iterator<Item = Record> {
@@ -232,22 +205,37 @@ pub fn records(scale: f64, seed: u64) -> impl Iterator<Item = Record> {
             });
         }
         let japanese = rng.below(4) == 0;
-        let n = 2 + rng.below(4);
-        let body: Vec<String> = (0..n)
-            .map(|_| {
-                let t = if japanese { *rng.pick(JA_SENTENCES) } else { *rng.pick(EN_SENTENCES) };
-                fill(t, d, &mut rng)
-            })
-            .collect();
-        let body = body.join(if japanese { "" } else { " " });
-        if j % 3 == 0 {
+        // Reviews run longer than comments, as on the seed page.
+        let review = j % 3 == 0;
+        let body = match (japanese, review) {
+            (true, true) => {
+                let n = 2 + rng.below(6);
+                text::japanese(d, &mut rng, n)
+            }
+            (true, false) => {
+                let n = 1 + rng.below(3);
+                text::japanese(d, &mut rng, n)
+            }
+            (false, true) => {
+                let n = 20 + rng.below(80);
+                text::english(d, &mut rng, n)
+            }
+            (false, false) => {
+                let n = 6 + rng.below(40);
+                text::english(d, &mut rng, n)
+            }
+        };
+        if review {
             Record::Review(Review {
                 id: format!("{}-r{j}", d.id),
                 drama_id: d.id.clone(),
                 author,
                 date: Some(date),
                 rating,
-                title: Some(fill(if japanese { "{title_ja}の感想" } else { "About {title}" }, d, &mut rng)),
+                title: Some(match (japanese, &d.title_ja) {
+                    (true, Some(t)) => format!("{t}の感想"),
+                    _ => format!("About {}", d.title),
+                }),
                 body,
             })
         } else {

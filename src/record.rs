@@ -430,6 +430,17 @@ impl Record {
 /// Parses one line. Ratings arrive as JSON numbers; a rating of 11 or 0 or 7.5 is refused
 /// with a message that says so rather than serde's "invalid value: integer".
 pub fn parse_line(line: &str) -> Result<Record, Invalid> {
+    // Most lines are good: read them straight into a record. Only a line that does not read or
+    // validate takes the slower path through a JSON value, which says what is wrong in the
+    // user's terms (and checks a "rating" on records that have none, which serde would skip).
+    if let Ok(rec) = serde_json::from_str::<Record>(line) {
+        let rated = matches!(rec, Record::Review(_) | Record::Comment(_));
+        if rated || !line.contains("\"rating\"") {
+            if let Ok(rec) = rec.validate() {
+                return Ok(rec);
+            }
+        }
+    }
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| Invalid(format!("not valid JSON: {e}")))?;
     let obj = value.as_object().ok_or_else(|| Invalid("not a JSON object".into()))?;

@@ -54,6 +54,12 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(TEXT_TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // Review, comment and post text is searched by terms alone (BM25 needs frequencies, not
+    // positions) and its snippets are marked by analysis: recording every word's position of
+    // millions of texts cost indexing time and the largest file of the index for nothing.
+    let text_without_positions = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(TEXT_TOKENIZER).set_index_option(IndexRecordOption::WithFreqs),
+    );
     let suggest = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(SUGGEST_TOKENIZER)
@@ -71,7 +77,7 @@ pub fn build() -> (Schema, Fields) {
         names: b.add_text_field("names", text.clone()),
         cast: b.add_text_field("cast", text.clone()),
         synopsis: b.add_text_field("synopsis", text.clone()),
-        text: b.add_text_field("text", text),
+        text: b.add_text_field("text", text_without_positions),
         suggest: b.add_text_field("suggest", suggest),
         title: b.add_text_field("title", STORED),
         title_ja: b.add_text_field("title_ja", STORED),

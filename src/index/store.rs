@@ -39,8 +39,8 @@ const FORMAT_FILE: &str = "dorama-format";
 /// What an index written by this build is: our schema and analysis, and tantivy's version and
 /// the column codecs it was built with. tantivy cannot read what a build with other features
 /// wrote (an index with zstd-compressed columns made it panic inside its reader instead of
-/// returning an error), so any change here must bump `dorama 2` and the index be rebuilt.
-const FORMAT: &str = "dorama 2; tantivy 0.27; columns lz4, no zstd; analysis ipadic-2.7.0";
+/// returning an error), so any change here must bump `dorama 3` and the index be rebuilt.
+const FORMAT: &str = "dorama 3; tantivy 0.27; columns lz4, no zstd; analysis ipadic-2.7.0";
 
 fn write_format(dir: &Path) -> std::io::Result<()> {
     let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));

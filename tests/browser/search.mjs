@@ -15,10 +15,19 @@ try {
   const box = page.getByRole("textbox", { name: "Search" }).or(page.locator(".ds-box input"));
   await box.first().click();
   await page.keyboard.type("seka", { delay: 60 });
+  // Suggestions follow the keystrokes: the list for "s" or "se" may show before the one for
+  // "seka" comes back, so wait (up to the timeout) for the first entry to be the drama, and
+  // fail naming what was first instead.
   const first = page.locator(".ds-sugg li").first();
   await first.waitFor({ state: "visible" });
-  const text = await first.innerText();
-  if (!text.includes("Sekai no chuushin")) throw new Error("first suggestion is " + JSON.stringify(text));
+  try {
+    await page.waitForFunction(() => {
+      const li = document.querySelector(".ds-sugg li");
+      return li && li.innerText.includes("Sekai no chuushin");
+    }, null, { timeout: 5000 });
+  } catch {
+    throw new Error("first suggestion for \"seka\" is " + JSON.stringify(await first.innerText()));
+  }
   await page.keyboard.press("Enter");
   const hit = page.locator('.ds-hit[data-kind="drama"][data-id="sekai-no-chuushin-de-ai-wo-sakebu"]');
   await hit.first().waitFor({ state: "visible" });
