@@ -599,8 +599,8 @@ impl crate::index::RatingSink for rank::ratings::Bulk {
     fn drama(&mut self, id: &str) -> u32 {
         self.drama_idx(id)
     }
-    fn user(&mut self, name: &str) -> u32 {
-        self.user_idx(name)
+    fn user(&mut self, name_hash: u64) -> u32 {
+        self.user_idx_hashed(name_hash)
     }
     fn key_hash(key: &[u8]) -> u64 {
         rank::ratings::key_hash_bytes(key)

@@ -108,8 +108,10 @@ pub enum Change {
 /// (dramas, users) or hashed (record keys `kind:id`) once per distinct value and segment.
 pub trait RatingSink {
     fn drama(&mut self, id: &str) -> u32;
-    fn user(&mut self, name: &str) -> u32;
-    /// A record key (`kind:id`) to the hash the sink knows it by; called on another thread.
+    /// A user by the hash of their name ([`RatingSink::key_hash`]).
+    fn user(&mut self, name_hash: u64) -> u32;
+    /// A record key (`kind:id`) or a user name to the hash the sink knows it by; called on
+    /// another thread.
     fn key_hash(key: &[u8]) -> u64;
     /// A record carrying a rating, by the ids the methods above returned.
     fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64);
@@ -279,8 +281,8 @@ impl Store {
     /// string handed to the sink once; documents then only look up ordinals.
     ///
     /// Two stages on two threads: a reader walks the segments' documents and hashes their keys
-    /// (work that needs nothing from the sink), while this thread interns the previous
-    /// segment's dramas and users and hands its rows to the sink.
+    /// and user names (work that needs nothing from the sink), while this thread interns the
+    /// previous segment's dramas and users and hands its rows to the sink.
     pub fn visit_ratings<S: RatingSink>(&self, sink: &mut S) -> Result<(), IndexError> {
         let searcher = self.searcher();
         sink.reserve(searcher.num_docs() as usize);
@@ -299,7 +301,7 @@ impl Store {
             for read in rx {
                 let Some(seg) = read? else { continue };
                 let dramas = map_terms(&seg.drama, |t| sink.drama(t))?;
-                let authors = map_terms(&seg.author, |t| sink.user(t))?;
+                let authors: Vec<u32> = seg.author_hashes.iter().map(|&h| sink.user(h)).collect();
                 for r in &seg.rows {
                     let drama = dramas[r.drama as usize];
                     if r.rating > 0 && r.author != NONE {
@@ -369,7 +371,8 @@ struct RawRow {
 /// What [`Store::visit_ratings`]'s reader thread reads of one segment.
 struct SegmentRows {
     drama: tantivy::columnar::StrColumn,
-    author: tantivy::columnar::StrColumn,
+    /// The hash of each author name, by ordinal.
+    author_hashes: Vec<u64>,
     rows: Vec<RawRow>,
 }
 
@@ -386,6 +389,7 @@ impl SegmentRows {
         };
         let vote_kind = kinds.dictionary().term_ord(Kind::Vote.as_str().as_bytes())?;
         let key_hashes = map_term_bytes(&keys, key_hash)?;
+        let author_hashes = map_term_bytes(&author, key_hash)?;
         let alive = seg.alive_bitset();
         let first = |col: &tantivy::columnar::StrColumn, doc| col.term_ords(doc).next();
         let mut rows = Vec::new();
@@ -408,6 +412,6 @@ impl SegmentRows {
                 vote,
             });
         }
-        Ok(Some(SegmentRows { drama, author, rows }))
+        Ok(Some(SegmentRows { drama, author_hashes, rows }))
     }
 }

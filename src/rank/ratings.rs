@@ -211,6 +211,10 @@ impl Bulk {
         self.r.user_idx(user)
     }
 
+    pub fn user_idx_hashed(&mut self, hash: u64) -> u32 {
+        self.r.user_idx_hashed(hash)
+    }
+
     pub fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
         debug_assert!((drama as usize) < self.r.aggs.len() && rating != FREE);
         let log = &mut self.r.log;
@@ -273,9 +277,6 @@ impl Interner {
         (i, true)
     }
 
-    fn len(&self) -> usize {
-        self.ids.len()
-    }
 }
 
 /// The rating log as columns. A row whose rating is [`FREE`] belongs to no record.
@@ -292,7 +293,9 @@ const FREE: u8 = 0;
 #[derive(Debug, Default, Clone)]
 pub struct Ratings {
     dramas: Interner,
-    users: Interner,
+    /// User name hash ([`key_hash`]) → dense id. Users are only ever told apart, never named
+    /// back, so their names are not kept; a bulk load hashes them on its reader thread.
+    users: FxHashMap<u64, u32>,
     log: Log,
     /// Rows of deleted records, for the next new record.
     free: Vec<u32>,
@@ -351,7 +354,13 @@ impl Ratings {
     }
 
     pub fn user_idx(&mut self, user: &str) -> u32 {
-        self.users.intern(user).0
+        self.user_idx_hashed(key_hash(user))
+    }
+
+    /// [`Ratings::user_idx`] of a name already hashed with [`key_hash`].
+    pub fn user_idx_hashed(&mut self, hash: u64) -> u32 {
+        let next = self.users.len() as u32;
+        *self.users.entry(hash).or_insert(next)
     }
 
     /// A record carrying a rating was added or replaced.
