@@ -109,8 +109,14 @@ impl Engine {
     /// Opens (or creates) the index in `dir` and loads the catalog and ratings from it.
     pub fn open(dir: &Path, options: Options) -> Result<Engine, EngineError> {
         let store = Store::open(dir)?;
-        let catalog = Catalog::from_dramas(store.all_dramas()?);
-        let ratings = load_ratings(&store)?;
+        // The catalog (stored documents) loads beside the ratings (columns), whose reader
+        // threads leave the calling thread mostly waiting.
+        let (catalog, ratings) = std::thread::scope(|s| {
+            let catalog = s.spawn(|| store.all_dramas().map(Catalog::from_dramas));
+            let ratings = load_ratings(&store);
+            (catalog.join().expect("loading the catalog does not panic"), ratings)
+        });
+        let (catalog, ratings) = (catalog?, ratings?);
         let next_seq = store.max_seq()? + 1;
         let cache = NonZeroUsize::new(options.cache_entries).map(|n| Mutex::new(LruCache::new(n)));
         let tops = top_lists(&catalog, &ratings, options.params, None);

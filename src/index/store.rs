@@ -286,29 +286,43 @@ impl Store {
     pub fn visit_ratings<S: RatingSink>(&self, sink: &mut S) -> Result<(), IndexError> {
         let searcher = self.searcher();
         sink.reserve(searcher.num_docs() as usize);
+        let segments = searcher.segment_readers();
+        let next = std::sync::atomic::AtomicUsize::new(0);
         std::thread::scope(|scope| {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Option<SegmentRows>, IndexError>>(1);
-            let segments = searcher.segment_readers();
-            scope.spawn(move || {
-                for seg in segments {
+            // Two readers take segments in turn; this thread hands them to the sink in segment
+            // order (buffering one that arrives early), so ids are given in the same order on
+            // every start.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Option<SegmentRows>, IndexError>)>(2);
+            for _ in 0..READERS {
+                let (tx, next) = (tx.clone(), &next);
+                scope.spawn(move || loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(seg) = segments.get(i) else { return };
                     let read = SegmentRows::read(seg, S::key_hash);
                     let failed = read.is_err();
-                    if tx.send(read).is_err() || failed {
+                    if tx.send((i, read)).is_err() || failed {
                         return;
                     }
-                }
-            });
-            for read in rx {
-                let Some(seg) = read? else { continue };
-                let dramas = map_terms(&seg.drama, |t| sink.drama(t))?;
-                let authors: Vec<u32> = seg.author_hashes.iter().map(|&h| sink.user(h)).collect();
-                for r in &seg.rows {
-                    let drama = dramas[r.drama as usize];
-                    if r.rating > 0 && r.author != NONE {
-                        sink.rating(r.key, drama, authors[r.author as usize], r.rating, r.seq);
-                    }
-                    if r.vote {
-                        sink.vote(r.key, drama);
+                });
+            }
+            drop(tx);
+            let mut early = std::collections::BTreeMap::new();
+            let mut want = 0;
+            for (i, read) in rx {
+                early.insert(i, read);
+                while let Some(read) = early.remove(&want) {
+                    want += 1;
+                    let Some(seg) = read? else { continue };
+                    let dramas = map_terms(&seg.drama, |t| sink.drama(t))?;
+                    let authors: Vec<u32> = seg.author_hashes.iter().map(|&h| sink.user(h)).collect();
+                    for r in &seg.rows {
+                        let drama = dramas[r.drama as usize];
+                        if r.rating > 0 && r.author != NONE {
+                            sink.rating(r.key, drama, authors[r.author as usize], r.rating, r.seq);
+                        }
+                        if r.vote {
+                            sink.vote(r.key, drama);
+                        }
                     }
                 }
             }
@@ -358,6 +372,10 @@ fn map_term_bytes<T>(col: &tantivy::columnar::StrColumn, mut f: impl FnMut(&[u8]
 /// No author: a rated record always has one, but the row must not index past the table.
 const NONE: u32 = u32::MAX;
 
+/// Reader threads of [`Store::visit_ratings`]: reading a segment's columns costs about three
+/// times what handing its rows to the sink does.
+const READERS: usize = 2;
+
 /// One live document that carries a rating or is a vote, by its segment's ordinals.
 struct RawRow {
     key: u64,
@@ -392,7 +410,7 @@ impl SegmentRows {
         let author_hashes = map_term_bytes(&author, key_hash)?;
         let alive = seg.alive_bitset();
         let first = |col: &tantivy::columnar::StrColumn, doc| col.term_ords(doc).next();
-        let mut rows = Vec::new();
+        let mut rows = Vec::with_capacity(seg.num_docs() as usize);
         for doc in 0..seg.max_doc() {
             if !alive.is_none_or(|a| a.is_alive(doc)) {
                 continue;

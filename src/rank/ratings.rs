@@ -231,15 +231,25 @@ impl Bulk {
 
     pub fn finish(self) -> Ratings {
         let Bulk { mut r, keys } = self;
-        let (by_key, pairs) = std::thread::scope(|s| {
-            let by_key = s.spawn(|| KeyTable::build(&keys));
-            let pairs = r.pair_tables();
-            (by_key.join().expect("the key table's thread does not panic"), pairs)
+        let groups = Groups::of(&r.log, r.aggs.len());
+        // The other thread builds the key table and then the winners of the dramas past `split`,
+        // which leaves it about as much work as this one (the key table costs about as much as
+        // the winners of a third of the rows).
+        let nd = r.aggs.len();
+        let split = groups.start.partition_point(|&s| (s as usize) * 10 < groups.rows.len() * 7).min(nd);
+        let (by_key, (mut head, tail)) = std::thread::scope(|s| {
+            let other = s.spawn(|| (KeyTable::build(&keys), r.pair_tables(&groups, split..nd)));
+            let head = r.pair_tables(&groups, 0..split);
+            let (by_key, tail) = other.join().expect("the key table's thread does not panic");
+            (by_key, (head, tail))
         });
         match by_key {
             Some(by_key) => {
                 r.by_key = by_key;
-                (r.winner, r.shadowed, r.aggs) = pairs;
+                head.0.extend(tail.0);
+                head.1.extend(tail.1);
+                head.2.extend(tail.2);
+                (r.winner, r.shadowed, r.aggs) = head;
                 r
             }
             // Two rows with one key: the index broke its one-document-per-key rule. Replay the
@@ -502,15 +512,15 @@ impl Ratings {
         counted
     }
 
-    /// The pair tables and aggregates of a log that has no key table yet (see [`Bulk`]).
+    /// The pair tables and aggregates of the dramas in `dramas`, for a log that has no key
+    /// table yet (see [`Bulk`]).
     #[allow(clippy::type_complexity)]
-    fn pair_tables(&self) -> (Vec<FxHashMap<u32, u32>>, FxHashMap<u64, Vec<u32>>, Vec<Agg>) {
+    fn pair_tables(&self, groups: &Groups, dramas: std::ops::Range<usize>) -> (Vec<FxHashMap<u32, u32>>, FxHashMap<u64, Vec<u32>>, Vec<Agg>) {
         let Log { user, rating, seq, .. } = &self.log;
-        let groups = Groups::of(&self.log, self.aggs.len());
         let mut shadowed: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        let mut aggs = vec![Agg::default(); self.aggs.len()];
-        let mut winners = Vec::with_capacity(self.aggs.len());
-        for (d, agg) in aggs.iter_mut().enumerate() {
+        let mut aggs = vec![Agg::default(); dramas.len()];
+        let mut winners = Vec::with_capacity(dramas.len());
+        for (d, agg) in dramas.zip(aggs.iter_mut()) {
             let d32 = d as u32;
             let mut winner = FxHashMap::default();
             winner.reserve(groups.len(d));
