@@ -53,15 +53,62 @@ impl Japanese {
             // lindera only fails on internal errors; treat the run as one unknown word.
             return vec![Word { start: 0, end: run.len(), reading: None }];
         };
-        tokens
-            .into_iter()
-            .map(|mut t| {
-                let reading = t
-                    .get("reading")
-                    .filter(|r| !r.is_empty() && *r != "*")
-                    .map(str::to_string);
-                Word { start: t.byte_start, end: t.byte_end, reading }
-            })
-            .collect()
+        let mut out: Vec<Word> = Vec::with_capacity(tokens.len());
+        for mut t in tokens {
+            let reading = t.get("reading").filter(|r| !r.is_empty() && *r != "*").map(str::to_string);
+            let w = Word { start: t.byte_start, end: t.byte_end, reading };
+            match out.last_mut() {
+                Some(prev) if prev.end == w.start && run[w.start..].starts_with(is_small_kana) => {
+                    join(run, prev, w)
+                }
+                _ => out.push(w),
+            }
+        }
+        out
+    }
+}
+
+/// Small kana (`ゃ`, `ュ`, `ぁ`...) only ever write the second half of a syllable with the kana
+/// before them (`シャ` is one sound, `sha`, never `shi` + `ya`).
+fn is_small_kana(c: char) -> bool {
+    matches!(c, 'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'ゃ' | 'ゅ' | 'ょ' | 'ゎ' | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ')
+}
+
+/// A word the dictionary cut to start with a small kana (kana it does not know, such as
+/// `でんしゃおとこ` → `でん` `し` `ゃおとこ`) belongs with the word before it: the reading of
+/// `しゃ` is `sha`, which the two halves read apart (`shi` + `ya`) would lose.
+fn join(run: &str, prev: &mut Word, next: Word) {
+    let reading_of = |w: &Word| {
+        w.reading.clone().or_else(|| {
+            let surface = super::normalize::to_katakana(&run[w.start..w.end]);
+            super::romaji::is_kana(&surface).then_some(surface)
+        })
+    };
+    prev.reading = match (reading_of(prev), reading_of(&next)) {
+        (Some(a), Some(b)) => Some(a + &b),
+        _ => None,
+    };
+    prev.end = next.end;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_word_starts_with_a_small_kana() {
+        let jp = Japanese::shared().unwrap();
+        for text in ["でんしゃおとこ", "しゃしんをとる", "きょうとのちゅうしん", "ジェジェジェ"] {
+            let words = jp.words(text);
+            for w in &words {
+                assert!(!text[w.start..].starts_with(is_small_kana), "{text}: {words:?}");
+            }
+            assert_eq!(words.first().map(|w| w.start), Some(0), "{text}");
+            assert!(words.windows(2).all(|p| p[0].end == p[1].start), "{text}: {words:?}");
+            assert_eq!(words.last().map(|w| w.end), Some(text.len()), "{text}");
+        }
+        let words = jp.words("でんしゃおとこ");
+        let readings: String = words.iter().filter_map(|w| w.reading.clone()).collect();
+        assert_eq!(readings, "デンシャオトコ", "{words:?}");
     }
 }
