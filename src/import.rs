@@ -558,7 +558,8 @@ fn parse_long_date(s: &str) -> Option<String> {
     if it.next().is_some() || year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    (1..=31).contains(&day).then(|| format!("{year}-{month:02}-{day:02}"))
+    let day = u8::try_from(day).ok()?;
+    crate::record::calendar_date(year.parse().ok()?, month as u8, day).map(crate::record::iso_date)
 }
 
 fn month_number(m: &str) -> Option<u32> {
@@ -588,13 +589,7 @@ fn looks_like_date(s: &str) -> bool {
 }
 
 fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && s.get(5..7).and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| (1..=12).contains(&m))
-        && s.get(8..10).and_then(|d| d.parse::<u32>().ok()).is_some_and(|d| (1..=31).contains(&d))
+    crate::record::parse_iso_date(s).is_some()
 }
 
 /// `AUTHOR on 31 January 2005` → (AUTHOR, date). An author may contain " on ", so only the last
@@ -790,6 +785,9 @@ mod tests {
         assert_eq!(parse_long_date("31 January 2005").as_deref(), Some("2005-01-31"));
         assert_eq!(parse_long_date("4 Dec 2005").as_deref(), Some("2005-12-04"));
         assert_eq!(parse_long_date("32 January 2005"), None);
+        assert_eq!(parse_long_date("29 February 2005"), None);
+        assert_eq!(parse_long_date("29 February 2004").as_deref(), Some("2004-02-29"));
+        assert_eq!(parse_long_date("31 April 2006"), None);
         assert_eq!(parse_long_date("31 Janvier 2005"), None);
     }
 

@@ -324,18 +324,28 @@ pub fn canonical_season(s: &str) -> Option<String> {
     Some(format!("{name} {year}"))
 }
 
-fn valid_date(d: &str) -> bool {
+/// A calendar date from its parts; None for a day the month does not have (`2004-02-30`).
+/// The one date type of the crate: records and imported pages alike go through it.
+pub fn calendar_date(year: i32, month: u8, day: u8) -> Option<time::Date> {
+    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+/// `YYYY-MM-DD` → the date, if it is one that exists.
+pub fn parse_iso_date(d: &str) -> Option<time::Date> {
     let b = d.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
+        return None;
     }
-    let Some((_, m)) = year_month(d) else { return false };
-    let day: u32 = match d[8..].parse() {
-        Ok(x) => x,
-        Err(_) => return false,
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = d.get(r)?;
+        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
     };
-    let _ = m;
-    (1..=31).contains(&day)
+    calendar_date(digits(0..4)? as i32, u8::try_from(digits(5..7)?).ok()?, u8::try_from(digits(8..10)?).ok()?)
+}
+
+/// A date as `YYYY-MM-DD`.
+pub fn iso_date(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
 /// Why one line was refused. The caller adds the source name and line number.
@@ -366,7 +376,9 @@ fn check_rating(r: u8) -> Result<(), Invalid> {
 
 fn check_opt_date(field: &str, d: &Option<String>) -> Result<(), Invalid> {
     match d {
-        Some(d) if !valid_date(d) => Err(Invalid(format!("{field} {d:?} is not a YYYY-MM-DD date"))),
+        Some(d) if parse_iso_date(d).is_none() => {
+            Err(Invalid(format!("{field} {d:?} is not a YYYY-MM-DD date that exists")))
+        }
         _ => Ok(()),
     }
 }
@@ -549,6 +561,34 @@ pub fn parse_ndjson_bytes(source_name: &str, bytes: &[u8]) -> Result<Vec<Located
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_dates_that_exist_are_dates() {
+        for ok in ["2004-02-29", "2004-07-02", "1999-12-31", "2005-01-31", "2000-02-29"] {
+            assert_eq!(parse_iso_date(ok).map(iso_date).as_deref(), Some(ok), "{ok}");
+        }
+        for bad in [
+            "2004-02-31", "2005-02-29", "1900-02-29", "2004-04-31", "2004-13-01", "2004-00-10", "2004-01-00",
+            "2004-01-32", "2004-1-01", "04-01-01", "2004/01/01", "2004-01-0a", "+004-01-01", "2004-01-01x",
+        ] {
+            assert!(parse_iso_date(bad).is_none(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn an_impossible_date_is_refused_with_its_line() {
+        let text = [
+            r#"{"type":"drama","id":"d","title":"D","start":"2004-02-29"}"#,
+            r#"{"type":"review","id":"r","drama_id":"d","author":"a","rating":8,"body":"b","date":"2004-02-31"}"#,
+        ]
+        .join("\n");
+        let err = parse_ndjson("b.ndjson", &text).unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(err.to_string().starts_with("b.ndjson:2: ") && err.to_string().contains("\"2004-02-31\""), "{err}");
+        let err = parse_ndjson("b.ndjson", r#"{"type":"drama","id":"d","title":"D","end":"2005-02-29"}"#).unwrap_err();
+        assert_eq!(err.line, 1, "{err}");
+        assert!(err.to_string().contains("end \"2005-02-29\""), "{err}");
+    }
 
     #[test]
     fn slug_makes_person_ids() {

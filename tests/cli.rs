@@ -85,6 +85,8 @@ fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
     assert_eq!(out.status.code(), Some(1), "an error exit, not a panic");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("another version of dorama-search") && err.contains("dorama 0; tantivy 0.26"), "{err}");
+    assert!(err.contains("rebuild it with `dorama-search index`"), "the README promises a message saying to rebuild: {err}");
+    assert!(err.contains(dorama_search::analysis::fingerprint()), "the message names the mark this build writes: {err}");
     std::fs::remove_file(ix.join("dorama-format")).unwrap();
     let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no format mark"));

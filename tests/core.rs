@@ -65,9 +65,7 @@ fn people_are_derived_from_cast_entries() {
 }
 
 #[test]
-fn a_malformed_line_is_rejected_with_its_number_and_nothing_is_written() {
-    let (_d, e) = seeded_engine();
-    let before = e.store().num_docs();
+fn a_line_that_is_not_json_is_rejected_by_the_parser_with_its_number() {
     let text = ndjson(&[
         r#"{"type":"drama","id":"new-drama","title":"Atarashii"}"#,
         r#"{"type":"review","id":"new-r1","drama_id":"new-drama","author":"a","rating":8,"body":"ok"}"#,
@@ -76,22 +74,50 @@ fn a_malformed_line_is_rejected_with_its_number_and_nothing_is_written() {
     let err = parse_ndjson("batch.ndjson", &text).unwrap_err();
     assert_eq!(err.line, 3);
     assert!(err.to_string().starts_with("batch.ndjson:3:"), "{err}");
-    assert_eq!(e.store().num_docs(), before);
-    assert!(e.get(Kind::Drama, "new-drama").unwrap().is_none());
 }
 
+/// What the engine holds, as far as a batch can change it.
+fn state(e: &dorama_search::engine::Engine) -> (u64, usize, String, usize) {
+    let top = serde_json::to_string(&*e.top100(&dorama_search::rank::Scope::All).unwrap()).unwrap();
+    (e.store().num_docs(), e.num_dramas(), top, e.search_uncached(&SearchRequest { q: "qqatomic".into(), scope: Scope::Site(None), limit: 5, offset: 0 }).unwrap().total)
+}
+
+/// A batch that parses but whose LAST line the engine refuses, after valid lines of every
+/// kind (a new drama, reviews and a rated comment that would move the Top 100, a replaced
+/// review): the engine leaves everything as it was, the index, the catalog, the ratings and
+/// the lists, and names the line.
 #[test]
-fn a_review_of_an_unknown_drama_is_rejected_with_its_line_and_nothing_is_written() {
+fn a_batch_whose_last_line_is_bad_after_valid_ones_leaves_the_engine_as_it_was() {
     let (_d, e) = seeded_engine();
-    let before = e.store().num_docs();
+    let before = state(&e);
+    let ratings_before = e.recompute().unwrap();
     let text = ndjson(&[
-        r#"{"type":"drama","id":"new-drama","title":"Atarashii"}"#,
-        r#"{"type":"review","id":"x-r1","drama_id":"no-such-drama","author":"a","rating":8,"body":"ok"}"#,
+        r#"{"type":"drama","id":"new-drama","title":"Atarashii qqatomic","start":"2004-07-01","cast":[{"actor":"Qqnew Actor"}]}"#,
+        r#"{"type":"review","id":"new-r1","drama_id":"new-drama","author":"a","rating":10,"body":"qqatomic ok"}"#,
+        &format!(r#"{{"type":"comment","id":"new-c1","drama_id":"{SEED}","author":"qq-new-user","rating":1,"body":"qqatomic"}}"#),
+        &format!(r#"{{"type":"review","id":"{SEED}-r1","drama_id":"{SEED}","author":"Billy Wong","rating":1,"body":"qqatomic replaced"}}"#),
+        r#"{"type":"vote","drama_id":"new-drama","user":"v","body":"qqatomic"}"#,
+        r#"{"type":"review","id":"x-r1","drama_id":"no-such-drama","author":"a","rating":8,"body":"qqatomic"}"#,
     ]);
     let err = e.ingest(parse_ndjson("batch.ndjson", &text).unwrap()).unwrap_err();
-    assert!(err.to_string().contains("batch.ndjson:2:"), "{err}");
-    assert_eq!(e.store().num_docs(), before);
-    assert!(e.get(Kind::Drama, "new-drama").unwrap().is_none());
+    assert!(err.to_string().starts_with("batch.ndjson:6: ") && err.to_string().contains("unknown drama \"no-such-drama\""), "{err}");
+    assert_eq!(state(&e), before);
+    assert_eq!(e.recompute().unwrap(), ratings_before, "the ratings log changed");
+    assert_eq!(state(&e), before, "a recount from the log changed the lists");
+    for (kind, id) in [(Kind::Drama, "new-drama"), (Kind::Review, "new-r1"), (Kind::Comment, "new-c1"), (Kind::Person, "qqnew-actor")] {
+        assert!(e.get(kind, id).unwrap().is_none(), "{kind} {id} was written");
+    }
+    let Some(Record::Review(r1)) = e.get(Kind::Review, &format!("{SEED}-r1")).unwrap() else { panic!("r1 gone") };
+    assert_eq!(r1.rating, 9, "the review the batch would replace is as it was");
+    // The drama of the refused batch is unknown to the next batch too.
+    let alone = r#"{"type":"review","id":"new-r9","drama_id":"new-drama","author":"a","rating":8,"body":"x"}"#;
+    let err = e.ingest(parse_ndjson("next.ndjson", alone).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("unknown drama \"new-drama\""), "{err}");
+    // Without its bad line the same batch goes in whole.
+    let good: Vec<&str> = text.lines().take(5).collect();
+    assert_eq!(e.ingest(parse_ndjson("batch.ndjson", &good.join("\n")).unwrap()).unwrap(), 5);
+    assert_eq!(e.search_uncached(&SearchRequest { q: "qqatomic".into(), scope: Scope::Site(None), limit: 5, offset: 0 }).unwrap().total, 5);
+    assert_eq!(e.recompute().unwrap(), ratings_before + 2, "new-drama's review and qq-new-user's comment");
 }
 
 #[test]

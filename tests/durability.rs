@@ -56,7 +56,11 @@ fn acknowledged_batches_survive_kill_minus_nine() {
             }
             i
         });
-        std::thread::sleep(Duration::from_millis(150 + 120 * round as u64 % 400));
+        // The kill moment is an event, not a sleep: the k-th acknowledgement of this round
+        // (k grows with the round), after which the writer has its next batch in flight.
+        for _ in 0..(round % 4 + 1) * 5 {
+            acknowledged.push(rx.recv().expect("the writer stopped before its acknowledgements"));
+        }
         server.kill().unwrap(); // SIGKILL
         server.wait().unwrap();
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -80,17 +84,31 @@ fn a_second_writer_on_a_served_index_fails_at_once() {
     let index = dir.path().join("ix");
     let port = free_port();
     let mut server = start(&index, port, &[]);
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+    // "At once": the second writer exits on its own while the server still holds the index,
+    // instead of waiting for the lock. The deadline is only a safety net against a hang.
+    let mut second = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
         .args(["index", "--index"])
         .arg(&index)
         .arg(common::seed_path())
-        .output()
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(st) = second.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > deadline {
+            second.kill().unwrap();
+            panic!("the second writer waited for the lock instead of failing");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(1));
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut err).unwrap();
     assert!(err.contains("in use by another dorama-search process"), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(request(port, "GET", "/healthz", "").unwrap().0, 200, "the server was still holding the index");
     server.kill().unwrap();
     server.wait().unwrap();
 }
@@ -117,6 +135,12 @@ fn the_admin_token_never_reaches_the_log() {
     }
     let (status, _) = request(port, "POST", "/api/top100/recompute", "").unwrap(); // sends the token
     assert_eq!(status, 200);
+    // Kill once the request's log line is written (the event), not after a guess.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(&log).unwrap().contains("/api/top100/recompute") {
+        assert!(Instant::now() < deadline, "the request was not logged at all");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     server.kill().unwrap();
     server.wait().unwrap();
     let text = std::fs::read_to_string(&log).unwrap();

@@ -1,18 +1,30 @@
 //! Slow clients against the real server: a client that trickles its headers or its body is
 //! cut off after the request timeout instead of holding a connection forever.
+//!
+//! No timing is asserted: the event each test waits for is the server closing the socket
+//! (end of stream). The client's read timeout is only a safety net far beyond the server's
+//! 500 ms request timeout; hitting it means the server held the connection, and fails.
 
 mod common;
 use common::server::{free_port, start};
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-fn read_all(mut s: TcpStream) -> (String, Duration) {
-    let started = Instant::now();
+/// Reads until the server closes the connection; panics if it is still open when the
+/// safety net runs out.
+fn read_until_closed(mut s: TcpStream) -> String {
     s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut out = Vec::new();
-    let _ = s.read_to_end(&mut out);
-    (String::from_utf8_lossy(&out).into_owned(), started.elapsed())
+    match s.read_to_end(&mut out) {
+        Ok(_) => {}
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+            panic!("the server still held the connection 20 s later (timeout 500 ms); got {:?}", String::from_utf8_lossy(&out))
+        }
+        Err(e) => panic!("reading: {e}"),
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[test]
@@ -22,8 +34,10 @@ fn a_client_slow_to_send_its_headers_is_cut_off() {
     let mut server = start(&dir.path().join("ix"), port, &["--request-timeout-ms", "500"]);
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap(); // and never the blank line
-    let (_, took) = read_all(s);
-    assert!(took < Duration::from_secs(10), "connection held for {took:?}");
+    let response = read_until_closed(s);
+    assert!(response.is_empty() || response.starts_with("HTTP/1.1 408"), "{response}");
+    // The server itself is fine: the next client is served.
+    assert_eq!(common::server::request(port, "GET", "/healthz", "").unwrap().0, 200);
     server.kill().unwrap();
     server.wait().unwrap();
 }
@@ -42,9 +56,9 @@ fn a_client_slow_to_send_its_body_gets_408() {
         .as_bytes(),
     )
     .unwrap();
-    let (response, took) = read_all(s);
+    let response = read_until_closed(s);
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
-    assert!(took < Duration::from_secs(10), "connection held for {took:?}");
+    assert_eq!(common::server::request(port, "GET", "/healthz", "").unwrap().0, 200);
     server.kill().unwrap();
     server.wait().unwrap();
 }

@@ -87,10 +87,9 @@ async fn search_filters_by_kind_and_pages() {
     assert!(v["hits"].as_array().unwrap().iter().all(|h| h["kind"] == "review"));
     let (_, page2) = get(&app, "/api/search?q=dorama&kind=review&limit=2&offset=2").await;
     assert_ne!(page2["hits"][0]["id"], v["hits"][0]["id"]);
-    let (_, capped) = get(&app, "/api/search?q=the&limit=1000").await;
-    assert!(capped["hits"].as_array().unwrap().len() <= 100);
-    let (s, _) = get(&app, "/api/search?q=x&kind=nonsense").await;
+    let (s, v) = get(&app, "/api/search?q=x&kind=nonsense").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().contains("nonsense"), "{v}");
 }
 
 #[tokio::test]
@@ -168,29 +167,64 @@ async fn top100_answers_all_time_per_season_and_per_year() {
 async fn admin_endpoints_need_the_token() {
     let (_d, app) = app(Some(TOKEN));
     let line = r#"{"type":"post","id":"p1","topic":"hello","author":"a","body":"hi"}"#;
-    let (s, _) = call(&app, admin("POST", "/api/records", None, line)).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = call(&app, admin("POST", "/api/records", Some("wrong"), line)).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = call(&app, admin("POST", "/api/top100/recompute", None, "")).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = call(&app, admin("DELETE", "/api/records/post/p1", Some("wrong"), "")).await;
-    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let missing = serde_json::json!({"error": "missing Authorization: Bearer <token>"});
+    let wrong = serde_json::json!({"error": "wrong admin token"});
+    for (method, uri, token, want) in [
+        ("POST", "/api/records", None, &missing),
+        ("POST", "/api/records", Some("wrong"), &wrong),
+        ("POST", "/api/records", Some("s3cret-token-and-more"), &wrong),
+        ("POST", "/api/records", Some("s3cret-toke"), &wrong),
+        ("POST", "/api/top100/recompute", None, &missing),
+        ("POST", "/api/top100/recompute", Some("wrong"), &wrong),
+        ("DELETE", "/api/records/post/p1", None, &missing),
+        ("DELETE", "/api/records/post/p1", Some("wrong"), &wrong),
+    ] {
+        let (s, v) = call(&app, admin(method, uri, token, line)).await;
+        assert_eq!((s, &v), (StatusCode::UNAUTHORIZED, want), "{method} {uri} with {token:?}");
+    }
+    let (_, v) = get(&app, "/api/records/post/p1").await;
+    assert_eq!(v["error"], "no post with id \"p1\"", "refused writes wrote nothing");
     let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), line)).await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(v["accepted"], 1);
+    assert_eq!((s, v), (StatusCode::OK, serde_json::json!({"accepted": 1})));
+    let (s, v) = get(&app, "/api/records/post/p1").await;
+    assert_eq!((s, v["topic"].as_str()), (StatusCode::OK, Some("hello")));
+
+    // Recompute answers how many ratings it recounted: one per (drama, user), the last one
+    // a user gave.
+    let votes = |v: &Value| v["entries"][0]["votes"].as_u64().unwrap();
+    let (_, top) = get(&app, "/api/top100").await;
+    let before = votes(&top);
     let (s, v) = call(&app, admin("POST", "/api/top100/recompute", Some(TOKEN), "")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["ratings"].as_u64(), Some(before), "{v}");
+    assert!(v["took_ms"].is_u64(), "{v}");
+    assert_eq!(v.as_object().unwrap().len(), 2, "{v}");
+    let rated = format!(r#"{{"type":"comment","id":"c-new","drama_id":"{}","author":"brand-new-user","rating":3,"body":"x"}}"#, common::SEED);
+    call(&app, admin("POST", "/api/records", Some(TOKEN), &rated)).await;
+    let (_, v) = call(&app, admin("POST", "/api/top100/recompute", Some(TOKEN), "")).await;
+    assert_eq!(v["ratings"].as_u64(), Some(before + 1), "{v}");
+    let (_, top) = get(&app, "/api/top100").await;
+    assert_eq!(votes(&top), before + 1, "{top}");
+
+    let (s, v) = call(&app, admin("DELETE", "/api/records/post/p1", Some(TOKEN), "")).await;
+    assert_eq!((s, v), (StatusCode::OK, serde_json::json!({"deleted": {"kind": "post", "id": "p1"}})));
+    let (s, v) = call(&app, admin("DELETE", "/api/records/post/p1", Some(TOKEN), "")).await;
+    assert_eq!((s, v), (StatusCode::NOT_FOUND, serde_json::json!({"error": "no post with id \"p1\""})));
 }
 
 #[tokio::test]
 async fn without_a_configured_token_admin_endpoints_refuse_everything() {
     let (_d, app) = app(None);
-    for t in [None, Some(""), Some("anything")] {
-        let (s, v) = call(&app, admin("POST", "/api/records", t, "{}")).await;
-        assert!(s == StatusCode::FORBIDDEN || s == StatusCode::UNAUTHORIZED, "{s}");
-        assert!(v["error"].is_string());
+    let refused = serde_json::json!({"error": "admin endpoints are disabled: the server has no DORAMA_ADMIN_TOKEN"});
+    let line = r#"{"type":"post","id":"p1","topic":"hello","author":"a","body":"hi"}"#;
+    for t in [None, Some(""), Some("anything"), Some(TOKEN)] {
+        for (method, uri) in [("POST", "/api/records"), ("POST", "/api/top100/recompute"), ("DELETE", "/api/records/post/p1")] {
+            let (s, v) = call(&app, admin(method, uri, t, line)).await;
+            assert_eq!((s, &v), (StatusCode::FORBIDDEN, &refused), "{method} {uri} with {t:?}");
+        }
     }
+    let (s, _) = get(&app, "/api/records/post/p1").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -210,60 +244,119 @@ async fn an_ingested_record_is_searchable_at_once_and_can_be_deleted() {
     assert_eq!(v["hits"][0]["id"], "kimura-takuya");
     let (_, v) = get(&app, "/api/records/drama/hero").await;
     assert_eq!(v["season"], "Winter 2001", "season derived from start");
-    let (s, _) = call(&app, admin("DELETE", "/api/records/review/hero-r1", Some(TOKEN), "")).await;
-    assert_eq!(s, StatusCode::OK);
+    let (s, v) = call(&app, admin("DELETE", "/api/records/review/hero-r1", Some(TOKEN), "")).await;
+    assert_eq!((s, v), (StatusCode::OK, serde_json::json!({"deleted": {"kind": "review", "id": "hero-r1"}})));
     let (_, v) = get(&app, "/api/search?q=prosecutor").await;
     assert_eq!(v["total"], 0);
-    let (s, _) = call(&app, admin("DELETE", "/api/records/review/hero-r1", Some(TOKEN), "")).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = call(&app, admin("DELETE", "/api/records/review/hero-r1", Some(TOKEN), "")).await;
+    assert_eq!((s, v), (StatusCode::NOT_FOUND, serde_json::json!({"error": "no review with id \"hero-r1\""})));
 }
 
 #[tokio::test]
 async fn a_malformed_batch_is_refused_with_its_line_and_applies_nothing() {
     let (_d, app) = app(Some(TOKEN));
-    let batch = [
+    let good = [
         r#"{"type":"drama","id":"zz-one","title":"Zz One"}"#,
-        r#"{"type":"review","id":"zz-r1","drama_id":"zz-one","author":"a","rating":8,"body":"fine"}"#,
-        r#"{"type":"review","id":"zz-r2","drama_id":"zz-one","author":"b","rating":42,"body":"too much"}"#,
-    ]
-    .join("\n");
-    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), &batch)).await;
+        r#"{"type":"review","id":"zz-r1","drama_id":"zz-one","author":"a","rating":8,"body":"qqfine"}"#,
+    ];
+    let (_, before) = get(&app, "/healthz").await;
+    // The last line is bad in each way a line can be: out of range, not JSON, about a drama
+    // that does not exist, an impossible date. Nothing of the batch is applied.
+    for (last, says) in [
+        (r#"{"type":"review","id":"zz-r2","drama_id":"zz-one","author":"b","rating":42,"body":"too much"}"#, "rating 42 is outside 1–10"),
+        (r#"{"type":"review","id":"zz-r2","drama_id":"zz-one","#, "not valid JSON"),
+        (r#"{"type":"review","id":"zz-r2","drama_id":"zz-none","author":"b","rating":4,"body":"x"}"#, "unknown drama \"zz-none\""),
+        (r#"{"type":"review","id":"zz-r2","drama_id":"zz-one","author":"b","rating":4,"body":"x","date":"2005-02-29"}"#, "date \"2005-02-29\""),
+    ] {
+        let batch = [good[0], good[1], last].join("\n");
+        let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), &batch)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+        let msg = v["error"].as_str().unwrap();
+        assert!(msg.starts_with("body:3: ") && msg.contains(says), "{says}: {v}");
+        let (s, _) = get(&app, "/api/records/drama/zz-one").await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (_, found) = get(&app, "/api/search?q=qqfine").await;
+        assert_eq!(found["total"], 0, "{found}");
+        let (_, after) = get(&app, "/healthz").await;
+        assert_eq!(after, before);
+    }
+    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), "not json at all")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert!(v["error"].as_str().unwrap().contains("line") || v["error"].as_str().unwrap().contains(":3:"), "{v}");
-    assert!(v["error"].as_str().unwrap().contains(":3:"), "{v}");
-    let (s, _) = get(&app, "/api/records/drama/zz-one").await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = call(&app, admin("POST", "/api/records", Some(TOKEN), "not json at all")).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().starts_with("body:1: "), "{v}");
+    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), "\n  \n")).await;
+    assert_eq!((s, v), (StatusCode::BAD_REQUEST, serde_json::json!({"error": "the body holds no records (NDJSON, one record per line)"})));
 }
 
 #[tokio::test]
-async fn hostile_queries_never_give_a_500() {
+async fn hostile_queries_are_answered_200_and_the_query_cap_is_1_kib() {
+    use dorama_search::http::MAX_QUERY_BYTES;
+    assert_eq!(MAX_QUERY_BYTES, 1024, "the README documents queries capped at 1 KiB");
     let (_d, app) = app(None);
-    let long = "a".repeat(5000);
     let queries = [
         "%22unclosed", "((", "title:", "AND%20OR", "*", "%", "%zz", "%FF%FE", "%00", "-", "~~~",
         "NOT", "\u{202e}", "a%20b%20c%20d%20e%20f%20g%20h%20i%20j%20k%20l%20m%20n%20o%20p%20q%20r%20s",
-        long.as_str(),
     ];
-    for q in queries {
-        for path in ["/api/search", "/api/suggest"] {
-            let uri = format!("{path}?q={q}");
-            let res = app.clone().oneshot(Request::get(&uri).body(Body::empty()).unwrap()).await.unwrap();
-            let s = res.status();
-            assert!(s.is_success() || s.is_client_error(), "{uri} → {s}");
-            let body = res.into_body().collect().await.unwrap().to_bytes();
-            let v: Value = serde_json::from_slice(&body).unwrap();
-            if s.is_client_error() {
-                assert!(v["error"].is_string(), "{uri}");
-            }
+    let at_cap = "a".repeat(MAX_QUERY_BYTES);
+    let kana_at_cap = "%E3%81%82".repeat(MAX_QUERY_BYTES / 3); // あ: 3 bytes each, 1023 bytes
+    for q in queries.iter().copied().chain([at_cap.as_str(), kana_at_cap.as_str()]) {
+        for path in ["/api/search", "/api/suggest", "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum"] {
+            let (s, v) = get(&app, &format!("{path}?q={q}")).await;
+            assert_eq!(s, StatusCode::OK, "{path}?q={q}: {v}");
         }
     }
-    for uri in ["/api/search?q=a&limit=-1", "/api/search?q=a&offset=-5", "/api/search?q=a&limit=abc", "/api/search?q=a&offset=99999999999999999999999"] {
-        let (s, v) = get(&app, uri).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
-        assert!(v["error"].is_string());
+    // One byte more than the cap, in ASCII or in kana: 400 naming the size and the cap.
+    let over = "a".repeat(MAX_QUERY_BYTES + 1);
+    let kana_over = "%E3%81%82".repeat(MAX_QUERY_BYTES / 3 + 1); // 1026 bytes
+    for (q, len) in [(over.as_str(), 1025), (kana_over.as_str(), 1026), (&*"b".repeat(5000), 5000)] {
+        for path in ["/api/search", "/api/suggest", "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum"] {
+            let (s, v) = get(&app, &format!("{path}?q={q}")).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{path} with {len} bytes");
+            assert_eq!(v, serde_json::json!({"error": format!("q is {len} bytes long; at most 1024 are accepted")}));
+        }
     }
+    for (uri, msg) in [
+        ("/api/search?q=a&limit=-1", "limit must not be negative"),
+        ("/api/search?q=a&offset=-5", "offset must not be negative"),
+        ("/api/search?q=a&limit=abc", "limit must be a whole number, not \"abc\""),
+        ("/api/search?q=a&offset=99999999999999999999999", "offset must be at most 10000"),
+        ("/api/search?q=a&offset=10001", "offset must be at most 10000"),
+        ("/api/suggest?q=a&limit=x", "limit must be a whole number, not \"x\""),
+    ] {
+        let (s, v) = get(&app, uri).await;
+        assert_eq!((s, v), (StatusCode::BAD_REQUEST, serde_json::json!({"error": msg})), "{uri}");
+    }
+    let (s, v) = get(&app, "/api/search?q=a&offset=10000").await;
+    assert_eq!(s, StatusCode::OK, "offset 10,000 is the deepest accepted: {v}");
+}
+
+/// `limit` is capped at 100 (not refused): on a corpus with more than 100 matches a larger
+/// limit gives exactly 100 hits, and the default is 20.
+#[tokio::test]
+async fn limit_defaults_to_20_and_is_capped_at_100() {
+    let (_d, app) = app(Some(TOKEN));
+    let batch: Vec<String> = (0..150)
+        .map(|i| format!(r#"{{"type":"comment","id":"cap-{i}","drama_id":"{}","author":"u{i}","body":"qqcapword {i}"}}"#, common::SEED))
+        .collect();
+    let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), &batch.join("\n"))).await;
+    assert_eq!((s, v), (StatusCode::OK, serde_json::json!({"accepted": 150})));
+    let hits = |v: &Value| v["hits"].as_array().unwrap().len();
+    for (uri, want) in [
+        ("/api/search?q=qqcapword", 20),
+        ("/api/search?q=qqcapword&limit=1000", 100),
+        ("/api/search?q=qqcapword&limit=101", 100),
+        ("/api/search?q=qqcapword&limit=100", 100),
+        ("/api/search?q=qqcapword&limit=99", 99),
+        ("/api/search?q=qqcapword&limit=1000&offset=100", 50),
+    ] {
+        let (s, v) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert_eq!((hits(&v), v["total"].as_u64()), (want, Some(150)), "{uri}");
+    }
+    let forum = format!("/api/dramas/{}/forum?q=qqcapword&limit=1000", common::SEED);
+    let (_, v) = get(&app, &forum).await;
+    assert_eq!(hits(&v), 100, "{forum}");
+    let (_, v) = get(&app, &format!("/api/dramas/{}/forum?limit=1000", common::SEED)).await;
+    assert_eq!(hits(&v), 100, "forum without q, newest first");
 }
 
 #[tokio::test]
@@ -315,25 +408,29 @@ async fn metrics_count_requests_per_route_in_prometheus_format() {
 #[tokio::test]
 async fn ids_with_traversal_or_invalid_utf8_get_a_json_4xx() {
     let (_d, app) = app(None);
-    for uri in [
-        "/api/records/drama/..%2F..%2Fetc%2Fpasswd",
-        "/api/records/drama/%2e%2e",
-        "/api/records/../../etc/passwd",
-        "/api/records/drama/%FF%FE",
-        "/api/dramas/%FF/forum?q=x",
-        "/api/records/drama/%00",
-        "/api/search?q=%FF%FE%FD",
-        "/api/search?q=%E2%80%AEevil%E2%80%AC%01%02",
-        "/api/suggest?q=%0A%0D%09",
+    for (uri, status, error) in [
+        // An id is a key looked up in the index, never a path: a traversal is an unknown id.
+        ("/api/records/drama/..%2F..%2Fetc%2Fpasswd", 404, "no drama with id \"../../etc/passwd\""),
+        ("/api/records/drama/%2e%2e", 404, "no drama with id \"..\""),
+        ("/api/records/drama/..", 404, "no drama with id \"..\""),
+        ("/api/records/drama/%00", 404, "no drama with id \"\\0\""),
+        ("/api/records/../../etc/passwd", 404, "no such endpoint"),
+        ("/api/dramas/..%2F..%2Fetc/forum?q=x", 404, "no drama with id \"../../etc\""),
+        // Invalid UTF-8 in a path segment cannot be an id.
+        ("/api/records/drama/%FF%FE", 400, ""),
+        ("/api/dramas/%FF/forum?q=x", 400, ""),
     ] {
-        let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
-        let s = res.status();
-        assert!(s.is_success() || s.is_client_error(), "{uri} → {s}");
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        let v: Value = serde_json::from_slice(&body).unwrap_or_else(|_| panic!("{uri}: not JSON"));
-        if s.is_client_error() {
-            assert!(v["error"].is_string(), "{uri}");
+        let (s, v) = get(&app, uri).await;
+        assert_eq!(s.as_u16(), status, "{uri}: {v}");
+        let msg = v["error"].as_str().unwrap_or_else(|| panic!("{uri}: {v}"));
+        if !error.is_empty() {
+            assert!(msg.contains(error), "{uri}: {msg:?} does not say {error:?}");
         }
+    }
+    // Query text with invalid UTF-8 or control characters is searched, not refused.
+    for uri in ["/api/search?q=%FF%FE%FD", "/api/search?q=%E2%80%AEevil%E2%80%AC%01%02", "/api/suggest?q=%0A%0D%09"] {
+        let (s, v) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}: {v}");
     }
 }
 

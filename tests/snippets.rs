@@ -41,3 +41,57 @@ fn stored_tokens_mark_catalog_snippets_as_the_analyzer_does() {
     }
     assert!(compared > 100, "only {compared} marked snippets compared");
 }
+
+/// Marking through the real analyzer (lindera with IPADIC, the folding, the romaji keys), in
+/// every script: the unit tests in `src/search/snippet.rs` use a stand-in tokenizer, so these
+/// are the ones that fail when the analyzer stops agreeing with the snippet maker. Each review
+/// holds one word in one script; the query is the same word in another script or spelling,
+/// and the snippet must mark exactly the span of the text that matched.
+#[test]
+fn snippets_mark_what_the_real_analyzer_matched_in_every_script() {
+    use dorama_search::record::{parse_ndjson, Kind};
+    use dorama_search::search::{Scope, SearchRequest};
+    let (_d, engine) = common::empty_engine();
+    let texts = [
+        ("kanji", "この物語の中心にあるのは愛です。"),
+        ("macron", "The Chūshin of it all is love."),
+        ("fullwidth", "I watched ＳＥＫＡＩ twice."),
+        ("halfwidth", "ﾃﾞﾝｼｬ ni notte kita."),
+        ("oldkanji", "廣瀬亜紀の役がよかった。"),
+        ("hiragana", "ながいたびでした。"),
+        ("latin", "The Cinematography was stunning."),
+    ];
+    let mut lines = vec![r#"{"type":"drama","id":"d","title":"Qqdrama"}"#.to_string()];
+    for (id, body) in texts {
+        lines.push(format!(r#"{{"type":"review","id":"{id}","drama_id":"d","author":"a","rating":8,"body":"{body}"}}"#));
+    }
+    engine.ingest(parse_ndjson("t", &lines.join("\n")).unwrap()).unwrap();
+    let cases = [
+        // (query, review it must find, the marked passage it must show)
+        ("chuushin", "kanji", "物語の<mark>中心</mark>にある"),
+        ("ちゅうしん", "kanji", "物語の<mark>中心</mark>にある"),
+        ("チュウシン", "kanji", "物語の<mark>中心</mark>にある"),
+        ("chushin", "macron", "The <mark>Chūshin</mark> of"),
+        ("tyuusin", "macron", "The <mark>Chūshin</mark> of"),
+        ("sekai", "fullwidth", "watched <mark>ＳＥＫＡＩ</mark> twice"),
+        ("ＳＥＫＡＩ", "fullwidth", "watched <mark>ＳＥＫＡＩ</mark> twice"),
+        ("デンシャ", "halfwidth", "<mark>ﾃﾞﾝｼｬ</mark> ni notte"),
+        ("densha", "halfwidth", "<mark>ﾃﾞﾝｼｬ</mark> ni notte"),
+        ("広瀬", "oldkanji", "<mark>廣瀬</mark>亜紀"),
+        ("hirose", "oldkanji", "<mark>廣瀬</mark>亜紀"),
+        ("cinematography", "latin", "The <mark>Cinematography</mark> was"),
+        ("CINEMATOGRAPHY", "latin", "The <mark>Cinematography</mark> was"),
+    ];
+    let mut failures = Vec::new();
+    for (q, id, want) in cases {
+        let res = engine
+            .search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(Some(Kind::Review)), limit: 5, offset: 0 })
+            .unwrap();
+        match res.hits.iter().find(|h| h.id == id) {
+            Some(h) if h.snippet.contains(want) && h.snippet.matches("<mark>").count() == 1 => {}
+            Some(h) => failures.push(format!("{q:?} → {id}: snippet {:?}, wanted {want:?} marked once", h.snippet)),
+            None => failures.push(format!("{q:?} did not find {id}: {:?}", res.hits.iter().map(|h| &h.id).collect::<Vec<_>>())),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

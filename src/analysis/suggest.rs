@@ -16,7 +16,7 @@ use super::romaji::canonical;
 use super::tokenizer::{words, Word, MAX_PREFIX_CHARS};
 
 /// Word starts beyond this one do not get keys of their own (long titles stay cheap).
-const MAX_KEY_STARTS: usize = 8;
+pub(crate) const MAX_KEY_STARTS: usize = 8;
 
 fn surface_key(ws: &[Word]) -> String {
     let s: String = ws.iter().map(|w| w.surface.as_str()).collect();

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const TABLE: &str = include_str!("kanji_variants.tsv");
+pub(crate) const TABLE: &str = include_str!("kanji_variants.tsv");
 
 fn table() -> &'static HashMap<char, char> {
     static MAP: OnceLock<HashMap<char, char>> = OnceLock::new();

@@ -4,15 +4,13 @@
 use super::error::ApiError;
 use axum::http::{HeaderMap, StatusCode};
 
-/// Compares without an early exit, so timing says nothing about how much of a guess was right.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = (a.len() ^ b.len()) as u8 | ((a.len() ^ b.len()) >> 8) as u8;
-    for i in 0..a.len().max(b.len()) {
-        let x = a.get(i).copied().unwrap_or(0);
-        let y = b.get(i).copied().unwrap_or(0);
-        diff |= x ^ y;
-    }
-    diff == 0 && a.len() == b.len()
+/// Compares in constant time (`subtle`): the work is over the expected token's length whatever
+/// was given, so timing tells neither how much of a guess was right nor whether its length was.
+pub fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    let padded: Vec<u8> = (0..expected.len()).map(|i| given.get(i).copied().unwrap_or(0)).collect();
+    let same_len = (given.len() as u64).ct_eq(&(expected.len() as u64));
+    (padded.as_slice().ct_eq(expected) & same_len).into()
 }
 
 /// Checks `Authorization: Bearer <token>` against the configured token.
@@ -45,5 +43,9 @@ mod tests {
         assert!(!constant_time_eq(b"secret", b"secreT"));
         assert!(!constant_time_eq(b"secret", b"secret2"));
         assert!(!constant_time_eq(b"", b"x"));
+        assert!(!constant_time_eq(b"x", b""));
+        assert!(constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(b"secret\0", b"secret"), "a padded guess is not the token");
+        assert!(!constant_time_eq(b"secre", b"secret"));
     }
 }

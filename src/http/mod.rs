@@ -19,6 +19,7 @@ mod top100;
 
 pub use auth::constant_time_eq;
 pub use error::ApiError;
+pub use params::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_BYTES};
 
 use crate::engine::Engine;
 use axum::extract::{DefaultBodyLimit, State};

@@ -22,7 +22,7 @@ pub enum IndexError {
     #[error(
         "the index in {dir} was written by another version of dorama-search ({found}; this one writes \"{}\"): \
          move it away and rebuild it with `dorama-search index` from your records",
-        FORMAT
+        format_mark()
     )]
     Format { dir: String, found: String },
     #[error("index error: {0}")]
@@ -36,15 +36,22 @@ pub enum IndexError {
 /// The file in an index directory that says how its files were written.
 const FORMAT_FILE: &str = "dorama-format";
 
-/// What an index written by this build is: our schema and analysis, and tantivy's version and
-/// the column codecs it was built with. tantivy cannot read what a build with other features
-/// wrote (an index with zstd-compressed columns made it panic inside its reader instead of
-/// returning an error), so any change here must bump `dorama 3` and the index be rebuilt.
-const FORMAT: &str = "dorama 3; tantivy 0.27; columns lz4, no zstd; analysis ipadic-2.7.0";
+/// What an index written by this build is: our schema, tantivy's version and the column codecs
+/// it was built with, and the analysis that made its terms ([`crate::analysis::fingerprint`]:
+/// its version and a hash of its tables, so a change to the folding, the romaji keys, the
+/// variant table or the prefix lengths changes the mark by itself). tantivy cannot read what a
+/// build with other features wrote (an index with zstd-compressed columns made it panic inside
+/// its reader instead of returning an error), so a schema change must bump `dorama 3`.
+pub fn format_mark() -> &'static str {
+    static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARK.get_or_init(|| {
+        format!("dorama 3; tantivy 0.27; columns lz4, no zstd; {}", crate::analysis::fingerprint())
+    })
+}
 
 fn write_format(dir: &Path) -> std::io::Result<()> {
     let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
-    std::fs::write(&tmp, format!("{FORMAT}\n"))?;
+    std::fs::write(&tmp, format!("{}\n", format_mark()))?;
     std::fs::File::open(&tmp)?.sync_all()?;
     std::fs::rename(&tmp, dir.join(FORMAT_FILE))
 }
@@ -52,7 +59,7 @@ fn write_format(dir: &Path) -> std::io::Result<()> {
 /// Refuses an index this build did not write, before tantivy reads any of it.
 fn check_format(dir: &Path) -> Result<(), IndexError> {
     let found = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok().map(|s| s.trim().to_string());
-    if found.as_deref() == Some(FORMAT) {
+    if found.as_deref() == Some(format_mark()) {
         return Ok(());
     }
     Err(IndexError::Format {
