@@ -112,19 +112,17 @@ pub fn group(terms: Vec<AnalyzedTerm>) -> Vec<Vec<String>> {
     out
 }
 
-/// One word in the catalog tiers, by the best of its terms in each (a Japanese word's surface
-/// and reading both matching count once).
+/// One word in the catalog tiers, by its best field: the best of its terms in the best tier it
+/// matches (a Japanese word's surface and reading both matching count once). A word scores
+/// once, not once per field: summed over fields, a sequel whose synopsis says "the sequel to
+/// X" outscored X itself on the words of X's title.
 fn catalog_word(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -> Box<dyn Query> {
-    let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut best: Vec<Box<dyn Query>> = Vec::new();
     for (field, weight) in catalog_tiers(f) {
-        let alternatives: Vec<Box<dyn Query>> = word
-            .iter()
-            .map(|t| -> Box<dyn Query> {
-                let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
-                Box::new(ConstScoreQuery::new(Box::new(tq), weight))
-            })
-            .collect();
-        should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alternatives))));
+        best.extend(word.iter().map(|t| -> Box<dyn Query> {
+            let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
+            Box::new(ConstScoreQuery::new(Box::new(tq), weight))
+        }));
     }
     // Typos, in names and casts only: long texts would match too much by accident. The
     // canonical key is what is compared, so `chuushin`/`chushin` are not even a typo. A word
@@ -134,22 +132,15 @@ fn catalog_word(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -
         [f.names, f.cast].iter().any(|&fl| searcher.doc_freq(&Term::from_field_text(fl, t)).unwrap_or(0) > 0)
     };
     if !typos || word.iter().any(known) {
-        return Box::new(BooleanQuery::new(should));
+        return Box::new(DisjunctionMaxQuery::new(best));
     }
     for (field, w) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
-        let typos: Vec<Box<dyn Query>> = word
-            .iter()
-            .filter(|t| typo_distance(t) > 0)
-            .map(|t| -> Box<dyn Query> {
-                let fq = FuzzyTermQuery::new(Term::from_field_text(field, t), typo_distance(t), true);
-                Box::new(ConstScoreQuery::new(Box::new(fq), w))
-            })
-            .collect();
-        if !typos.is_empty() {
-            should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(typos))));
-        }
+        best.extend(word.iter().filter(|t| typo_distance(t) > 0).map(|t| -> Box<dyn Query> {
+            let fq = FuzzyTermQuery::new(Term::from_field_text(field, t), typo_distance(t), true);
+            Box::new(ConstScoreQuery::new(Box::new(fq), w))
+        }));
     }
-    Box::new(BooleanQuery::new(should))
+    Box::new(DisjunctionMaxQuery::new(best))
 }
 
 /// The query over dramas and people: every word (`all = true`) or any word matching in a
