@@ -26,6 +26,7 @@ const SAMPLE: &[&str] = &[
     "Beyoncé naïve Œuvre ß straße",
     "mesmorizing filmography ... i like the way the plot melts",
     "\u{FFFD}\u{FFFD} mojibake Ã©",
+    "ヴァイオレット・エヴァーガーデン ヴィンランド・サガ ゔぁいおりん",
 ];
 
 const NAMES: &[(&str, bool)] = &[

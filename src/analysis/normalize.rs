@@ -70,6 +70,17 @@ pub fn fold(input: &str) -> Folded {
             out.push(' ', (start, end));
             continue;
         }
+        // Loanwords are spelled with ヴ or without it (ヴァイオレット, バイオレット; ヴィンランド,
+        // ビンランド), by fans and by publishers alike: ヴ with a small vowel folds to the
+        // b-row kana of that vowel, and ヴ alone to ブ (the same in hiragana).
+        if let Some(plain) = v_row(c, chars.peek().map(|&(_, n)| n)) {
+            if plain.1 {
+                let (i, n) = chars.next().expect("peeked");
+                end = i + n.len_utf8();
+            }
+            out.push(plain.0, (start, end));
+            continue;
+        }
         // The iteration mark repeats the kanji before it: 佐々木 is 佐佐木.
         if c == '々' {
             if let Some(prev) = out.text.chars().last().filter(|p| ('\u{4E00}'..='\u{9FFF}').contains(p)) {
@@ -99,6 +110,24 @@ pub fn fold(input: &str) -> Folded {
     }
     out.origin.push((input.len(), input.len()));
     out
+}
+
+/// What `ヴ` (or `ゔ`) followed by `next` folds to, and whether `next` is folded into it.
+fn v_row(c: char, next: Option<char>) -> Option<(char, bool)> {
+    let hiragana = match c {
+        'ヴ' => false,
+        'ゔ' => true,
+        _ => return None,
+    };
+    let (kata, small) = match next {
+        Some('ァ' | 'ぁ') => ('バ', true),
+        Some('ィ' | 'ぃ') => ('ビ', true),
+        Some('ェ' | 'ぇ') => ('ベ', true),
+        Some('ォ' | 'ぉ') => ('ボ', true),
+        _ => ('ブ', false),
+    };
+    let folded = if hiragana { char::from_u32(kata as u32 - 0x60).unwrap_or(kata) } else { kata };
+    Some((folded, small))
 }
 
 /// Characters NFKC leaves as they are, checked cheaply: hiragana, katakana (not half-width),
@@ -184,6 +213,17 @@ mod tests {
     fn hiragana_folds_to_katakana() {
         assert_eq!(to_katakana("せかいのちゅうしん"), "セカイノチュウシン");
         assert_eq!(to_katakana("廣瀬ゞ"), "廣瀬ヾ");
+    }
+
+    #[test]
+    fn loanwords_fold_with_or_without_vu() {
+        assert_eq!(fold_str("ヴァイオレット・エヴァーガーデン"), fold_str("バイオレット・エバーガーデン"));
+        assert_eq!(fold_str("ヴィンランド"), "ビンランド");
+        assert_eq!(fold_str("ヴ"), "ブ");
+        assert_eq!(fold_str("ゔぁいおれっと"), "ばいおれっと");
+        let f = fold("aヴァb");
+        assert_eq!(f.text, "aバb");
+        assert_eq!(f.original_range(1, 1 + 'バ'.len_utf8()), (1, 1 + 2 * 'ヴ'.len_utf8()));
     }
 
     #[test]
