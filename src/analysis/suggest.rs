@@ -69,6 +69,27 @@ pub fn index_keys(jp: &Japanese, name: &str, either_order: bool) -> Vec<String> 
     keys
 }
 
+/// The keys of a whole name (from its first word, not every start), in one or both word
+/// orders: what a query must equal to cover the name exactly. Cut at the type-ahead key length
+/// like every key, so that a query's own keys compare with them as they are.
+pub fn whole_keys(jp: &Japanese, name: &str, either_order: bool) -> Vec<String> {
+    let ws = words(jp, name);
+    if ws.is_empty() {
+        return Vec::new();
+    }
+    let mut keys = vec![surface_key(&ws)];
+    keys.extend(reading_key(&ws));
+    if either_order && ws.len() > 1 {
+        let rev: Vec<Word> = ws.iter().rev().cloned().collect();
+        keys.push(surface_key(&rev));
+        keys.extend(reading_key(&rev));
+    }
+    let mut keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).map(truncate).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// Keys to look up for what the user has typed so far.
 pub fn query_keys(jp: &Japanese, typed: &str) -> Vec<String> {
     query_keys_of(&words(jp, typed))

@@ -1,7 +1,7 @@
 //! Records → tantivy documents: which text of a record goes to which tier.
 
 use super::schema::Fields;
-use crate::analysis::suggest::index_keys;
+use crate::analysis::suggest::{index_keys, whole_keys};
 use crate::analysis::Japanese;
 use crate::record::Record;
 use tantivy::TantivyDocument;
@@ -24,6 +24,7 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
     doc.add_u64(f.seq, seq);
     doc.add_text(f.record, serde_json::to_string(rec).unwrap_or_default());
     let mut suggest: Vec<String> = Vec::new();
+    let mut exact: Vec<String> = Vec::new();
     let mut add = |field, s: &Option<String>| {
         if let Some(s) = s.as_deref().filter(|s| !s.trim().is_empty()) {
             doc.add_text(field, s);
@@ -39,6 +40,7 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             {
                 if let Some(n) = &n {
                     suggest.extend(index_keys(jp, n, false));
+                    exact.extend(whole_keys(jp, n, false));
                 }
                 add(f.names, &n);
             }
@@ -64,8 +66,10 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             add(f.names, &Some(p.name.clone()));
             add(f.names, &p.name_ja);
             suggest.extend(index_keys(jp, &p.name, true));
+            exact.extend(whole_keys(jp, &p.name, true));
             if let Some(ja) = &p.name_ja {
                 suggest.extend(index_keys(jp, ja, false));
+                exact.extend(whole_keys(jp, ja, false));
             }
             for r in &p.dramas {
                 add(f.cast, &r.character);
@@ -84,6 +88,11 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             add(f.text, &Some(p.topic.clone()));
             add(f.text, &Some(p.body.clone()));
         }
+    }
+    exact.sort();
+    exact.dedup();
+    for k in exact {
+        doc.add_text(f.exact, k);
     }
     if !suggest.is_empty() {
         suggest.sort();

@@ -38,6 +38,9 @@ pub struct Fields {
     pub synopsis: Field,
     pub text: Field,
     pub suggest: Field,
+    /// The whole-name keys of every title, alias and person name
+    /// ([`crate::analysis::suggest::whole_keys`]): a query equal to one covers that name whole.
+    pub exact: Field,
     pub title: Field,
     pub title_ja: Field,
     /// The record as JSON, returned by `GET /api/records/{kind}/{id}`.
@@ -79,6 +82,7 @@ pub fn build() -> (Schema, Fields) {
         synopsis: b.add_text_field("synopsis", text.clone()),
         text: b.add_text_field("text", text_without_positions),
         suggest: b.add_text_field("suggest", suggest),
+        exact: b.add_text_field("exact", tantivy::schema::STRING),
         title: b.add_text_field("title", STORED),
         title_ja: b.add_text_field("title_ja", STORED),
         record: b.add_text_field("record", STORED),
@@ -103,6 +107,7 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
         synopsis: f("synopsis")?,
         text: f("text")?,
         suggest: f("suggest")?,
+        exact: f("exact")?,
         title: f("title")?,
         title_ja: f("title_ja")?,
         record: f("record")?,

@@ -51,6 +51,10 @@ pub const CAST_TYPO: f32 = 45.0;
 /// A whole query read as one name (kana typed without spaces, romaji run together):
 /// matched against the type-ahead keys, scored like a name match of every word.
 pub const WHOLE_NAME: f32 = NAMES;
+/// A whole query equal to a whole title, alias or person name, on top of its word matches:
+/// `kingdom` is the title `Kingdom` before `Magi: The Kingdom of Magic`, whatever their
+/// popularity (the boost multiplies a score by at most about 1.6).
+pub const EXACT_NAME: f32 = 200.0;
 
 /// Edits allowed for a typo in a Latin word: 1 from 5 letters, 2 from 9.
 pub fn typo_distance(key: &str) -> u8 {
@@ -163,6 +167,18 @@ pub fn catalog(
     if !features.whole_names {
         return by_words;
     }
+    let exact: Vec<Box<dyn Query>> = whole_keys
+        .iter()
+        .map(|k| Term::from_field_text(f.exact, k))
+        .filter(|t| searcher.doc_freq(t).unwrap_or(1) > 0)
+        .map(|t| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) })
+        .collect();
+    let by_words: Box<dyn Query> = if exact.is_empty() {
+        by_words
+    } else {
+        let exact: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(exact)), EXACT_NAME));
+        Box::new(BooleanQuery::new(vec![(Occur::Must, by_words), (Occur::Should, exact)]))
+    };
     // Only keys some name starts with: an outer union with a clause that matches nothing
     // still walks every match of the words through one more scorer layer.
     let whole: Vec<Box<dyn Query>> = whole_keys
