@@ -4,9 +4,10 @@
 //!
 //! 1. The query text goes through the same analyzer as the index ([`crate::analysis`]), giving
 //!    words; each word may have several terms (a Japanese word: its surface and its reading).
-//! 2. Each word must match ([`query::catalog`], [`query::text`]): in any tier, by any of its terms. A word matching
-//!    in a tier adds that tier's score: **names 400** (titles in every script, aliases, a
-//!    person's name) > **cast 150** (actors, characters, songs) > **synopsis 50** > **text**
+//! 2. Each word must match ([`query::catalog`], [`query::text`]): in any tier, by any of its terms. A word scores
+//!    the score of the best tier it matches in (once, not once per tier): **names 400**
+//!    (titles in every script, aliases, a person's name) > **cast 150** (actors, characters,
+//!    songs) > **synopsis 50** > **text**
 //!    (reviews, comments, votes, posts), which scores BM25. The fixed tier scores sit above
 //!    anything BM25 gives one word, so the tier order holds whatever the text's length or
 //!    the word's rarity; BM25 orders texts among themselves, where how well a long text
@@ -17,6 +18,8 @@
 //!    union) of BM25 terms is what block-max WAND prunes ([`topk`]). Dramas and people, which
 //!    alone hold the fixed tiers, are scored exhaustively; the two parts are searched apart
 //!    and their best candidates merged, which gives the page one query over both would give.
+//!    A query equal to a whole title, alias or person name (its whole-name key, the `exact`
+//!    field) adds [`query::EXACT_NAME`] on top: covering a name beats holding its words.
 //! 3. If no document has every word, the query is retried with any word matching, so a long
 //!    query with one stray word still finds something.
 //! 4. Popularity: among the best candidates, each score is multiplied by
