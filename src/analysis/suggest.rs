@@ -52,33 +52,24 @@ fn truncate(mut s: String) -> String {
 /// Keys under which a name is found by type-ahead. `either_order` adds the words in reverse
 /// order (people's names, which fans type given-name first or family-name first).
 pub fn index_keys(jp: &Japanese, name: &str, either_order: bool) -> Vec<String> {
-    let ws = words(jp, name);
-    let mut keys = Vec::new();
-    for i in 0..ws.len().min(MAX_KEY_STARTS) {
-        keys.push(surface_key(&ws[i..]));
-        keys.extend(reading_key(&ws[i..]));
-    }
-    if either_order && ws.len() > 1 {
-        let rev: Vec<Word> = ws.iter().rev().cloned().collect();
-        keys.push(surface_key(&rev));
-        keys.extend(reading_key(&rev));
-    }
-    let mut keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).map(truncate).collect();
-    keys.sort();
-    keys.dedup();
-    keys
+    name_keys(jp, name, MAX_KEY_STARTS, either_order)
 }
 
 /// The keys of a whole name (from its first word, not every start), in one or both word
 /// orders: what a query must equal to cover the name exactly. Cut at the type-ahead key length
 /// like every key, so that a query's own keys compare with them as they are.
 pub fn whole_keys(jp: &Japanese, name: &str, either_order: bool) -> Vec<String> {
+    name_keys(jp, name, 1, either_order)
+}
+
+/// A name's keys from each of its first `starts` words, and the whole name reversed.
+fn name_keys(jp: &Japanese, name: &str, starts: usize, either_order: bool) -> Vec<String> {
     let ws = words(jp, name);
-    if ws.is_empty() {
-        return Vec::new();
+    let mut keys = Vec::new();
+    for i in 0..ws.len().min(starts) {
+        keys.push(surface_key(&ws[i..]));
+        keys.extend(reading_key(&ws[i..]));
     }
-    let mut keys = vec![surface_key(&ws)];
-    keys.extend(reading_key(&ws));
     if either_order && ws.len() > 1 {
         let rev: Vec<Word> = ws.iter().rev().cloned().collect();
         keys.push(surface_key(&rev));

@@ -167,12 +167,7 @@ pub fn catalog(
     if !features.whole_names {
         return by_words;
     }
-    let exact: Vec<Box<dyn Query>> = whole_keys
-        .iter()
-        .map(|k| Term::from_field_text(f.exact, k))
-        .filter(|t| searcher.doc_freq(t).unwrap_or(1) > 0)
-        .map(|t| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) })
-        .collect();
+    let exact = present_keys(searcher, f.exact, whole_keys);
     let by_words: Box<dyn Query> = if exact.is_empty() {
         by_words
     } else {
@@ -181,18 +176,22 @@ pub fn catalog(
     };
     // Only keys some name starts with: an outer union with a clause that matches nothing
     // still walks every match of the words through one more scorer layer.
-    let whole: Vec<Box<dyn Query>> = whole_keys
-        .iter()
-        .map(|k| Term::from_field_text(f.suggest, k))
-        .filter(|t| searcher.doc_freq(t).unwrap_or(1) > 0)
-        .map(|t| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) })
-        .collect();
+    let whole = present_keys(searcher, f.suggest, whole_keys);
     if whole.is_empty() {
         return by_words;
     }
     let score = WHOLE_NAME * words.len().max(1) as f32;
     let whole: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score));
     Box::new(BooleanQuery::new(vec![(Occur::Should, by_words), (Occur::Should, whole)]))
+}
+
+/// Term queries for the keys that some document holds in `field`.
+fn present_keys(searcher: &Searcher, field: Field, keys: &[String]) -> Vec<Box<dyn Query>> {
+    keys.iter()
+        .map(|k| Term::from_field_text(field, k))
+        .filter(|t| searcher.doc_freq(t).unwrap_or(1) > 0)
+        .map(|t| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) })
+        .collect()
 }
 
 /// The term a word is looked up by in review text: its reading key when it has one (the last
