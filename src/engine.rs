@@ -242,107 +242,6 @@ impl Engine {
         Ok(batch.len())
     }
 
-    /// Applies NDJSON files of any size as one commit, in memory that does not grow with them.
-    ///
-    /// [`Engine::ingest`] holds a whole batch (about 2.5 KB a record) until its commit; this
-    /// reads the files twice instead. The first pass checks every line and keeps only the
-    /// dramas (the catalog the references are checked against), the first line naming each
-    /// drama and one hash per record key (to find keys given twice). The second pass parses
-    /// again and streams each record into tantivy's writer, which flushes full segments to
-    /// disk within its fixed budget; they become visible only with the one commit at the
-    /// end. A bad line is found by the first pass, before anything is written, and any later
-    /// failure rolls the whole batch back: the index is left as it was either way. After the
-    /// commit the ratings are loaded again from the index, as at start-up. `-` names standard
-    /// input, which is copied to a temporary file in the index directory for the second pass.
-    pub fn ingest_files(&self, files: &[String], progress: &dyn Fn(&str)) -> Result<usize, EngineError> {
-        let mut next_seq = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
-        let spool = tempfile_in(self.store.dir())?;
-        let sources: Vec<(String, std::path::PathBuf)> = files
-            .iter()
-            .map(|name| -> Result<_, EngineError> {
-                if name == "-" {
-                    let mut out = std::fs::File::create(spool.path())
-                        .map_err(|e| EngineError::Invalid(format!("cannot spool standard input: {e}")))?;
-                    std::io::copy(&mut std::io::stdin().lock(), &mut out)
-                        .map_err(|e| EngineError::Invalid(format!("reading standard input: {e}")))?;
-                    Ok(("<stdin>".to_string(), spool.path().to_path_buf()))
-                } else {
-                    Ok((name.clone(), std::path::PathBuf::from(name)))
-                }
-            })
-            .collect::<Result<_, _>>()?;
-        let read = |i: usize, each: &mut dyn FnMut(Located) -> Result<(), EngineError>| -> Result<(), EngineError> {
-            let (name, path) = &sources[i];
-            let file = std::fs::File::open(path).map_err(|e| EngineError::Invalid(format!("{name}: cannot read: {e}")))?;
-            crate::record::each_record(name, std::io::BufReader::with_capacity(1 << 20, file), each)
-        };
-
-        // Pass 1: check every line; keep the dramas, the first line naming each drama, and
-        // the keys given more than once.
-        progress("checking records");
-        let mut catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone();
-        let mut touched_people: BTreeSet<String> = BTreeSet::new();
-        let mut first_ref: HashMap<String, (usize, Located)> = HashMap::new();
-        let mut seen: rustc_hash::FxHashSet<u64> = Default::default();
-        let mut twice: rustc_hash::FxHashSet<u64> = Default::default();
-        let mut n = 0usize;
-        for i in 0..sources.len() {
-            read(i, &mut |l: Located| {
-                if let Record::Drama(d) = &l.record {
-                    touched_people.extend(catalog.upsert(d.clone()));
-                } else if let Some(d) = l.record.drama_id() {
-                    if !first_ref.contains_key(d) {
-                        first_ref.insert(d.to_string(), (n, l.clone()));
-                    }
-                }
-                let key = key_hash_of(&l.record);
-                if !seen.insert(key) {
-                    twice.insert(key);
-                }
-                n += 1;
-                Ok(())
-            })?;
-        }
-        drop(seen);
-        let unknown = first_ref.values().filter(|(_, l)| !catalog.contains(l.record.drama_id().unwrap_or(""))).min_by_key(|(at, _)| *at);
-        if let Some((_, l)) = unknown {
-            let d = l.record.drama_id().unwrap_or("");
-            return Err(l.error(format!("{} refers to unknown drama {d:?}", l.record.kind())).into());
-        }
-        drop(first_ref);
-
-        // Pass 2: stream the records into the writer, then the people the dramas imply.
-        progress(&format!("indexing {n} records"));
-        let mut seq = *next_seq;
-        let mut written = 0usize;
-        self.store.apply_with(|batch| -> Result<(), EngineError> {
-            for i in 0..sources.len() {
-                read(i, &mut |l: Located| {
-                    let replace = twice.contains(&key_hash_of(&l.record)) || self.store.contains(l.record.kind(), &l.record.id());
-                    batch.upsert(&l.record, seq, replace)?;
-                    seq += 1;
-                    written += 1;
-                    Ok(())
-                })?;
-            }
-            if written != n {
-                return Err(EngineError::Invalid(format!("the input changed while it was indexed ({n} records, then {written})")));
-            }
-            let mut changes = Vec::new();
-            person_changes(&catalog, touched_people, &mut seq, &mut changes);
-            Ok(changes.iter().try_for_each(|c| batch.change(c))?)
-        })?;
-
-        // Committed: now the in-memory state follows.
-        *next_seq = seq;
-        let ratings = load_ratings(&self.store)?;
-        *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = ratings;
-        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
-        self.refresh_tops(None);
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        Ok(n)
-    }
-
     /// Deletes a record. Returns false if there was none.
     pub fn delete(&self, kind: Kind, id: &str) -> Result<bool, EngineError> {
         if kind == Kind::Person {
@@ -545,6 +444,102 @@ fn top100_of(catalog: &Catalog, ratings: &Ratings, params: Params, scope: &Scope
     }
 }
 
+/// Applies NDJSON files of any size as one commit, in memory that does not grow with them.
+///
+/// [`Engine::ingest`] holds a whole batch (about 2.5 KB a record) until its commit; this
+/// reads the files twice instead. The first pass checks every line and keeps only the
+/// dramas (the catalog the references are checked against), the first line naming each
+/// drama and one hash per record key (to find keys given twice). The second pass parses
+/// again and streams each record into tantivy's writer, which flushes full segments to
+/// disk within its fixed budget; they become visible only with the one commit at the
+/// end. A bad line is found by the first pass, before anything is written, and any later
+/// failure rolls the whole batch back: the index is left as it was either way. After the
+/// commit nothing is loaded back: this is the `index` command's path, which ends there, and
+/// whatever serves the index next loads its ratings at start-up (at 100M ratings, loading
+/// them again here would double the command's memory for nothing). `-` names standard
+/// input, which is copied to a temporary file in the index directory for the second pass.
+pub fn index_files(dir: &Path, files: &[String], progress: &dyn Fn(&str)) -> Result<usize, EngineError> {
+    let store = Store::open(dir)?;
+    let spool = tempfile_in(store.dir())?;
+    let sources: Vec<(String, std::path::PathBuf)> = files
+        .iter()
+        .map(|name| -> Result<_, EngineError> {
+            if name == "-" {
+                let mut out = std::fs::File::create(spool.path())
+                    .map_err(|e| EngineError::Invalid(format!("cannot spool standard input: {e}")))?;
+                std::io::copy(&mut std::io::stdin().lock(), &mut out)
+                    .map_err(|e| EngineError::Invalid(format!("reading standard input: {e}")))?;
+                Ok(("<stdin>".to_string(), spool.path().to_path_buf()))
+            } else {
+                Ok((name.clone(), std::path::PathBuf::from(name)))
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    let read = |i: usize, each: &mut dyn FnMut(Located) -> Result<(), EngineError>| -> Result<(), EngineError> {
+        let (name, path) = &sources[i];
+        let file = std::fs::File::open(path).map_err(|e| EngineError::Invalid(format!("{name}: cannot read: {e}")))?;
+        crate::record::each_record(name, std::io::BufReader::with_capacity(1 << 20, file), each)
+    };
+
+    // Pass 1: check every line; keep the dramas, the first line naming each drama, and
+    // the keys given more than once.
+    progress("checking records");
+    let mut catalog = Catalog::from_dramas(store.all_dramas()?);
+    let mut touched_people: BTreeSet<String> = BTreeSet::new();
+    let mut first_ref: HashMap<String, (usize, Located)> = HashMap::new();
+    let mut seen: rustc_hash::FxHashSet<u64> = Default::default();
+    let mut twice: rustc_hash::FxHashSet<u64> = Default::default();
+    let mut n = 0usize;
+    for i in 0..sources.len() {
+        read(i, &mut |l: Located| {
+            if let Record::Drama(d) = &l.record {
+                touched_people.extend(catalog.upsert(d.clone()));
+            } else if let Some(d) = l.record.drama_id() {
+                if !first_ref.contains_key(d) {
+                    first_ref.insert(d.to_string(), (n, l.clone()));
+                }
+            }
+            let key = key_hash_of(&l.record);
+            if !seen.insert(key) {
+                twice.insert(key);
+            }
+            n += 1;
+            Ok(())
+        })?;
+    }
+    drop(seen);
+    let unknown = first_ref.values().filter(|(_, l)| !catalog.contains(l.record.drama_id().unwrap_or(""))).min_by_key(|(at, _)| *at);
+    if let Some((_, l)) = unknown {
+        let d = l.record.drama_id().unwrap_or("");
+        return Err(l.error(format!("{} refers to unknown drama {d:?}", l.record.kind())).into());
+    }
+    drop(first_ref);
+
+    // Pass 2: stream the records into the writer, then the people the dramas imply.
+    progress(&format!("indexing {n} records"));
+    let mut seq = store.max_seq()? + 1;
+    let mut written = 0usize;
+    store.apply_with(|batch| -> Result<(), EngineError> {
+        for i in 0..sources.len() {
+            read(i, &mut |l: Located| {
+                let replace = twice.contains(&key_hash_of(&l.record)) || store.contains(l.record.kind(), &l.record.id());
+                batch.upsert(&l.record, seq, replace)?;
+                seq += 1;
+                written += 1;
+                Ok(())
+            })?;
+        }
+        if written != n {
+            return Err(EngineError::Invalid(format!("the input changed while it was indexed ({n} records, then {written})")));
+        }
+        let mut changes = Vec::new();
+        person_changes(&catalog, touched_people, &mut seq, &mut changes);
+        Ok(changes.iter().try_for_each(|c| batch.change(c))?)
+    })?;
+
+    Ok(n)
+}
+
 /// The hash of a record's identity (`kind:id`), as the rating log keys records.
 fn key_hash_of(rec: &Record) -> u64 {
     rank::ratings::key_hash(&crate::index::document::key(rec.kind().as_str(), &rec.id()))
@@ -628,7 +623,7 @@ fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {
     store.visit_ratings(&mut bulk)?;
     let read = started.elapsed().as_secs_f64();
     let ratings = bulk.finish();
-    tracing::info!(records = ratings.records(), counted = ratings.counted(), read_seconds = read, seconds = started.elapsed().as_secs_f64(), "ratings loaded from the index");
+    tracing::info!(records = ratings.records(), counted = ratings.counted(), heap_bytes = ratings.heap_bytes(), read_seconds = read, seconds = started.elapsed().as_secs_f64(), "ratings loaded from the index");
     Ok(ratings)
 }
 

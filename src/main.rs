@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use dorama_search::engine::{Engine, Options};
+use dorama_search::engine::{index_files, Engine, Options};
 use dorama_search::rank::{Params, Scope};
 use dorama_search::record::{canonical_season, Kind, Located};
 use dorama_search::search::{Scope as SearchScope, SearchRequest};
@@ -266,14 +266,13 @@ fn run(cli: Cli) -> Result<()> {
 /// Reads and parses every file before anything is applied, so a bad line anywhere leaves the
 /// index untouched.
 fn cmd_index(dir: &Path, files: &[String]) -> Result<()> {
-    let engine = Engine::open(dir, Options { cache_entries: 0, ..Options::default() })?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.enable_steady_tick(std::time::Duration::from_millis(100));
         pb
     });
     // The files are read twice (checked, then indexed) and never held in memory whole.
-    let result = engine.ingest_files(files, &|msg: &str| {
+    let result = index_files(dir, files, &|msg: &str| {
         if let Some(pb) = &bar {
             pb.set_message(msg.to_string());
         }

@@ -584,6 +584,32 @@ impl Ratings {
     }
 
     /// Number of counted ratings (distinct drama–user pairs).
+    /// The bytes this holds on the heap, from its tables' capacities: what the ratings cost
+    /// in memory at a given size, apart from the index's mapped files and the catalog.
+    pub fn heap_bytes(&self) -> usize {
+        fn map<K, V>(m: &FxHashMap<K, V>) -> usize {
+            // hashbrown: one control byte per bucket beside the entry.
+            m.capacity() * (std::mem::size_of::<(K, V)>() + 1)
+        }
+        fn vec<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        let log = vec(&self.log.drama) + vec(&self.log.user) + vec(&self.log.rating) + vec(&self.log.seq);
+        let names: usize = self.drama_names.iter().map(|n| n.len()).sum::<usize>() * 2 + map(&self.dramas.ids);
+        let shadowed: usize = map(&self.shadowed) + self.shadowed.values().map(vec).sum::<usize>();
+        log + map(&self.users)
+            + vec(&self.free)
+            + self.by_key.shards.iter().map(map).sum::<usize>()
+            + vec(&self.winner)
+            + self.winner.iter().map(map).sum::<usize>()
+            + shadowed
+            + vec(&self.aggs)
+            + vec(&self.voters)
+            + vec(&self.drama_names)
+            + names
+            + map(&self.votes)
+    }
+
     pub fn counted(&self) -> usize {
         self.winner.iter().map(|w| w.len()).sum()
     }
