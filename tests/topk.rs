@@ -5,12 +5,13 @@
 mod common;
 use dorama_search::engine::Engine;
 use dorama_search::record::{parse_ndjson, Kind};
-use dorama_search::search::{self, popularity_boost, query, query_words, Features, Relation, Scope, SearchRequest, TOTAL_CAP};
+use dorama_search::index::schema::UNLINKED;
+use dorama_search::search::{self, popularity_boost, query, Features, Relation, Scope, SearchRequest, TOTAL_CAP};
 use proptest::prelude::*;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query};
-use tantivy::schema::Value;
-use tantivy::TantivyDocument;
+use tantivy::query::{BooleanQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
 
 /// Words the corpora and queries are made of: Latin words, Japanese words (surface and
 /// reading), a glue word; few enough that many documents share words and scores tie.
@@ -35,14 +36,26 @@ fn exhaustive(engine: &Engine, req: &SearchRequest) -> (Vec<(String, f32)>, usiz
     let store = engine.store();
     let searcher = store.searcher();
     let f = store.fields();
-    let (ws, keys) = query_words(store.japanese(), &req.q);
+    let tw = search::text_words(store, &searcher, req, Features::ALL);
+    let (ws, keys) = (&tw.words, &tw.keys);
     if ws.is_empty() {
         return (Vec::new(), 0);
     }
+    // Posts about no drama that name the forum's drama: every word of one of its names.
+    let mentions: std::collections::HashSet<tantivy::DocAddress> = if tw.mentions.is_empty() {
+        Default::default()
+    } else {
+        let unlinked = TermQuery::new(Term::from_field_text(f.tags, UNLINKED), IndexRecordOption::Basic);
+        let names = BooleanQuery::new(tw.mentions.iter().map(|n| (Occur::Should, query::text(f, n, true))).collect());
+        let q = BooleanQuery::new(vec![(Occur::Must, Box::new(unlinked) as Box<dyn Query>), (Occur::Must, Box::new(names))]);
+        searcher.search(&q, &tantivy::collector::DocSetCollector).unwrap()
+    };
     let run = |all: bool| {
+        // A text scores by the best of the typed words and each other spelling of a name in them.
+        let spellings = std::iter::once(ws).chain(&tw.alternatives).map(|w| query::text(f, w, all)).collect();
         let union = BooleanQuery::new(vec![
-            (Occur::Should, query::catalog(f, &searcher, &ws, all, &keys, Features::ALL)),
-            (Occur::Should, query::text(f, &ws, all)),
+            (Occur::Should, query::catalog(f, &searcher, ws, all, keys, Features::ALL)),
+            (Occur::Should, Box::new(DisjunctionMaxQuery::new(spellings))),
         ]);
         let (top, _) = searcher.search(&union as &dyn Query, &(TopDocs::with_limit(1_000_000).order_by_score(), Count)).unwrap();
         let mut rows = Vec::new();
@@ -54,7 +67,7 @@ fn exhaustive(engine: &Engine, req: &SearchRequest) -> (Vec<(String, f32)>, usiz
             let keep = match &req.scope {
                 Scope::Site(None) => true,
                 Scope::Site(Some(k)) => *k == kind,
-                Scope::Forum(d) => *d == drama && kind != Kind::Drama,
+                Scope::Forum(d) => (*d == drama && kind != Kind::Drama) || mentions.contains(&addr),
             };
             let seq = doc.get_first(f.seq).and_then(|v| v.as_u64()).unwrap();
             if keep {
@@ -100,7 +113,8 @@ fn corpus(dramas: &[(Vec<usize>, Vec<usize>)], texts: &[(usize, u8, Vec<usize>)]
     let mut lines = Vec::new();
     for (i, (title, cast)) in dramas.iter().enumerate() {
         lines.push(serde_json::json!({
-            "type": "drama", "id": format!("d{i}"), "title": text_of(title),
+            // An alias in other words: a query equal to the title also searches texts for it.
+            "type": "drama", "id": format!("d{i}"), "title": text_of(title), "aka": [text_of(&[cast[0] + 2, title[0]])],
             "cast": [{"actor": text_of(cast), "character": text_of(&cast.iter().rev().copied().collect::<Vec<_>>())}],
             "synopsis": text_of(&[title[0] + 3, cast[0] + 5]),
         }).to_string());
@@ -117,6 +131,8 @@ fn corpus(dramas: &[(Vec<usize>, Vec<usize>)], texts: &[(usize, u8, Vec<usize>)]
                 match kind % 3 {
                     0 => serde_json::json!({"type": "review", "id": id, "drama_id": drama, "author": "a", "rating": 7, "body": text_of(words)}),
                     1 => serde_json::json!({"type": "comment", "id": id, "drama_id": drama, "author": "b", "body": text_of(words)}),
+                    // Every fourth post names no drama: it is in the forum of each drama it mentions.
+                    _ if d % 4 == 3 => serde_json::json!({"type": "post", "id": id, "topic": "t", "author": "c", "body": text_of(words)}),
                     _ => serde_json::json!({"type": "post", "id": id, "topic": "t", "drama_id": drama, "author": "c", "body": text_of(words)}),
                 }
                 .to_string()

@@ -15,6 +15,7 @@
 
 pub mod dictionary;
 pub mod japanese;
+pub mod loanword;
 pub mod normalize;
 pub mod romaji;
 pub mod suggest;
@@ -82,6 +83,10 @@ fn tables_hash() -> u64 {
         "di", "nya", "byakuya", "sekachuu", "aa", "ii", "uu", "mm", "x", "qu", "v", "l", "r", "c", "2004",
     ] {
         eat(&romaji::canonical(w));
+        eat(&loanword::key(w).unwrap_or_default());
+    }
+    for w in ["spy x family", "death note", "spider riders", "black clover", "heart catch", "phantom", "quiz"] {
+        eat(&loanword::key(w).unwrap_or_default());
     }
     h
 }

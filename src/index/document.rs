@@ -6,6 +6,9 @@ use crate::analysis::Japanese;
 use crate::record::Record;
 use tantivy::TantivyDocument;
 
+/// What starts the `exact` keys of a drama's titles, kept beside the same keys unmarked.
+pub const TITLE_MARK: char = '=';
+
 /// The document for one record. `seq` is its place in ingest order.
 pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
@@ -25,6 +28,7 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
     doc.add_text(f.record, serde_json::to_string(rec).unwrap_or_default());
     let mut suggest: Vec<String> = Vec::new();
     let mut exact: Vec<String> = Vec::new();
+    let mut roles: Vec<String> = Vec::new();
     let mut add = |field, s: &Option<String>| {
         if let Some(s) = s.as_deref().filter(|s| !s.trim().is_empty()) {
             doc.add_text(field, s);
@@ -34,13 +38,18 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
         Record::Drama(d) => {
             add(f.title, &Some(d.title.clone()));
             add(f.title_ja, &d.title_ja);
-            for n in [Some(d.title.clone()), d.title_en.clone(), d.title_ja.clone()]
-                .into_iter()
-                .chain(d.aka.iter().cloned().map(Some))
-            {
+            let titles = [Some(d.title.clone()), d.title_en.clone(), d.title_ja.clone()];
+            for (i, n) in titles.into_iter().chain(d.aka.iter().cloned().map(Some)).enumerate() {
                 if let Some(n) = &n {
                     suggest.extend(index_keys(jp, n, false));
-                    exact.extend(whole_keys(jp, n, false));
+                    let mut keys = whole_keys(jp, n, false);
+                    keys.extend(crate::analysis::loanword::name_key(n));
+                    // A title (not an alias) is also kept marked as one: what a drama is called
+                    // beats what it is also called, when a query equals both.
+                    if i < 3 {
+                        exact.extend(keys.iter().map(|k| format!("{TITLE_MARK}{k}")));
+                    }
+                    exact.extend(keys);
                 }
                 add(f.names, &n);
             }
@@ -74,6 +83,9 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             for r in &p.dramas {
                 add(f.cast, &r.character);
                 add(f.cast, &r.character_ja);
+                for c in [&r.character, &r.character_ja].into_iter().flatten() {
+                    roles.extend(whole_keys(jp, c, false));
+                }
             }
         }
         Record::Review(r) => {
@@ -87,6 +99,16 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             add(f.title, &Some(p.topic.clone()));
             add(f.text, &Some(p.topic.clone()));
             add(f.text, &Some(p.body.clone()));
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    for k in roles {
+        doc.add_text(f.role_keys, k);
+    }
+    if let Record::Post(p) = rec {
+        if p.drama_id.is_none() {
+            doc.add_text(f.tags, super::schema::UNLINKED);
         }
     }
     exact.sort();

@@ -41,6 +41,13 @@ pub struct Fields {
     /// The whole-name keys of every title, alias and person name
     /// ([`crate::analysis::suggest::whole_keys`]): a query equal to one covers that name whole.
     pub exact: Field,
+    /// The whole-name keys of the characters a person plays, in both scripts: how a query that
+    /// names a character finds the role, to search texts for its other spelling as well
+    /// ([`crate::search::spellings`]). Not scored: a character is not the person's name.
+    pub role_keys: Field,
+    /// Index-only marks of a document's situation: [`UNLINKED`] on a forum post that names no
+    /// drama (the posts a drama's forum search finds by the names they mention).
+    pub tags: Field,
     pub title: Field,
     pub title_ja: Field,
     /// The record as JSON, returned by `GET /api/records/{kind}/{id}`.
@@ -49,6 +56,9 @@ pub struct Fields {
     /// so that marking a snippet of one does not run the analyzer again.
     pub tokens: Field,
 }
+
+/// The [`Fields::tags`] value of a post with no `drama_id`.
+pub const UNLINKED: &str = "unlinked";
 
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -83,6 +93,8 @@ pub fn build() -> (Schema, Fields) {
         text: b.add_text_field("text", text_without_positions),
         suggest: b.add_text_field("suggest", suggest),
         exact: b.add_text_field("exact", tantivy::schema::STRING),
+        role_keys: b.add_text_field("role_keys", tantivy::schema::STRING),
+        tags: b.add_text_field("tags", tantivy::schema::STRING),
         title: b.add_text_field("title", STORED),
         title_ja: b.add_text_field("title_ja", STORED),
         record: b.add_text_field("record", STORED),
@@ -108,6 +120,8 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
         text: f("text")?,
         suggest: f("suggest")?,
         exact: f("exact")?,
+        role_keys: f("role_keys")?,
+        tags: f("tags")?,
         title: f("title")?,
         title_ja: f("title_ja")?,
         record: f("record")?,

@@ -30,11 +30,12 @@
 pub mod query;
 mod results;
 pub mod snippet;
+pub mod spellings;
 pub mod suggest;
 pub mod topk;
 
 pub use query::Features;
-pub use results::{query_words, search, search_with, Hit, KindTotal, Scope, SearchRequest, SearchResults};
+pub use results::{query_words, search, search_with, text_words, Hit, KindTotal, Scope, SearchRequest, SearchResults, TextWords};
 pub use topk::{Relation, TOTAL_CAP};
 pub use suggest::{suggest, Suggestion};
 

@@ -20,11 +20,14 @@ pub struct Features {
     pub whole_names: bool,
     /// Typo expansion of words that are not names as typed.
     pub typos: bool,
+    /// A name the query holds also searched in texts by its other spellings
+    /// ([`super::spellings`]).
+    pub spellings: bool,
 }
 
 impl Features {
-    pub const ALL: Features = Features { whole_names: true, typos: true };
-    pub const NONE: Features = Features { whole_names: false, typos: false };
+    pub const ALL: Features = Features { whole_names: true, typos: true, spellings: true };
+    pub const NONE: Features = Features { whole_names: false, typos: false, spellings: false };
 }
 
 impl Default for Features {
@@ -55,6 +58,11 @@ pub const WHOLE_NAME: f32 = NAMES;
 /// `kingdom` is the title `Kingdom` before `Magi: The Kingdom of Magic`, whatever their
 /// popularity (the boost multiplies a score by at most about 1.6).
 pub const EXACT_NAME: f32 = 200.0;
+
+/// On top of [`EXACT_NAME`] (or a loanword key's whole-name match), when the name the query
+/// equals is one of the drama's titles and not only an alias: `fate stay night` is the drama
+/// titled so before a later season that lists it among its aliases. Less than any tier step.
+pub const TITLE_NAME: f32 = 30.0;
 
 /// Edits allowed for a typo in a Latin word: 1 from 5 letters, 2 from 9.
 pub fn typo_distance(key: &str) -> u8 {
@@ -167,22 +175,47 @@ pub fn catalog(
     if !features.whole_names {
         return by_words;
     }
+    let (loan, whole_keys): (Vec<String>, Vec<String>) =
+        whole_keys.iter().cloned().partition(|k| k.starts_with(crate::analysis::loanword::PREFIX));
+    let whole_keys = &whole_keys[..];
     let exact = present_keys(searcher, f.exact, whole_keys);
     let by_words: Box<dyn Query> = if exact.is_empty() {
         by_words
     } else {
         let exact: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(exact)), EXACT_NAME));
-        Box::new(BooleanQuery::new(vec![(Occur::Must, by_words), (Occur::Should, exact)]))
+        let mut clauses = vec![(Occur::Must, by_words), (Occur::Should, exact)];
+        clauses.extend(titled(searcher, f, whole_keys).map(|q| (Occur::Should, q)));
+        Box::new(BooleanQuery::new(clauses))
     };
     // Only keys some name starts with: an outer union with a clause that matches nothing
     // still walks every match of the words through one more scorer layer.
     let whole = present_keys(searcher, f.suggest, whole_keys);
-    if whole.is_empty() {
+    // A loanword key is only ever a whole name's (held in `exact`): it scores as the name read
+    // whole and covered exactly, as the kana typed for a katakana title does.
+    let loaned = present_keys(searcher, f.exact, &loan);
+    if whole.is_empty() && loaned.is_empty() {
         return by_words;
     }
     let score = WHOLE_NAME * words.len().max(1) as f32;
-    let whole: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score));
-    Box::new(BooleanQuery::new(vec![(Occur::Should, by_words), (Occur::Should, whole)]))
+    let mut clauses = vec![(Occur::Should, by_words)];
+    if !whole.is_empty() {
+        clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score))));
+    }
+    if !loaned.is_empty() {
+        let loaned = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(loaned)), score + EXACT_NAME));
+        clauses.push((Occur::Should, loaned));
+        clauses.extend(titled(searcher, f, &loan).map(|q| (Occur::Should, q)));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// [`TITLE_NAME`] for a drama one of whose titles (not only an alias) has one of `keys` as its
+/// whole key, if any does.
+fn titled(searcher: &Searcher, f: &Fields, keys: &[String]) -> Option<Box<dyn Query>> {
+    let marked: Vec<String> = keys.iter().map(|k| format!("{}{k}", crate::index::document::TITLE_MARK)).collect();
+    let titles = present_keys(searcher, f.exact, &marked);
+    (!titles.is_empty())
+        .then(|| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(titles)), TITLE_NAME)) })
 }
 
 /// Term queries for the keys that some document holds in `field`.

@@ -3,6 +3,7 @@
 use super::popularity_boost;
 use super::query::{self, group, without_glue, Features};
 use super::snippet::Snippets;
+use super::spellings;
 use super::topk::{self, Candidate, Counts, Keep, Relation, TOTAL_CAP};
 use crate::analysis::tokenizer::terms_of;
 use crate::index::columns::SegmentColumns;
@@ -47,6 +48,10 @@ pub struct Hit {
     pub author: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rating: Option<u8>,
+    /// In a drama's forum search: a post that names no drama, listed because it mentions this
+    /// one by a title or alias. Absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mention: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -113,22 +118,20 @@ struct Found {
     text: Counts,
 }
 
-#[allow(clippy::too_many_arguments)]
 fn evaluate(
     searcher: &Searcher,
     columns: &[Arc<SegmentColumns>],
     f: &Fields,
     parts: &Parts,
-    words: &[Vec<String>],
+    tw: &TextWords,
     all: bool,
-    keys: &[String],
     features: Features,
     k: usize,
 ) -> tantivy::Result<(Found, Vec<Box<dyn Query>>)> {
     let mut found = Found { top: Vec::new(), catalog: Counts::default(), text: Counts::default() };
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
     if let Some(keep) = &parts.catalog {
-        let q = query::catalog(f, searcher, words, all, keys, features);
+        let q = query::catalog(f, searcher, &tw.words, all, &tw.keys, features);
         let w = topk::weight(searcher, q.as_ref())?;
         let (counts, top) = topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?;
         found.catalog = counts;
@@ -136,24 +139,121 @@ fn evaluate(
         queries.push(q);
     }
     if let Some(keep) = &parts.text {
-        let mut q = query::text(f, words, all);
-        if let Some(d) = &parts.drama {
-            let drama = TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic);
-            q = Box::new(BooleanQuery::new(vec![
-                (Occur::Must, q),
-                (Occur::Must, Box::new(ConstScoreQuery::new(Box::new(drama), 0.0))),
-            ]));
-        }
-        let w = topk::weight(searcher, q.as_ref())?;
-        found.text = topk::count(searcher, columns, w.as_ref(), TOTAL_CAP, keep)?;
+        // Each text query is a plain BM25 term query (with at most a zero-score filter), which
+        // block-max WAND prunes; their best candidates are merged, a text found by several
+        // keeping its best score. The union is walked only to count.
+        let each = text_queries(f, parts, tw, all);
+        let union: Box<dyn Query> = match each.as_slice() {
+            [one] => one.box_clone(),
+            many => Box::new(BooleanQuery::new(many.iter().map(|q| (Occur::Should, q.box_clone())).collect())),
+        };
+        found.text = topk::count(searcher, columns, topk::weight(searcher, union.as_ref())?.as_ref(), TOTAL_CAP, keep)?;
         if found.text.total > 0 {
-            found.top.extend(topk::top(searcher, columns, w.as_ref(), k, keep)?);
+            let mut texts: Vec<Candidate> = Vec::new();
+            for q in &each {
+                texts.extend(topk::top(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), k, keep)?);
+            }
+            topk::sort_best_first(&mut texts);
+            let mut seen = rustc_hash::FxHashSet::default();
+            texts.retain(|c| seen.insert(c.addr));
+            found.top.extend(texts);
         }
-        queries.push(q);
+        queries.push(union);
     }
     topk::sort_best_first(&mut found.top);
     found.top.truncate(k);
     Ok((found, queries))
+}
+
+/// The text queries of a search: the typed words and each alternative spelling, in a forum
+/// each limited to the drama's texts, and each again over the posts that name no drama but
+/// mention this one ([`TextWords::mentions`]).
+fn text_queries(f: &Fields, parts: &Parts, tw: &TextWords, all: bool) -> Vec<Box<dyn Query>> {
+    let filtered = |q: Box<dyn Query>, filter: Box<dyn Query>| -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)))]))
+    };
+    let spellings = || std::iter::once(&tw.words).chain(&tw.alternatives);
+    let Some(d) = &parts.drama else {
+        return spellings().map(|w| query::text(f, w, all)).collect();
+    };
+    let mut out: Vec<Box<dyn Query>> = spellings()
+        .map(|w| filtered(query::text(f, w, all), Box::new(TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic))))
+        .collect();
+    if let Some(mentions) = mentioning(f, &tw.mentions) {
+        out.extend(spellings().map(|w| filtered(query::text(f, w, all), mentions.box_clone())));
+    }
+    out
+}
+
+/// The posts with no drama that name one of `names` (every word of it), if there are names.
+fn mentioning(f: &Fields, names: &[Vec<Vec<String>>]) -> Option<Box<dyn Query>> {
+    if names.is_empty() {
+        return None;
+    }
+    let unlinked = TermQuery::new(Term::from_field_text(f.tags, crate::index::schema::UNLINKED), IndexRecordOption::Basic);
+    let any_name = BooleanQuery::new(names.iter().map(|n| (Occur::Should, query::text(f, n, true))).collect());
+    Some(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, Box::new(unlinked) as Box<dyn Query>),
+        (Occur::Must, Box::new(any_name)),
+    ])))
+}
+
+/// What a query searches for, its words analyzed once.
+#[derive(Debug, Clone, Default)]
+pub struct TextWords {
+    /// The typed words (glue words dropped).
+    pub words: Vec<Vec<String>>,
+    /// The type-ahead keys of the whole query (its whole-name match).
+    pub keys: Vec<String>,
+    /// The query with a name it holds written another way ([`super::spellings`]), each
+    /// searching texts by other terms than `words`.
+    pub alternatives: Vec<Vec<Vec<String>>>,
+    /// In a drama's forum, the words of each of the drama's names: a post that names no drama
+    /// but all the words of one of these is in the forum too, marked as a mention.
+    pub mentions: Vec<Vec<Vec<String>>>,
+}
+
+/// The terms a text query looks words up by, as a set: two spellings with the same set search
+/// texts alike.
+fn text_key(words: &[Vec<String>]) -> Vec<&str> {
+    let mut k: Vec<&str> = words.iter().filter_map(|w| query::text_term(w)).collect();
+    k.sort_unstable();
+    k.dedup();
+    k
+}
+
+/// Analyzes a request's query: its words, whole-name keys, other spellings and (in a forum)
+/// the forum drama's names.
+pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, features: Features) -> TextWords {
+    let jp = store.japanese();
+    let cut = crate::analysis::tokenizer::words(jp, &req.q);
+    let keys = whole_name_keys(&cut);
+    let alternatives = if features.spellings { spellings::alternatives(store, searcher, &req.q, &cut) } else { Vec::new() };
+    let words = without_glue(group(terms_of(cut)));
+    let mut seen = vec![text_key(&words).into_iter().map(str::to_string).collect::<Vec<_>>()];
+    let mut tw = TextWords { words, keys, alternatives: Vec::new(), mentions: Vec::new() };
+    for alt in alternatives {
+        let (ws, _) = query_words(jp, &alt);
+        let key: Vec<String> = text_key(&ws).into_iter().map(str::to_string).collect();
+        if !ws.is_empty() && !seen.contains(&key) {
+            seen.push(key);
+            tw.alternatives.push(ws);
+        }
+    }
+    if let Scope::Forum(d) = &req.scope {
+        if let Ok(Some(drama)) = store.get(Kind::Drama, d) {
+            let mut seen: Vec<Vec<String>> = Vec::new();
+            for name in spellings::names_of(&drama) {
+                let (ws, _) = query_words(jp, &name);
+                let key: Vec<String> = text_key(&ws).into_iter().map(str::to_string).collect();
+                if !ws.is_empty() && !seen.contains(&key) {
+                    seen.push(key);
+                    tw.mentions.push(ws);
+                }
+            }
+        }
+    }
+    tw
 }
 
 /// Runs a search. `ratings_of` gives the number of ratings of a drama (the popularity boost).
@@ -173,31 +273,36 @@ pub fn search_with(
     }
     let searcher = store.searcher();
     let f = store.fields();
-    let (ws, keys) = query_words(store.japanese(), &req.q);
-    if ws.is_empty() {
-        // Forum search with no words lists the drama's forum, newest first.
+    let tw = text_words(store, &searcher, req, features);
+    let forum = matches!(req.scope, Scope::Forum(_));
+    if tw.words.is_empty() {
+        // Forum search with no words lists the drama's forum, newest first: its own texts and
+        // the posts that mention it.
         let Scope::Forum(d) = &req.scope else {
             return Ok(SearchResults::empty());
         };
-        let forum = BooleanQuery::new(vec![
+        let own = BooleanQuery::new(vec![
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic)) as Box<dyn Query>),
             (Occur::MustNot, Box::new(TermQuery::new(Term::from_field_text(f.kind, Kind::Drama.as_str()), IndexRecordOption::Basic))),
         ]);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(own))];
+        clauses.extend(mentioning(f, &tw.mentions).map(|m| (Occur::Should, m)));
+        let forum = BooleanQuery::new(clauses);
         let columns = store.columns().for_searcher(&searcher)?;
         let counts = topk::count(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &Keep::All)?;
         let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
         let top = searcher.search(&forum, &newest)?;
         let snippets = KindSnippets::new(&searcher, &forum, f, &[]);
-        let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets)?;
+        let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets, true)?;
         return Ok(results_of(&Counts::default(), &counts, hits));
     }
 
     let parts = Parts::of(&req.scope);
     let k = req.offset + req.limit + RERANK_EXTRA;
     let columns = store.columns().for_searcher(&searcher)?;
-    let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &ws, true, &keys, features, k)?;
-    if found.catalog.total + found.text.total == 0 && ws.len() > 1 {
-        (found, queries) = evaluate(&searcher, &columns, f, &parts, &ws, false, &keys, features, k)?;
+    let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &tw, true, features, k)?;
+    if found.catalog.total + found.text.total == 0 && tw.words.len() > 1 {
+        (found, queries) = evaluate(&searcher, &columns, f, &parts, &tw, false, features, k)?;
     }
     // The popularity boost reads the drama id from its fast field: no stored document is
     // loaded for a candidate that does not make the page. Candidates about the same drama
@@ -227,11 +332,11 @@ pub fn search_with(
     let typed: Vec<&str> = req.q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     // Snippets mark every term of a word (a Japanese word's surface as well as its reading),
     // although texts were matched by the reading alone.
-    queries.push(query::text_marks(f, &ws));
+    queries.extend(std::iter::once(&tw.words).chain(&tw.alternatives).map(|ws| query::text_marks(f, ws)));
     let marks = BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect());
     let snippets = KindSnippets::new(&searcher, &marks, f, &typed);
     let page = scored.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
-    let hits = hits_of(store, &searcher, page, &snippets)?;
+    let hits = hits_of(store, &searcher, page, &snippets, forum)?;
     Ok(results_of(&found.catalog, &found.text, hits))
 }
 
@@ -287,12 +392,16 @@ pub fn query_words(jp: &crate::analysis::Japanese, q: &str) -> (Vec<Vec<String>>
 }
 
 /// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name
-/// and long enough not to match half the catalogue.
-fn whole_name_keys(cut: &[crate::analysis::tokenizer::Word]) -> Vec<String> {
-    crate::analysis::suggest::query_keys_of(cut)
+/// and long enough not to match half the catalogue; and, for a query wholly in kana, its
+/// loanword key ([`crate::analysis::loanword`]), which finds an English title typed the way
+/// it is said in Japanese.
+pub(crate) fn whole_name_keys(cut: &[crate::analysis::tokenizer::Word]) -> Vec<String> {
+    let mut keys: Vec<String> = crate::analysis::suggest::query_keys_of(cut)
         .into_iter()
         .filter(|k| k.chars().count() >= if k.is_ascii() { 4 } else { 2 })
-        .collect()
+        .collect();
+    keys.extend(crate::analysis::loanword::query_key(cut));
+    keys
 }
 
 /// Loads the documents of a page of results and turns them into hits.
@@ -301,21 +410,25 @@ fn hits_of(
     searcher: &tantivy::Searcher,
     page: impl Iterator<Item = (f32, DocAddress)>,
     snippets: &KindSnippets,
+    forum: bool,
 ) -> tantivy::Result<Vec<Hit>> {
     let mut hits = Vec::new();
     for (score, addr) in page {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.extend(hit_of(store, addr, &doc, score, snippets));
+        hits.extend(hit_of(store, addr, &doc, score, snippets, forum));
     }
     Ok(hits)
 }
 
-fn hit_of(store: &Store, addr: DocAddress, doc: &TantivyDocument, score: f32, snippets: &KindSnippets) -> Option<Hit> {
+fn hit_of(store: &Store, addr: DocAddress, doc: &TantivyDocument, score: f32, snippets: &KindSnippets, forum: bool) -> Option<Hit> {
     let f = store.fields();
     let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
     let kind = Kind::parse(&s(f.kind)?)?;
     let rating = doc.get_first(f.rating).and_then(|v| v.as_u64()).filter(|&r| r > 0).map(|r| r as u8);
+    let drama_id = s(f.drama_id).filter(|_| kind != Kind::Drama);
     Some(Hit {
+        // In a drama's forum, a post about no drama is there because it mentions this one.
+        mention: forum && kind == Kind::Post && drama_id.is_none(),
         kind,
         id: s(f.id)?,
         title: s(f.title),
@@ -323,7 +436,7 @@ fn hit_of(store: &Store, addr: DocAddress, doc: &TantivyDocument, score: f32, sn
         score,
         // Only dramas and people carry stored tokens.
         snippet: snippets.for_kind(kind).html(addr, doc, crate::index::document::Tokens::stored(f, doc).as_ref()),
-        drama_id: s(f.drama_id).filter(|_| kind != Kind::Drama),
+        drama_id,
         author: s(f.author),
         rating,
     })

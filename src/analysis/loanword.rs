@@ -1,0 +1,148 @@
+//! Loanword keys: an English title and its katakana rendering, made to meet.
+//!
+//! Fans type the Japanese way of saying an English title in kana: `すぱいふぁみりー` for
+//! `SPY×FAMILY`, `ですのーと` for `Death Note`. Kana has one romanization (`supaifamirii`), but
+//! that is not the English spelling, and no dictionary lists every title's English words.
+//! What survives the trip into katakana is the consonant skeleton: katakana adds vowels
+//! (`su-pa-i`), lengthens them (`ー` for English `-er`, `-ar`), and has no `l`/`r`, `b`/`v`
+//! or `s`/`z`/`th` contrasts. So both sides are reduced to their consonants, with those pairs
+//! merged and English's silent letters dropped, and a whole name compared as one key:
+//! `spy family` and `supaifamirii` are both `sphmr`, `death note` and `desunooto` both `dsnt`.
+//!
+//! The key is coarse, so it is only compared whole (a kana query against a whole title), only
+//! from [`MIN_CONSONANTS`] consonants on (shorter keys meet too many titles), and a match scores
+//! as a whole-name match, below a title that also matches the words.
+
+/// Keys shorter than this are not made: `ない` (`n`), `ふりー` (`hr`) would meet too much.
+pub const MIN_CONSONANTS: usize = 3;
+
+/// What loanword keys start with, so that they never equal another key in the same field.
+pub const PREFIX: char = '~';
+
+/// The loanword key of a name in Latin letters (English or romaji), or of a kana reading in
+/// Hepburn romaji. None if it holds digits (numbers are said in many ways) or has too few
+/// consonants. Words of one letter `x` are dropped: `Spy x Family` writes the `×` of
+/// `SPY×FAMILY`, which nobody says.
+pub fn key(latin: &str) -> Option<String> {
+    if latin.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let lower = latin.to_ascii_lowercase();
+    let letters: Vec<u8> = lower
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty() && *w != "x")
+        .flat_map(|w| w.bytes())
+        .collect();
+    if letters.iter().any(|b| !b.is_ascii_lowercase()) {
+        return None;
+    }
+    let vowel = |b: Option<&u8>| b.is_some_and(|b| b"aeiouy".contains(b));
+    let mut out: Vec<u8> = Vec::with_capacity(letters.len());
+    let mut i = 0;
+    while i < letters.len() {
+        let (c, next) = (letters[i], letters.get(i + 1).copied());
+        let pair = |s: &[u8; 2]| c == s[0] && next == Some(s[1]);
+        let (sound, used): (Option<u8>, usize) = if pair(b"ph") {
+            (Some(b'h'), 2)
+        } else if pair(b"th") || pair(b"sh") {
+            (Some(b's'), 2)
+        } else if pair(b"ch") || pair(b"ts") || pair(b"tz") {
+            (Some(b't'), 2)
+        } else if pair(b"ck") || pair(b"qu") {
+            (Some(b'k'), 2)
+        } else if pair(b"gh") || pair(b"wh") {
+            (None, 2)
+        } else if pair(b"dz") {
+            (Some(b's'), 2)
+        } else {
+            let s = match c {
+                b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'w' => None,
+                // English `r` after a vowel and before a consonant or the end is a long vowel in
+                // katakana (`heart` ハート, `spider` スパイダー); kana romaji never has one there.
+                b'r' if vowel(i.checked_sub(1).and_then(|p| letters.get(p))) && !vowel(letters.get(i + 1)) => None,
+                b'c' => Some(if matches!(next, Some(b'e' | b'i' | b'y')) { b's' } else { b'k' }),
+                b'q' => Some(b'k'),
+                b'x' => {
+                    out.push(b'k');
+                    Some(b's')
+                }
+                b'f' => Some(b'h'),
+                b'v' => Some(b'b'),
+                b'l' => Some(b'r'),
+                b'z' | b'j' => Some(b's'),
+                b'm' if matches!(next, Some(b'b' | b'p')) => Some(b'n'),
+                other => Some(other),
+            };
+            (s, 1)
+        };
+        if let Some(s) = sound {
+            if out.last() != Some(&s) {
+                out.push(s);
+            }
+        }
+        i += used;
+    }
+    (out.len() >= MIN_CONSONANTS).then(|| {
+        let mut k = String::with_capacity(out.len() + 1);
+        k.push(PREFIX);
+        k.extend(out.into_iter().map(char::from));
+        k
+    })
+}
+
+/// The loanword key of a name as indexed: only of a name written wholly in Latin letters
+/// (after folding accents and widths), whose words a fan may type in katakana.
+pub fn name_key(name: &str) -> Option<String> {
+    let folded = super::normalize::fold_str(name);
+    folded.chars().all(|c| c.is_ascii() || !c.is_alphabetic()).then(|| key(&folded)).flatten()
+}
+
+/// The loanword key of a query typed wholly in kana, from its words' Hepburn romaji.
+pub fn query_key(ws: &[super::tokenizer::Word]) -> Option<String> {
+    let mut hepburn = String::new();
+    for w in ws {
+        if !w.japanese || !super::romaji::is_kana(&w.surface) {
+            return None;
+        }
+        hepburn.push_str(w.romaji.as_deref()?);
+    }
+    key(&hepburn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+    use crate::analysis::romaji::kana_to_romaji;
+
+    fn kana(k: &str) -> Option<String> {
+        key(&kana_to_romaji(k))
+    }
+
+    #[test]
+    fn katakana_renderings_meet_their_english_titles() {
+        for (english, katakana) in [
+            ("Spy x Family", "スパイファミリー"),
+            ("SPY×FAMILY", "すぱいふぁみりー"),
+            ("Death Note", "デスノート"),
+            ("Spider Riders", "スパイダーライダーズ"),
+            ("Heart Catch", "ハートキャッチ"),
+            ("Black Clover", "ブラッククローバー"),
+        ] {
+            assert_eq!(key(english), kana(katakana), "{english} / {katakana}");
+            assert!(key(english).is_some(), "{english}");
+        }
+    }
+
+    #[test]
+    fn different_titles_keep_different_keys() {
+        assert_ne!(key("Death Note"), key("Date Night Out"));
+        assert_ne!(key("Spy x Family"), key("Spy Classroom"));
+    }
+
+    #[test]
+    fn short_or_numbered_names_have_no_key() {
+        assert_eq!(key("Free!"), None);
+        assert_eq!(kana("フリー"), None);
+        assert_eq!(key("86 Eighty-Six"), None);
+    }
+}

@@ -1,0 +1,138 @@
+//! The other spellings of what a query names, from the catalog in the index.
+//!
+//! Texts are matched by their words' reading keys, so `yamada takayuki` already finds a post
+//! that writes `山田孝之`, wherever IPADIC reads the name right. It does not read every name
+//! right (`忽那汐里`), and no reading links an English title to its Japanese one or an alias to
+//! the title. The catalog does: a drama carries its titles and aliases in every script, a
+//! person their name in romaji and kanji, a role its character in both. So a query that names
+//! one of them whole (or holds such a name among its words) also searches texts for each other
+//! spelling in its place, matched as the typed words are: every word, scored by BM25.
+//!
+//! Only names given whole count, and only unambiguous ones: a key that more than
+//! [`MAX_NAMED`] catalog documents hold (a character called only `Haruto`) expands to nothing,
+//! or one common given name would search texts for a dozen unrelated kanji.
+
+use crate::analysis::tokenizer::Word;
+use crate::index::Store;
+use crate::record::Record;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+/// Words of a query beyond this many are not looked at for names (a query is a few words).
+const MAX_SPAN_WORDS: usize = 8;
+/// Catalog documents a name may belong to and still be expanded.
+pub const MAX_NAMED: usize = 4;
+/// Alternatives per query at most: each is one more text query.
+pub const MAX_ALTERNATIVES: usize = 8;
+
+/// The query written with each named span replaced by each of its other spellings, longest
+/// named spans first, spans not overlapping. The typed query itself is not among them, but an
+/// alternative may still analyze to the same words (the caller drops those).
+pub fn alternatives(store: &Store, searcher: &Searcher, q: &str, cut: &[Word]) -> Vec<String> {
+    let n = cut.len().min(MAX_SPAN_WORDS);
+    let mut taken = vec![false; n];
+    let mut out: Vec<String> = Vec::new();
+    for len in (1..=n).rev() {
+        for i in 0..=n - len {
+            let j = i + len;
+            if taken[i..j].iter().any(|&t| t) {
+                continue;
+            }
+            let keys = super::results::whole_name_keys(&cut[i..j]);
+            let names = spellings(store, searcher, &keys);
+            if names.is_empty() {
+                continue;
+            }
+            taken[i..j].iter_mut().for_each(|t| *t = true);
+            let (before, after) = (&q[..cut[i].start], &q[cut[j - 1].end..]);
+            for name in names {
+                let alt = format!("{before} {name} {after}");
+                if out.len() < MAX_ALTERNATIVES && !out.contains(&alt) {
+                    out.push(alt);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every spelling of the one thing `keys` name whole: a drama's titles and aliases, a person's
+/// names, or a character's names in the roles that name it. Empty if nothing is named, or too
+/// many things are.
+pub fn spellings(store: &Store, searcher: &Searcher, keys: &[String]) -> Vec<String> {
+    let f = store.fields();
+    // (document, found by a role, the key that found it)
+    let mut found: Vec<(DocAddress, bool, &str)> = Vec::new();
+    for (field, by_role) in [(f.exact, false), (f.role_keys, true)] {
+        for key in keys {
+            let term = Term::from_field_text(field, key);
+            if searcher.doc_freq(&term).unwrap_or(0) == 0 {
+                continue;
+            }
+            let Ok(addrs) = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &DocSetCollector) else {
+                continue;
+            };
+            for a in addrs {
+                if !found.iter().any(|&(b, r, _)| b == a && r == by_role) {
+                    found.push((a, by_role, key));
+                }
+            }
+        }
+    }
+    let mut docs: Vec<DocAddress> = found.iter().map(|&(a, _, _)| a).collect();
+    docs.sort();
+    docs.dedup();
+    if docs.len() > MAX_NAMED {
+        return Vec::new();
+    }
+    // In record-key order, so that two indexes of the same records expand a query alike.
+    let mut named: Vec<(String, Record, bool, &str)> = found
+        .into_iter()
+        .filter_map(|(a, by_role, key)| {
+            let doc: TantivyDocument = searcher.doc(a).ok()?;
+            let id = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            Some((id, store.record_of(&doc)?, by_role, key))
+        })
+        .collect();
+    named.sort_by(|a, b| (&a.0, a.2, a.3).cmp(&(&b.0, b.2, b.3)));
+    let mut out: Vec<String> = Vec::new();
+    for (_, rec, by_role, key) in named {
+        let names = if by_role { role_names(store, &rec, key) } else { names_of(&rec) };
+        for name in names {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// Every name of a drama (title, English and Japanese titles, aliases) or person.
+pub fn names_of(rec: &Record) -> Vec<String> {
+    let names: Vec<Option<String>> = match rec {
+        Record::Drama(d) => [Some(d.title.clone()), d.title_en.clone(), d.title_ja.clone()]
+            .into_iter()
+            .chain(d.aka.iter().cloned().map(Some))
+            .collect(),
+        Record::Person(p) => vec![Some(p.name.clone()), p.name_ja.clone()],
+        _ => Vec::new(),
+    };
+    names.into_iter().flatten().filter(|n| !n.trim().is_empty()).collect()
+}
+
+/// Both names of each role of a person whose character `key` names whole.
+fn role_names(store: &Store, rec: &Record, key: &str) -> Vec<String> {
+    let Record::Person(p) = rec else { return Vec::new() };
+    let jp = store.japanese();
+    let names_key = |c: &Option<String>| {
+        c.as_deref().is_some_and(|c| crate::analysis::suggest::whole_keys(jp, c, false).iter().any(|k| k == key))
+    };
+    p.dramas
+        .iter()
+        .filter(|r| names_key(&r.character) || names_key(&r.character_ja))
+        .flat_map(|r| [r.character.clone(), r.character_ja.clone()])
+        .flatten()
+        .collect()
+}
