@@ -123,6 +123,26 @@ async fn forum_search_stays_inside_one_drama() {
     assert!(v["error"].as_str().unwrap().contains("no-such-drama"));
 }
 
+/// A post about no drama that names the seed drama in Japanese is in its forum, marked as a
+/// mention; the drama's own texts carry no `mention` field at all, nor does the site search.
+#[tokio::test]
+async fn forum_search_lists_posts_that_mention_the_drama_marked_as_mentions() {
+    let (_d, app) = app(Some(TOKEN));
+    let post = r#"{"type": "post", "id": "talk-1", "topic": "名作", "author": "x", "body": "世界の中心で、愛をさけぶを久しぶりに見返した"}"#;
+    let (s, _) = call(&app, admin("POST", "/api/records", Some(TOKEN), post)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = get(&app, &format!("/api/dramas/{}/forum?limit=100", common::SEED)).await;
+    assert_eq!(s, StatusCode::OK);
+    let hits = v["hits"].as_array().unwrap();
+    let mention = hits.iter().find(|h| h["id"] == "talk-1").unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(mention["mention"], true);
+    assert!(mention.get("drama_id").is_none());
+    assert!(hits.iter().filter(|h| h["id"] != "talk-1").all(|h| h.get("mention").is_none()));
+    let (_, v) = get(&app, "/api/search?q=%E8%A6%8B%E8%BF%94%E3%81%97%E3%81%9F").await;
+    let hit = v["hits"].as_array().unwrap().iter().find(|h| h["id"] == "talk-1").unwrap_or_else(|| panic!("{v}"));
+    assert!(hit.get("mention").is_none());
+}
+
 #[tokio::test]
 async fn records_are_served_by_kind_and_id() {
     let (_d, app) = app(None);

@@ -20,6 +20,9 @@
 //!    and their best candidates merged, which gives the page one query over both would give.
 //!    A query equal to a whole title, alias or person name (its whole-name key, the `exact`
 //!    field) adds [`query::EXACT_NAME`] on top: covering a name beats holding its words.
+//!    A query that names a drama, person or character whole also searches texts for the
+//!    name's other spellings ([`spellings`]), each a text query of its own merged like the
+//!    parts; a drama's forum also holds the posts about no drama that name it.
 //! 3. If no document has every word, the query is retried with any word matching, so a long
 //!    query with one stray word still finds something.
 //! 4. Popularity: among the best candidates, each score is multiplied by

@@ -96,6 +96,8 @@
       el("a", { href: href, text: label(h) }),
       h.rating ? el("span", { class: "ds-kind", text: h.rating + "/10" }) : null,
       h.author ? el("span", { class: "ds-kind", text: "by " + h.author }) : null,
+      // A post about no drama, in this drama's forum because it names it.
+      h.mention ? el("span", { class: "ds-kind ds-mention", text: "mentions this drama" }) : null,
       el("div", { class: "ds-snip", html: h.snippet || "" }),
     ]);
   }
