@@ -3,7 +3,7 @@ use super::schema::{self, Fields};
 use crate::analysis::Japanese;
 use crate::record::{Drama, Kind, Record};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
@@ -137,7 +137,18 @@ pub struct Store {
     fields: Fields,
     jp: Japanese,
     columns: super::columns::ColumnCache,
+    /// What the search derives from a drama's stored record (the words of its names, which a
+    /// forum search of the drama looks posts up by), per drama document: a segment id is never
+    /// reused and a document never changes, so a replaced drama is derived again and nothing
+    /// needs clearing. Analyzing the names with lindera on every forum search was most of it.
+    derived: Mutex<lru::LruCache<(tantivy::index::SegmentId, tantivy::DocId), Arc<DramaWords>>>,
 }
+
+/// The words of each of a drama's names, as a query analyzes them.
+pub type DramaWords = Vec<Vec<Vec<String>>>;
+
+/// Drama documents whose derived words are kept.
+const DERIVED_ENTRIES: usize = 4096;
 
 impl Store {
     /// Opens the index in `dir`, creating it if the directory holds none.
@@ -166,7 +177,8 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields, jp, columns: Default::default() })
+        let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
+        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields, jp, columns: Default::default(), derived })
     }
 
     pub fn dir(&self) -> &Path {
@@ -239,6 +251,29 @@ impl Store {
             }
             None => Ok(None),
         }
+    }
+
+    /// `derive` of the drama `id` as `searcher` sees it, computed once per drama document; None
+    /// if there is no such drama.
+    pub fn drama_words(
+        &self,
+        searcher: &Searcher,
+        id: &str,
+        derive: impl FnOnce(&Record) -> DramaWords,
+    ) -> Result<Option<Arc<DramaWords>>, IndexError> {
+        let q = TermQuery::new(self.key_term(Kind::Drama, id), IndexRecordOption::Basic);
+        let Some(&(_, addr)) = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?.first() else {
+            return Ok(None);
+        };
+        let at = (searcher.segment_reader(addr.segment_ord).segment_id(), addr.doc_id);
+        if let Some(w) = self.derived.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
+            return Ok(Some(w.clone()));
+        }
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let Some(rec) = self.record_of(&doc) else { return Ok(None) };
+        let words = Arc::new(derive(&rec));
+        self.derived.lock().unwrap_or_else(|p| p.into_inner()).put(at, words.clone());
+        Ok(Some(words))
     }
 
     pub fn record_of(&self, doc: &TantivyDocument) -> Option<Record> {

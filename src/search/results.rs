@@ -241,16 +241,21 @@ pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, featu
         }
     }
     if let Scope::Forum(d) = &req.scope {
-        if let Ok(Some(drama)) = store.get(Kind::Drama, d) {
+        let names = store.drama_words(searcher, d, |drama| {
+            let mut out: Vec<Vec<Vec<String>>> = Vec::new();
             let mut seen: Vec<Vec<String>> = Vec::new();
-            for name in spellings::names_of(&drama) {
+            for name in spellings::names_of(drama) {
                 let (ws, _) = query_words(jp, &name);
                 let key: Vec<String> = text_key(&ws).into_iter().map(str::to_string).collect();
                 if !ws.is_empty() && !seen.contains(&key) {
                     seen.push(key);
-                    tw.mentions.push(ws);
+                    out.push(ws);
                 }
             }
+            out
+        });
+        if let Ok(Some(names)) = names {
+            tw.mentions = names.as_ref().clone();
         }
     }
     tw
