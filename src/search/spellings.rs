@@ -32,12 +32,13 @@ pub const MAX_ALTERNATIVES: usize = 8;
 /// alternative may still analyze to the same words (the caller drops those).
 pub fn alternatives(store: &Store, searcher: &Searcher, q: &str, cut: &[Word]) -> Vec<String> {
     let n = cut.len().min(MAX_SPAN_WORDS);
+    let (starts, ends) = span_bounds(&cut[..n]);
     let mut taken = vec![false; n];
     let mut out: Vec<String> = Vec::new();
     for len in (1..=n).rev() {
         for i in 0..=n - len {
             let j = i + len;
-            if taken[i..j].iter().any(|&t| t) {
+            if !starts[i] || !ends[j - 1] || taken[i..j].iter().any(|&t| t) {
                 continue;
             }
             let keys = super::results::whole_name_keys(&cut[i..j]);
@@ -56,6 +57,30 @@ pub fn alternatives(store: &Store, searcher: &Searcher, q: &str, cut: &[Word]) -
         }
     }
     out
+}
+
+/// Where a named span may start and end. Anywhere, except inside a run of kana typed without a
+/// break: the segmenter cuts such a run into pieces that are not words (`すぱいふぁみりー`), so
+/// only the whole run can be a name; and each piece looked up would cost term lookups in
+/// every segment for nothing.
+fn span_bounds(cut: &[Word]) -> (Vec<bool>, Vec<bool>) {
+    let n = cut.len();
+    let joined = |i: usize| i + 1 < n && cut[i].japanese && cut[i + 1].japanese && cut[i].end == cut[i + 1].start;
+    let (mut starts, mut ends) = (vec![true; n], vec![true; n]);
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while joined(j) {
+            j += 1;
+        }
+        // cut[i..=j] is one run of Japanese text.
+        if j > i && cut[i..=j].iter().all(|w| crate::analysis::romaji::is_kana(&w.surface)) {
+            starts[i + 1..=j].iter_mut().for_each(|s| *s = false);
+            ends[i..j].iter_mut().for_each(|e| *e = false);
+        }
+        i = j + 1;
+    }
+    (starts, ends)
 }
 
 /// Every spelling of the one thing `keys` name whole: a drama's titles and aliases, a person's
@@ -135,4 +160,26 @@ fn role_names(store: &Store, rec: &Record, key: &str) -> Vec<String> {
         .flat_map(|r| [r.character.clone(), r.character_ja.clone()])
         .flatten()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::span_bounds;
+    use crate::analysis::{tokenizer::words, Japanese};
+
+    #[test]
+    fn a_run_of_kana_is_named_whole_or_not_at_all() {
+        let jp = Japanese::shared().unwrap();
+        let cut = words(&jp, "すぱいふぁみりー ueno juri");
+        let k = cut.iter().filter(|w| w.japanese).count();
+        assert!(k > 1, "the segmenter cuts the kana run: {:?}", cut.iter().map(|w| &w.surface).collect::<Vec<_>>());
+        let (starts, ends) = span_bounds(&cut);
+        assert!(starts[0] && ends[k - 1]);
+        assert!(starts[1..k].iter().all(|s| !s) && ends[..k - 1].iter().all(|e| !e));
+        assert!(starts[k..].iter().chain(&ends[k..]).all(|&b| b), "Latin words bound spans anywhere");
+        // A kanji run's words are real words: a name may be any of them.
+        let cut = words(&jp, "上野樹里の演技");
+        let (starts, ends) = span_bounds(&cut);
+        assert!(starts.iter().chain(&ends).all(|&b| b));
+    }
 }
