@@ -28,8 +28,8 @@ pub const MAX_NAMED: usize = 4;
 pub const MAX_ALTERNATIVES: usize = 8;
 
 /// The query written with each named span replaced by each of its other spellings, longest
-/// named spans first, spans not overlapping. The typed query itself is not among them, but an
-/// alternative may still analyze to the same words (the caller drops those).
+/// named spans first, spans not overlapping. The spelling typed is among a name's spellings,
+/// so an alternative may analyze to the typed words themselves: the caller drops those.
 pub fn alternatives(store: &Store, searcher: &Searcher, q: &str, cut: &[Word]) -> Vec<String> {
     let n = cut.len().min(MAX_SPAN_WORDS);
     let (starts, ends) = span_bounds(&cut[..n]);
