@@ -69,9 +69,27 @@ pub struct Candidate {
 }
 
 /// Sorts candidates best first (higher score, then newer), the order every page is cut from.
+///
+/// Scores within [`TIE`] of each other count as equal: a BM25 sum over several terms is added
+/// up in the order tantivy sorts the terms' scorers, by their cost in each segment, and which
+/// segment a document lands in depends on which indexing thread took it. Two texts that tie
+/// exactly could differ in the last bit, and trade places from one build of the same records
+/// to the next. Runs of scores each within `TIE` of the one before are ordered newest first.
 pub fn sort_best_first(hits: &mut [Candidate]) {
     hits.sort_by(|a, b| Scored(a.score, a.seq, a.addr).cmp(&Scored(b.score, b.seq, b.addr)));
+    let mut start = 0;
+    for i in 1..=hits.len() {
+        if i == hits.len() || hits[i - 1].score - hits[i].score > TIE * hits[i - 1].score.abs() {
+            hits[start..i].sort_by(|a, b| b.seq.cmp(&a.seq).then(a.addr.cmp(&b.addr)));
+            start = i;
+        }
+    }
 }
+
+/// The relative difference below which two scores are the same score ([`sort_best_first`]):
+/// far above float rounding (about 1e-7 for one addition), far below any real difference of
+/// BM25 scores.
+pub const TIE: f32 = 1e-5;
 
 /// The largest float below `x`: a walk told this threshold still offers documents scoring `x`.
 fn just_below(x: Score) -> Score {
@@ -268,5 +286,21 @@ impl Counts {
             *a += b;
         }
         Counts { total: self.total + other.total, by_kind, capped: self.capped || other.capped }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{sort_best_first, Candidate};
+    use tantivy::DocAddress;
+
+    #[test]
+    fn scores_a_rounding_apart_are_ordered_newest_first() {
+        let c = |score: f32, seq: u64| Candidate { score, seq, addr: DocAddress::new(0, seq as u32) };
+        let above = f32::from_bits(2.0f32.to_bits() + 1);
+        let mut hits = vec![c(1.0, 9), c(above, 1), c(2.0, 5), c(3.0, 0)];
+        sort_best_first(&mut hits);
+        let seqs: Vec<u64> = hits.iter().map(|h| h.seq).collect();
+        assert_eq!(seqs, [0, 5, 1, 9]);
     }
 }
