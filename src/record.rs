@@ -165,6 +165,18 @@ pub enum Kind {
     Post,
 }
 
+impl Drama {
+    /// Every name of the drama, blank ones left out, each with whether it is a title (the
+    /// romanized, English or Japanese title) rather than an alias: titles first.
+    pub fn names(&self) -> impl Iterator<Item = (&str, bool)> {
+        let titles = [Some(&self.title), self.title_en.as_ref(), self.title_ja.as_ref()].into_iter().flatten();
+        titles
+            .map(|t| (t.as_str(), true))
+            .chain(self.aka.iter().map(|a| (a.as_str(), false)))
+            .filter(|(n, _)| !n.trim().is_empty())
+    }
+}
+
 impl Kind {
     pub const ALL: [Kind; 6] =
         [Kind::Drama, Kind::Person, Kind::Review, Kind::Comment, Kind::Vote, Kind::Post];

@@ -38,20 +38,17 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
         Record::Drama(d) => {
             add(f.title, &Some(d.title.clone()));
             add(f.title_ja, &d.title_ja);
-            let titles = [Some(d.title.clone()), d.title_en.clone(), d.title_ja.clone()];
-            for (i, n) in titles.into_iter().chain(d.aka.iter().cloned().map(Some)).enumerate() {
-                if let Some(n) = &n {
-                    suggest.extend(index_keys(jp, n, false));
-                    let mut keys = whole_keys(jp, n, false);
-                    keys.extend(crate::analysis::loanword::name_key(n));
-                    // A title (not an alias) is also kept marked as one: what a drama is called
-                    // beats what it is also called, when a query equals both.
-                    if i < 3 {
-                        exact.extend(keys.iter().map(|k| format!("{TITLE_MARK}{k}")));
-                    }
-                    exact.extend(keys);
+            for (n, is_title) in d.names() {
+                suggest.extend(index_keys(jp, n, false));
+                let mut keys = whole_keys(jp, n, false);
+                keys.extend(crate::analysis::loanword::name_key(n));
+                // A title (not an alias) is also kept marked as one: what a drama is called
+                // beats what it is also called, when a query equals both.
+                if is_title {
+                    exact.extend(keys.iter().map(|k| format!("{TITLE_MARK}{k}")));
                 }
-                add(f.names, &n);
+                exact.extend(keys);
+                add(f.names, &Some(n.to_string()));
             }
             for c in &d.cast {
                 add(f.cast, &c.actor);

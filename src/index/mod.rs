@@ -11,4 +11,4 @@ pub mod schema;
 mod store;
 
 pub use schema::Fields;
-pub use store::{Batch, Change, IndexError, RatingSink, Store};
+pub use store::{Batch, Change, DramaWords, IndexError, RatingSink, Store};

@@ -242,15 +242,19 @@ impl Store {
     /// The stored record of a kind and id.
     pub fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>, IndexError> {
         let searcher = self.searcher();
-        let q = TermQuery::new(self.key_term(kind, id), IndexRecordOption::Basic);
-        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
-        match top.first() {
-            Some((_, addr)) => {
-                let doc: TantivyDocument = searcher.doc(*addr)?;
+        match self.address_of(&searcher, kind, id)? {
+            Some(addr) => {
+                let doc: TantivyDocument = searcher.doc(addr)?;
                 Ok(self.record_of(&doc))
             }
             None => Ok(None),
         }
+    }
+
+    /// Where the live document of a kind and id is, as `searcher` sees it.
+    fn address_of(&self, searcher: &Searcher, kind: Kind, id: &str) -> Result<Option<tantivy::DocAddress>, IndexError> {
+        let q = TermQuery::new(self.key_term(kind, id), IndexRecordOption::Basic);
+        Ok(searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?.first().map(|&(_, addr)| addr))
     }
 
     /// `derive` of the drama `id` as `searcher` sees it, computed once per drama document; None
@@ -261,10 +265,7 @@ impl Store {
         id: &str,
         derive: impl FnOnce(&Record) -> DramaWords,
     ) -> Result<Option<Arc<DramaWords>>, IndexError> {
-        let q = TermQuery::new(self.key_term(Kind::Drama, id), IndexRecordOption::Basic);
-        let Some(&(_, addr)) = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?.first() else {
-            return Ok(None);
-        };
+        let Some(addr) = self.address_of(searcher, Kind::Drama, id)? else { return Ok(None) };
         let at = (searcher.segment_reader(addr.segment_ord).segment_id(), addr.doc_id);
         if let Some(w) = self.derived.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
             return Ok(Some(w.clone()));

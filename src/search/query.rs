@@ -182,8 +182,7 @@ pub fn catalog(
     let by_words: Box<dyn Query> = if exact.is_empty() {
         by_words
     } else {
-        let exact: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(exact)), EXACT_NAME));
-        let mut clauses = vec![(Occur::Must, by_words), (Occur::Should, exact)];
+        let mut clauses = vec![(Occur::Must, by_words), (Occur::Should, any_of(exact, EXACT_NAME))];
         clauses.extend(titled(searcher, f, whole_keys).map(|q| (Occur::Should, q)));
         Box::new(BooleanQuery::new(clauses))
     };
@@ -199,11 +198,10 @@ pub fn catalog(
     let score = WHOLE_NAME * words.len().max(1) as f32;
     let mut clauses = vec![(Occur::Should, by_words)];
     if !whole.is_empty() {
-        clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(whole)), score))));
+        clauses.push((Occur::Should, any_of(whole, score)));
     }
     if !loaned.is_empty() {
-        let loaned = Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(loaned)), score + EXACT_NAME));
-        clauses.push((Occur::Should, loaned));
+        clauses.push((Occur::Should, any_of(loaned, score + EXACT_NAME)));
         clauses.extend(titled(searcher, f, &loan).map(|q| (Occur::Should, q)));
     }
     Box::new(BooleanQuery::new(clauses))
@@ -214,8 +212,12 @@ pub fn catalog(
 fn titled(searcher: &Searcher, f: &Fields, keys: &[String]) -> Option<Box<dyn Query>> {
     let marked: Vec<String> = keys.iter().map(|k| format!("{}{k}", crate::index::document::TITLE_MARK)).collect();
     let titles = present_keys(searcher, f.exact, &marked);
-    (!titles.is_empty())
-        .then(|| -> Box<dyn Query> { Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(titles)), TITLE_NAME)) })
+    (!titles.is_empty()).then(|| any_of(titles, TITLE_NAME))
+}
+
+/// `score` for a document any of `queries` matches, however many do.
+fn any_of(queries: Vec<Box<dyn Query>>, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(queries)), score))
 }
 
 /// Term queries for the keys that some document holds in `field`.

@@ -209,17 +209,37 @@ pub struct TextWords {
     /// searching texts by other terms than `words`.
     pub alternatives: Vec<Vec<Vec<String>>>,
     /// In a drama's forum, the words of each of the drama's names: a post that names no drama
-    /// but all the words of one of these is in the forum too, marked as a mention.
-    pub mentions: Vec<Vec<Vec<String>>>,
+    /// but all the words of one of these is in the forum too, marked as a mention. Shared with
+    /// the store's cache of them ([`Store::drama_words`]).
+    pub mentions: Arc<crate::index::DramaWords>,
 }
 
 /// The terms a text query looks words up by, as a set: two spellings with the same set search
 /// texts alike.
-fn text_key(words: &[Vec<String>]) -> Vec<&str> {
-    let mut k: Vec<&str> = words.iter().filter_map(|w| query::text_term(w)).collect();
+fn text_key(words: &[Vec<String>]) -> Vec<String> {
+    let mut k: Vec<String> = words.iter().filter_map(|w| query::text_term(w)).map(str::to_string).collect();
     k.sort_unstable();
     k.dedup();
     k
+}
+
+/// The words of each text that has words and searches texts otherwise than any before it
+/// (`seen` holds the [`text_key`]s of those).
+fn distinct_words(
+    jp: &crate::analysis::Japanese,
+    texts: impl IntoIterator<Item = String>,
+    seen: &mut Vec<Vec<String>>,
+) -> Vec<Vec<Vec<String>>> {
+    let mut out = Vec::new();
+    for text in texts {
+        let (ws, _) = query_words(jp, &text);
+        let key = text_key(&ws);
+        if !ws.is_empty() && !seen.contains(&key) {
+            seen.push(key);
+            out.push(ws);
+        }
+    }
+    out
 }
 
 /// Analyzes a request's query: its words, whole-name keys, other spellings and (in a forum)
@@ -230,32 +250,12 @@ pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, featu
     let keys = whole_name_keys(&cut);
     let alternatives = if features.spellings { spellings::alternatives(store, searcher, &req.q, &cut) } else { Vec::new() };
     let words = without_glue(group(terms_of(cut)));
-    let mut seen = vec![text_key(&words).into_iter().map(str::to_string).collect::<Vec<_>>()];
-    let mut tw = TextWords { words, keys, alternatives: Vec::new(), mentions: Vec::new() };
-    for alt in alternatives {
-        let (ws, _) = query_words(jp, &alt);
-        let key: Vec<String> = text_key(&ws).into_iter().map(str::to_string).collect();
-        if !ws.is_empty() && !seen.contains(&key) {
-            seen.push(key);
-            tw.alternatives.push(ws);
-        }
-    }
+    let alternatives = distinct_words(jp, alternatives, &mut vec![text_key(&words)]);
+    let mut tw = TextWords { words, keys, alternatives, mentions: Default::default() };
     if let Scope::Forum(d) = &req.scope {
-        let names = store.drama_words(searcher, d, |drama| {
-            let mut out: Vec<Vec<Vec<String>>> = Vec::new();
-            let mut seen: Vec<Vec<String>> = Vec::new();
-            for name in spellings::names_of(drama) {
-                let (ws, _) = query_words(jp, &name);
-                let key: Vec<String> = text_key(&ws).into_iter().map(str::to_string).collect();
-                if !ws.is_empty() && !seen.contains(&key) {
-                    seen.push(key);
-                    out.push(ws);
-                }
-            }
-            out
-        });
+        let names = store.drama_words(searcher, d, |drama| distinct_words(jp, spellings::names_of(drama), &mut Vec::new()));
         if let Ok(Some(names)) = names {
-            tw.mentions = names.as_ref().clone();
+            tw.mentions = names;
         }
     }
     tw

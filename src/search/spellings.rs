@@ -136,15 +136,13 @@ pub fn spellings(store: &Store, searcher: &Searcher, keys: &[String]) -> Vec<Str
 
 /// Every name of a drama (title, English and Japanese titles, aliases) or person.
 pub fn names_of(rec: &Record) -> Vec<String> {
-    let names: Vec<Option<String>> = match rec {
-        Record::Drama(d) => [Some(d.title.clone()), d.title_en.clone(), d.title_ja.clone()]
-            .into_iter()
-            .chain(d.aka.iter().cloned().map(Some))
-            .collect(),
-        Record::Person(p) => vec![Some(p.name.clone()), p.name_ja.clone()],
+    match rec {
+        Record::Drama(d) => d.names().map(|(n, _)| n.to_string()).collect(),
+        Record::Person(p) => {
+            [Some(&p.name), p.name_ja.as_ref()].into_iter().flatten().filter(|n| !n.trim().is_empty()).cloned().collect()
+        }
         _ => Vec::new(),
-    };
-    names.into_iter().flatten().filter(|n| !n.trim().is_empty()).collect()
+    }
 }
 
 /// Both names of each role of a person whose character `key` names whole.
