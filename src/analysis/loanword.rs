@@ -92,9 +92,70 @@ pub fn key(latin: &str) -> Option<String> {
 
 /// The loanword key of a name as indexed: only of a name written wholly in Latin letters
 /// (after folding accents and widths), whose words a fan may type in katakana.
+///
+/// A name that reads whole as romaji (`Kyokou Suiri`, `Kaguya-sama wa Kokurasetai`) gets none:
+/// it is already how the kana is spelled, and a kana query meets it through its one
+/// romanization. Keyed as well, its consonants would meet unrelated kana (`くすりや`, the start
+/// of `Kusuriya no Hitorigoto`, has the consonants of `Kyokou Suiri`).
 pub fn name_key(name: &str) -> Option<String> {
     let folded = super::normalize::fold_str(name);
-    folded.chars().all(|c| c.is_ascii() || !c.is_alphabetic()).then(|| key(&folded)).flatten()
+    if !folded.chars().all(|c| c.is_ascii() || !c.is_alphabetic()) || reads_as_romaji(&folded) || has_acronym(&folded) {
+        return None;
+    }
+    key(&folded)
+}
+
+/// Whether a word of the name has no vowel (`SnK`, `BSD`): an acronym is spelled out, not said
+/// as a word, so its consonants are not what a kana rendering of the name holds.
+fn has_acronym(latin: &str) -> bool {
+    latin
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| !w.is_empty() && !w.eq_ignore_ascii_case("x") && !w.bytes().any(|b| b"aeiouyAEIOUY".contains(&b)))
+}
+
+/// Whether every word of a Latin name splits into romaji syllables (Hepburn, Kunrei or as
+/// typed on a keyboard): vowels, a consonant or a palatal pair before a vowel, `n` alone, a
+/// doubled consonant, `m` before `b`, `p` or `m`.
+fn reads_as_romaji(latin: &str) -> bool {
+    let lower = latin.to_ascii_lowercase();
+    let mut words = lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).peekable();
+    words.peek().is_some() && words.all(|w| romaji_word(w.as_bytes()))
+}
+
+fn romaji_word(w: &[u8]) -> bool {
+    let vowel = |b: u8| b"aeiou".contains(&b);
+    let mut i = 0;
+    while i < w.len() {
+        let (c, next) = (w[i], w.get(i + 1).copied());
+        if vowel(c) {
+            i += 1;
+            continue;
+        }
+        // A doubled consonant (`kk`, `tch`) or `n`/`m` closing a syllable.
+        if next == Some(c) && c != b'n' || c == b't' && next == Some(b'c') {
+            i += 1;
+            continue;
+        }
+        if c == b'n' && next.is_none_or(|n| !vowel(n) && n != b'y') {
+            i += 1;
+            continue;
+        }
+        if c == b'm' && matches!(next, Some(b'b' | b'p' | b'm')) {
+            i += 1;
+            continue;
+        }
+        let onset = match (c, next) {
+            (b's' | b'c', Some(b'h')) | (b't', Some(b's')) => 2,
+            (b'k' | b'g' | b's' | b'z' | b't' | b'd' | b'n' | b'h' | b'b' | b'p' | b'm' | b'y' | b'r' | b'w' | b'j' | b'f', _) => 1,
+            _ => return false,
+        };
+        let onset = if onset == 1 && w.get(i + 1) == Some(&b'y') && c != b'y' { 2 } else { onset };
+        match w.get(i + onset) {
+            Some(&v) if vowel(v) => i += onset + 1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The loanword key of a query typed wholly in kana, from its words' Hepburn romaji.
@@ -137,6 +198,20 @@ mod tests {
     fn different_titles_keep_different_keys() {
         assert_ne!(key("Death Note"), key("Date Night Out"));
         assert_ne!(key("Spy x Family"), key("Spy Classroom"));
+    }
+
+    #[test]
+    fn names_that_read_as_romaji_have_no_key() {
+        use super::name_key;
+        for romaji in ["Kyokou Suiri", "Kaguya-sama wa Kokurasetai", "Sekai no chuushin de, ai wo sakebu", "Shimbun", "Kocchi", "Ore no Imouto", "Kanojo, Okarishimasu", "Hataraku Maou-sama!"] {
+            assert_eq!(name_key(romaji), None, "{romaji}");
+        }
+        for acronym in ["SnK", "BSD", "JJK"] {
+            assert_eq!(name_key(acronym), None, "{acronym}");
+        }
+        for english in ["Spy x Family", "Death Note", "Clannad", "Amnesia", "New Game!", "Edens Zero", "Steins;Gate", "Tokyo Ghoul", "Overlord"] {
+            assert!(name_key(english).is_some(), "{english}");
+        }
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             for (n, is_title) in d.names() {
                 suggest.extend(index_keys(jp, n, false));
                 let mut keys = whole_keys(jp, n, false);
+                // `Koukaku Kidoutai (TV)`, `Hunter x Hunter (2011)`: the qualifier tells
+                // dramas of one name apart, and is not typed by a fan naming the drama.
+                if let Some(bare) = without_qualifier(n) {
+                    keys.extend(whole_keys(jp, bare, false));
+                }
                 keys.extend(crate::analysis::loanword::name_key(n));
                 // A title (not an alias) is also kept marked as one: what a drama is called
                 // beats what it is also called, when a query equals both.
@@ -185,4 +190,32 @@ impl<'a> Tokens<'a> {
 
 pub fn key(kind: &str, id: &str) -> String {
     format!("{kind}:{id}")
+}
+
+/// A name without its trailing parenthesized qualifier (`Koukaku Kidoutai (TV)` →
+/// `Koukaku Kidoutai`), if it has one and something is left before it.
+fn without_qualifier(name: &str) -> Option<&str> {
+    let name = name.trim_end();
+    let close = name.chars().last().filter(|c| matches!(c, ')' | '）'))?;
+    let open = if close == ')' { '(' } else { '（' };
+    let start = name.rfind(open)?;
+    let inner = &name[start + open.len_utf8()..name.len() - close.len_utf8()];
+    let bare = name[..start].trim_end();
+    (!bare.is_empty() && !inner.trim().is_empty() && !inner.contains(['(', ')', '（', '）'])).then_some(bare)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_qualifier;
+
+    #[test]
+    fn a_trailing_qualifier_is_not_part_of_the_name() {
+        assert_eq!(without_qualifier("Koukaku Kidoutai (TV)"), Some("Koukaku Kidoutai"));
+        assert_eq!(without_qualifier("Hunter x Hunter (2011) "), Some("Hunter x Hunter"));
+        assert_eq!(without_qualifier("銀魂（2011）"), Some("銀魂"));
+        assert_eq!(without_qualifier("(TV)"), None);
+        assert_eq!(without_qualifier("Gintama ()"), None);
+        assert_eq!(without_qualifier("[Oshi no Ko]"), None);
+        assert_eq!(without_qualifier("Fate (stay) night"), None);
+    }
 }

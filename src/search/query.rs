@@ -1,5 +1,6 @@
 //! From analyzed query words to a tantivy query.
 
+use crate::analysis::loanword;
 use crate::analysis::{analyze, Japanese, Term as AnalyzedTerm};
 use crate::index::Fields;
 use tantivy::query::{
@@ -176,34 +177,39 @@ pub fn catalog(
         return by_words;
     }
     let (loan, whole_keys): (Vec<String>, Vec<String>) =
-        whole_keys.iter().cloned().partition(|k| k.starts_with(crate::analysis::loanword::PREFIX));
+        whole_keys.iter().cloned().partition(|k| k.starts_with(loanword::PREFIX));
     let whole_keys = &whole_keys[..];
-    let exact = present_keys(searcher, f.exact, whole_keys);
-    let by_words: Box<dyn Query> = if exact.is_empty() {
-        by_words
-    } else {
-        let mut clauses = vec![(Occur::Must, by_words), (Occur::Should, any_of(exact, EXACT_NAME))];
-        clauses.extend(titled(searcher, f, whole_keys).map(|q| (Occur::Should, q)));
-        Box::new(BooleanQuery::new(clauses))
-    };
-    // Only keys some name starts with: an outer union with a clause that matches nothing
-    // still walks every match of the words through one more scorer layer.
+    // Only keys some name holds: an outer union with a clause that matches nothing still
+    // walks every match of the words through one more scorer layer.
     let whole = present_keys(searcher, f.suggest, whole_keys);
+    let exact = present_keys(searcher, f.exact, whole_keys);
     // A loanword key is only ever a whole name's (held in `exact`): it scores as the name read
     // whole and covered exactly, as the kana typed for a katakana title does.
     let loaned = present_keys(searcher, f.exact, &loan);
-    if whole.is_empty() && loaned.is_empty() {
+    if whole.is_empty() && exact.is_empty() && loaned.is_empty() {
         return by_words;
     }
+    // The query read as one name counts once, by its best reading: the start of a name, a
+    // whole name, or the sound of an English one. Not as a bonus on the words: kana typed in
+    // one run is cut into words no title holds (`なつめゆうじんちょう` into `ナ ツメ ユウ…`),
+    // and covering `Natsume Yuujinchou` whole must still beat starting its sequels' names.
+    // Not added up either: a sequel's alias that the kana starts *and* whose consonants it
+    // shares (`Natsume Yuujinchou Two`) would score twice what the name spelled exactly does.
     let score = WHOLE_NAME * words.len().max(1) as f32;
-    let mut clauses = vec![(Occur::Should, by_words)];
+    let mut read_whole = Vec::new();
     if !whole.is_empty() {
-        clauses.push((Occur::Should, any_of(whole, score)));
+        read_whole.push(any_of(whole, score));
+    }
+    if !exact.is_empty() {
+        read_whole.push(any_of(exact, score + EXACT_NAME));
     }
     if !loaned.is_empty() {
-        clauses.push((Occur::Should, any_of(loaned, score + EXACT_NAME)));
-        clauses.extend(titled(searcher, f, &loan).map(|q| (Occur::Should, q)));
+        read_whole.push(any_of(loaned, score + EXACT_NAME));
     }
+    let mut clauses = vec![(Occur::Should, by_words), (Occur::Should, Box::new(DisjunctionMaxQuery::new(read_whole)) as Box<dyn Query>)];
+    let mut title_keys = whole_keys.to_vec();
+    title_keys.extend(loan);
+    clauses.extend(titled(searcher, f, &title_keys).map(|q| (Occur::Should, q)));
     Box::new(BooleanQuery::new(clauses))
 }
 
