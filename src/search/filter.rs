@@ -1,0 +1,251 @@
+//! Filters, sorts and facets of a search: what a request asks, and how a document answers.
+//!
+//! Filters and facets are on drama fields (station, season, year, Top 100 score); a review,
+//! comment, vote or post has them through its drama ([`super::facts`]), and a person or a post
+//! that names no drama has none, so a drama filter leaves them out. Each filter is a *clause*;
+//! a document is a match when it fails none. Facet counts are taken "after the other filters":
+//! a document failing only the station clause still counts in the station facet, so the page
+//! can offer the other stations beside the one chosen. One walk over the matches gives both.
+
+use super::facts::{Fact, Facts};
+use crate::record::Kind;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The drama fields a search is narrowed by.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    /// Exact, any case.
+    pub station: Option<String>,
+    /// `Summer 2004`, any case or spacing.
+    pub season: Option<String>,
+    /// First and last year, inclusive.
+    pub years: Option<(i32, i32)>,
+    /// The least all-time Top 100 score, 1–10.
+    pub min_rating: Option<f64>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+}
+
+/// How matches are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// A drama by its Top 100 score, a review or rated comment by its rating.
+    Rating,
+    /// A drama by its start date, a review, comment or post by its date.
+    Newest,
+    /// By the number of counted ratings of the drama (a text: of its drama).
+    Votes,
+}
+
+impl Sort {
+    pub const NAMES: [&'static str; 4] = ["relevance", "rating", "newest", "votes"];
+
+    pub fn parse(s: &str) -> Option<Sort> {
+        Some(match s {
+            "relevance" => Sort::Relevance,
+            "rating" => Sort::Rating,
+            "newest" => Sort::Newest,
+            "votes" => Sort::Votes,
+            _ => return None,
+        })
+    }
+}
+
+/// What a facet counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Facet {
+    Station,
+    Season,
+    Year,
+    Kind,
+}
+
+impl Facet {
+    pub const NAMES: [&'static str; 4] = ["station", "season", "year", "kind"];
+
+    pub fn parse(s: &str) -> Option<Facet> {
+        Some(match s {
+            "station" => Facet::Station,
+            "season" => Facet::Season,
+            "year" => Facet::Year,
+            "kind" => Facet::Kind,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        Facet::NAMES[self as usize]
+    }
+
+    /// The filter clause on the same field, which this facet's counts do not apply.
+    fn own_clause(self) -> u8 {
+        match self {
+            Facet::Station => STATION,
+            Facet::Season => SEASON,
+            Facet::Year => YEAR,
+            Facet::Kind => 0,
+        }
+    }
+}
+
+/// Values listed per facet, most frequent first.
+pub const FACET_VALUES: usize = 20;
+
+const STATION: u8 = 1;
+const SEASON: u8 = 2;
+const YEAR: u8 = 4;
+const RATING: u8 = 8;
+
+/// [`Filters`] resolved against the facts of the moment: a station or season no drama has
+/// matches nothing (rather than everything).
+pub struct DramaFilter {
+    station: Option<Option<u32>>,
+    season: Option<Option<u32>>,
+    years: Option<(i32, i32)>,
+    min_rating: Option<f64>,
+    pub facts: Arc<Facts>,
+}
+
+impl DramaFilter {
+    pub fn new(filters: &Filters, facts: Arc<Facts>) -> DramaFilter {
+        DramaFilter {
+            station: filters.station.as_deref().map(|s| facts.station(s)),
+            season: filters.season.as_deref().map(|s| facts.season(s)),
+            years: filters.years,
+            min_rating: filters.min_rating,
+            facts,
+        }
+    }
+
+    /// The clauses set, as bits.
+    pub fn clauses(&self) -> u8 {
+        let bit = |set: bool, b: u8| if set { b } else { 0 };
+        bit(self.station.is_some(), STATION) | bit(self.season.is_some(), SEASON) | bit(self.years.is_some(), YEAR) | bit(self.min_rating.is_some(), RATING)
+    }
+
+    /// The clauses a document whose drama is `fact` fails; every clause set, when it has no
+    /// drama.
+    pub fn failed(&self, fact: Option<&Fact>) -> u8 {
+        let Some(fact) = fact else { return self.clauses() };
+        let mut failed = 0;
+        if let Some(want) = self.station {
+            if want.is_none() || fact.station != want {
+                failed |= STATION;
+            }
+        }
+        if let Some(want) = self.season {
+            if want.is_none() || fact.season != want {
+                failed |= SEASON;
+            }
+        }
+        if let Some((from, to)) = self.years {
+            if !fact.year.is_some_and(|y| (from..=to).contains(&y)) {
+                failed |= YEAR;
+            }
+        }
+        if let Some(min) = self.min_rating {
+            if !self.facts.score(fact).is_some_and(|s| s >= min) {
+                failed |= RATING;
+            }
+        }
+        failed
+    }
+}
+
+/// Facet counts of one search, gathered document by document.
+#[derive(Debug, Default, Clone)]
+pub struct FacetCounts {
+    pub asked: Vec<Facet>,
+    station: BTreeMap<u32, usize>,
+    season: BTreeMap<u32, usize>,
+    year: BTreeMap<i32, usize>,
+    kind: [usize; 6],
+}
+
+/// One facet value and its count.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FacetValue {
+    pub value: serde_json::Value,
+    pub count: usize,
+}
+
+impl FacetCounts {
+    pub fn new(asked: Vec<Facet>) -> FacetCounts {
+        FacetCounts { asked, ..FacetCounts::default() }
+    }
+
+    /// Counts a document of kind `kind` (index into [`Kind::ALL`]) whose drama is `fact` and
+    /// which fails the filter clauses `failed`, in each facet whose own clause is all it fails.
+    pub fn add(&mut self, kind: Option<usize>, fact: Option<&Fact>, failed: u8) {
+        for i in 0..self.asked.len() {
+            let facet = self.asked[i];
+            if failed & !facet.own_clause() != 0 {
+                continue;
+            }
+            match (facet, fact) {
+                (Facet::Kind, _) => {
+                    if let Some(k) = kind {
+                        self.kind[k] += 1;
+                    }
+                }
+                (Facet::Station, Some(f)) => {
+                    if let Some(s) = f.station {
+                        *self.station.entry(s).or_default() += 1;
+                    }
+                }
+                (Facet::Season, Some(f)) => {
+                    if let Some(s) = f.season {
+                        *self.season.entry(s).or_default() += 1;
+                    }
+                }
+                (Facet::Year, Some(f)) => {
+                    if let Some(y) = f.year {
+                        *self.year.entry(y).or_default() += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The counts of two disjoint sets of documents.
+    pub fn merge(&mut self, other: &FacetCounts) {
+        for (k, v) in &other.station {
+            *self.station.entry(*k).or_default() += v;
+        }
+        for (k, v) in &other.season {
+            *self.season.entry(*k).or_default() += v;
+        }
+        for (k, v) in &other.year {
+            *self.year.entry(*k).or_default() += v;
+        }
+        for (a, b) in self.kind.iter_mut().zip(other.kind) {
+            *a += b;
+        }
+    }
+
+    /// Each facet asked, its [`FACET_VALUES`] most frequent values first (ties by value).
+    pub fn values(&self, facts: &Facts) -> BTreeMap<&'static str, Vec<FacetValue>> {
+        let mut out = BTreeMap::new();
+        for &facet in &self.asked {
+            let mut vs: Vec<(serde_json::Value, usize)> = match facet {
+                Facet::Station => self.station.iter().map(|(s, n)| (facts.station_name(*s).into(), *n)).collect(),
+                Facet::Season => self.season.iter().map(|(s, n)| (facts.season_name(*s).into(), *n)).collect(),
+                Facet::Year => self.year.iter().map(|(y, n)| ((*y).into(), *n)).collect(),
+                Facet::Kind => Kind::ALL.iter().zip(self.kind).filter(|(_, n)| *n > 0).map(|(k, n)| (k.as_str().into(), n)).collect(),
+            };
+            vs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.to_string().cmp(&b.0.to_string())));
+            vs.truncate(FACET_VALUES);
+            out.insert(facet.name(), vs.into_iter().map(|(value, count)| FacetValue { value, count }).collect());
+        }
+        out
+    }
+}
