@@ -204,7 +204,7 @@ fn main() {
     // that a profiler (`perf record`) sees nothing else.
     if let Ok(name) = std::env::var("DORAMA_BENCH_PROFILE") {
         let (_, q) = MIX.iter().find(|(n, _)| *n == name).expect("DORAMA_BENCH_PROFILE names a query of MIX");
-        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 };
+        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
         let started = Instant::now();
         let mut runs = 0u64;
         while started.elapsed() < Duration::from_secs(20) {
@@ -224,7 +224,7 @@ fn main() {
     // DORAMA_BENCH_ONLY=person: only the queries whose name contains it (for profiling).
     let only = std::env::var("DORAMA_BENCH_ONLY").unwrap_or_default();
     for (name, q) in MIX.iter().filter(|(n, _)| n.contains(only.as_str())) {
-        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 };
+        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
         let ours = mean_ns(&mut c, "search", &format!("{name}/dorama-search"), || {
             black_box(engine.search_uncached(&req).unwrap());
         });
@@ -248,7 +248,7 @@ fn main() {
     // the whole request (as the service runs it, less HTTP) and queries per second.
     let mix_reqs: Vec<SearchRequest> = MIX
         .iter()
-        .map(|(_, q)| SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 })
+        .map(|(_, q)| SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() })
         .collect();
     let mut latencies: Vec<f64> = Vec::new();
     let uncached_started = Instant::now();
@@ -268,7 +268,7 @@ fn main() {
     // over the same index), popularity off on both sides.
     let (mut with, mut without) = (0.0, 0.0);
     for (name, q) in MIX.iter().filter(|(n, _)| n.contains(only.as_str())) {
-        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0 };
+        let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
         with += mean_ns(&mut c, "features", &format!("{name}/all"), || {
             black_box(search_with(engine.store(), &req, &|_| 0, Features::ALL).unwrap());
         });
@@ -285,7 +285,7 @@ fn main() {
     });
     let ours_hits = engine.suggest_uncached("seka", 8).unwrap().len();
     figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits: sqlite_prefix(&db, "seka"), floor_ns: None, text_matches: None });
-    let req = SearchRequest { q: "soundtrack".into(), scope: Scope::Forum(forum_drama.clone()), limit: 20, offset: 0 };
+    let req = SearchRequest { q: "soundtrack".into(), scope: Scope::Forum(forum_drama.clone()), limit: 20, offset: 0, refine: Default::default() };
     let ours = mean_ns(&mut c, "forum", "soundtrack/dorama-search", || {
         black_box(engine.search_uncached(&req).unwrap());
     });

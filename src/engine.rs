@@ -12,7 +12,8 @@ use crate::histogram::Histogram;
 use crate::index::{Change, IndexError, Store};
 use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
 use crate::record::{year_month, Kind, LineError, Located, Record};
-use crate::search::{self, SearchRequest, SearchResults, Suggestion};
+use crate::search::facts::Facts;
+use crate::search::{self, Refine, SearchRequest, SearchResults, Suggestion};
 use lru::LruCache;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -43,6 +44,10 @@ pub struct Engine {
     /// Every Top 100 list (all time, each season, each year), ranked when a commit changes it
     /// rather than per request: a request reads a ready list.
     tops: RwLock<HashMap<Scope, Arc<Top100>>>,
+    /// What filters, sorts and facets read of every drama, built on the first search that
+    /// needs it after a commit (the generation it was built at): a commit of one rating does
+    /// not pay for a table of every drama, and a search that narrows nothing never builds it.
+    facts: Mutex<Option<(u64, Arc<Facts>)>>,
     params: Params,
     /// Serializes ingests and holds the next `seq`.
     next_seq: Mutex<u64>,
@@ -125,6 +130,7 @@ impl Engine {
             catalog: RwLock::new(catalog),
             ratings: RwLock::new(ratings),
             tops: RwLock::new(tops),
+            facts: Mutex::new(None),
             params: options.params,
             next_seq: Mutex::new(next_seq),
             generation: AtomicU64::new(0),
@@ -298,15 +304,31 @@ impl Engine {
         Ok(v)
     }
 
-    fn ratings_of(&self) -> impl Fn(&str) -> u32 + '_ {
-        let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
-        move |d: &str| ratings.agg(d).count
+    /// The drama facts of this generation ([`Engine::facts`]).
+    fn facts(&self) -> Arc<Facts> {
+        let mut slot = self.facts.lock().unwrap_or_else(|p| p.into_inner());
+        let generation = self.generation();
+        if let Some((g, facts)) = slot.as_ref() {
+            if *g == generation {
+                return facts.clone();
+            }
+        }
+        let facts = {
+            let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+            let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+            Arc::new(Facts::build(&catalog, &ratings, self.params.m))
+        };
+        *slot = Some((generation, facts.clone()));
+        facts
     }
 
     /// Full search, uncached.
     pub fn search_uncached(&self, req: &SearchRequest) -> Result<SearchResults, EngineError> {
-        let ratings = self.ratings_of();
-        let mut res = search::search(&self.store, req, &ratings)?;
+        let facts = (req.refine != Refine::default()).then(|| self.facts());
+        let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+        let dramas = EngineDramas { ratings: &ratings, facts };
+        let mut res = search::search(&self.store, req, &dramas)?;
+        drop(ratings);
         let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
         for h in &mut res.hits {
             // Reviews and comments show the Japanese title of the drama they are about.
@@ -324,7 +346,7 @@ impl Engine {
 
     /// Full search, through the cache.
     pub fn search(&self, req: &SearchRequest) -> Result<Arc<serde_json::Value>, EngineError> {
-        let key = format!("search\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}", req.scope, req.limit, req.offset, req.q);
+        let key = format!("search\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{}", req.scope, req.limit, req.offset, req.refine, req.q);
         self.cached(key, || self.search_uncached(req))
     }
 
@@ -385,6 +407,22 @@ impl Engine {
         self.refresh_tops(None);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(n)
+    }
+}
+
+/// What a search reads of the engine's dramas: their ratings and, when it narrows, their facts.
+struct EngineDramas<'a> {
+    ratings: &'a Ratings,
+    facts: Option<Arc<Facts>>,
+}
+
+impl search::Dramas for EngineDramas<'_> {
+    fn ratings(&self, drama_id: &str) -> u32 {
+        self.ratings.agg(drama_id).count
+    }
+
+    fn facts(&self) -> Option<Arc<Facts>> {
+        self.facts.clone()
     }
 }
 

@@ -162,7 +162,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 (None, k) => SearchScope::Site(k.as_deref().and_then(Kind::parse)),
             };
-            let res = engine.search_uncached(&SearchRequest { q: query, scope, limit, offset: 0 })?;
+            let res = engine.search_uncached(&SearchRequest { q: query, scope, limit, offset: 0, refine: Default::default() })?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&res)?);
             } else {

@@ -101,7 +101,7 @@ fn real_catalogue_queries_find_what_a_fan_means_and_none_that_passed_regresses()
     let mut passing = BTreeSet::new();
     let mut misses = Vec::new();
     for r in &rows {
-        let res = engine.search_uncached(&SearchRequest { q: r.query.clone(), scope: Scope::Site(None), limit: 3, offset: 0 }).unwrap();
+        let res = engine.search_uncached(&SearchRequest { q: r.query.clone(), scope: Scope::Site(None), limit: 3, offset: 0, refine: Default::default() }).unwrap();
         let got: Vec<String> = res.hits.iter().map(|h| format!("{}:{} {:?}", h.kind, h.id, h.title.as_deref().unwrap_or(""))).collect();
         let first = res.hits.first().map(|h| format!("{}:{}", h.kind, h.id));
         let entry = by_class.entry(&r.class).or_default();
@@ -146,7 +146,7 @@ fn the_catalogue_indexed_twice_answers_every_query_the_same() {
     let (_a, one) = catalogue_engine();
     let (_b, two) = catalogue_engine();
     for r in rows() {
-        let req = SearchRequest { q: r.query.clone(), scope: Scope::Site(None), limit: 10, offset: 0 };
+        let req = SearchRequest { q: r.query.clone(), scope: Scope::Site(None), limit: 10, offset: 0, refine: Default::default() };
         let ids = |e: &Engine| e.search_uncached(&req).unwrap().hits.iter().map(|h| format!("{}:{}", h.kind, h.id)).collect::<Vec<_>>();
         assert_eq!(ids(&one), ids(&two), "line {}: {:?}", r.line, r.query);
     }

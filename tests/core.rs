@@ -7,7 +7,7 @@ use dorama_search::search::{Scope, SearchRequest};
 
 fn top(engine: &dorama_search::engine::Engine, q: &str, kind: Option<Kind>) -> Vec<(Kind, String)> {
     let res = engine
-        .search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(kind), limit: 5, offset: 0 })
+        .search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(kind), limit: 5, offset: 0, refine: Default::default() })
         .unwrap();
     res.hits.into_iter().map(|h| (h.kind, h.id)).collect()
 }
@@ -79,7 +79,7 @@ fn a_line_that_is_not_json_is_rejected_by_the_parser_with_its_number() {
 /// What the engine holds, as far as a batch can change it.
 fn state(e: &dorama_search::engine::Engine) -> (u64, usize, String, usize) {
     let top = serde_json::to_string(&*e.top100(&dorama_search::rank::Scope::All).unwrap()).unwrap();
-    (e.store().num_docs(), e.num_dramas(), top, e.search_uncached(&SearchRequest { q: "qqatomic".into(), scope: Scope::Site(None), limit: 5, offset: 0 }).unwrap().total)
+    (e.store().num_docs(), e.num_dramas(), top, e.search_uncached(&SearchRequest { q: "qqatomic".into(), scope: Scope::Site(None), limit: 5, offset: 0, refine: Default::default() }).unwrap().total)
 }
 
 /// A batch that parses but whose LAST line the engine refuses, after valid lines of every
@@ -116,7 +116,7 @@ fn a_batch_whose_last_line_is_bad_after_valid_ones_leaves_the_engine_as_it_was()
     // Without its bad line the same batch goes in whole.
     let good: Vec<&str> = text.lines().take(5).collect();
     assert_eq!(e.ingest(parse_ndjson("batch.ndjson", &good.join("\n")).unwrap()).unwrap(), 5);
-    assert_eq!(e.search_uncached(&SearchRequest { q: "qqatomic".into(), scope: Scope::Site(None), limit: 5, offset: 0 }).unwrap().total, 5);
+    assert_eq!(e.search_uncached(&SearchRequest { q: "qqatomic".into(), scope: Scope::Site(None), limit: 5, offset: 0, refine: Default::default() }).unwrap().total, 5);
     assert_eq!(e.recompute().unwrap(), ratings_before + 2, "new-drama's review and qq-new-user's comment");
 }
 
@@ -172,14 +172,14 @@ fn searches_during_heavy_ingest_never_fail_and_see_whole_batches_only() {
     let mut seen = 0;
     while seen < BATCH * BATCHES {
         let res = e
-            .search_uncached(&SearchRequest { q: "zyxwbatch".into(), scope: Scope::Site(Some(Kind::Comment)), limit: 5, offset: 0 })
+            .search_uncached(&SearchRequest { q: "zyxwbatch".into(), scope: Scope::Site(Some(Kind::Comment)), limit: 5, offset: 0, refine: Default::default() })
             .expect("a search during ingest failed");
         assert_eq!(res.total % BATCH, 0, "saw part of a batch: {} hits", res.total);
         assert!(res.total >= seen, "hits went backwards");
         seen = res.total;
         if writer.is_finished() && seen < BATCH * BATCHES {
             let res = e
-                .search_uncached(&SearchRequest { q: "zyxwbatch".into(), scope: Scope::Site(Some(Kind::Comment)), limit: 5, offset: 0 })
+                .search_uncached(&SearchRequest { q: "zyxwbatch".into(), scope: Scope::Site(Some(Kind::Comment)), limit: 5, offset: 0, refine: Default::default() })
                 .unwrap();
             assert_eq!(res.total, BATCH * BATCHES);
             break;

@@ -93,6 +93,41 @@ async fn search_filters_by_kind_and_pages() {
 }
 
 #[tokio::test]
+async fn filters_sorts_and_facets_are_parameters_and_bad_values_get_a_400_saying_what_is_accepted() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/api/search?q=love&station=tbs&year=2004-2004&sort=rating&facets=station,kind,station").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["facets"]["station"][0]["value"], "TBS", "{v}");
+    assert!(v["facets"]["station"][0]["count"].as_u64().unwrap() >= 1);
+    assert_eq!(v["facets"].as_object().unwrap().len(), 2, "a facet asked twice is answered once");
+    assert!(v["hits"].as_array().unwrap().iter().all(|h| h["kind"] != "person"), "a drama filter leaves people out");
+    let (_, plain) = get(&app, "/api/search?q=love").await;
+    assert!(plain.get("facets").is_none(), "no facets unless asked");
+    for (query, names) in [
+        ("sort=best", "relevance, rating, newest, votes"),
+        ("facets=station,genre", "station, season, year, kind"),
+        ("year=04", "2004-2008"),
+        ("year=2008-2004", "2004-2008"),
+        ("season=Monsoon%202004", "Summer 2004"),
+        ("min_rating=0.5", "from 1 to 10"),
+        ("min_rating=ten", "from 1 to 10"),
+    ] {
+        let (s, v) = get(&app, &format!("/api/search?q=love&{query}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{query}");
+        assert!(v["error"].as_str().unwrap().contains(names), "{query}: {v}");
+    }
+    let forum = "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum";
+    let (s, v) = get(&app, &format!("{forum}?q=love&station=TBS")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().contains("station"), "{v}");
+    let (s, v) = get(&app, &format!("{forum}?sort=rating&facets=kind&limit=100")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ratings: Vec<u64> = v["hits"].as_array().unwrap().iter().filter_map(|h| h["rating"].as_u64()).collect();
+    assert!(ratings.len() > 5 && ratings.windows(2).all(|w| w[0] >= w[1]), "{ratings:?}");
+    assert!(v["facets"]["kind"].as_array().unwrap().iter().any(|k| k["value"] == "review"), "{v}");
+}
+
+#[tokio::test]
 async fn suggest_completes_prefixes_of_titles_and_people() {
     let (_d, app) = app(None);
     let (s, v) = get(&app, "/api/suggest?q=seka").await;

@@ -45,7 +45,7 @@ fn a_query_is_at_most_16_words() {
     ];
     e.ingest(parse_ndjson("t", &lines.join("\n")).unwrap()).unwrap();
     let ids = |q: String| {
-        let res = e.search_uncached(&SearchRequest { q, scope: Scope::Site(None), limit: 10, offset: 0 }).unwrap();
+        let res = e.search_uncached(&SearchRequest { q, scope: Scope::Site(None), limit: 10, offset: 0, refine: Default::default() }).unwrap();
         let mut ids: Vec<String> = res.hits.into_iter().map(|h| h.id).collect();
         ids.sort();
         ids

@@ -53,7 +53,7 @@ fn run<'r>(
     for r in rows {
         let got = match r.endpoint.as_str() {
             "search" => engine
-                .search_uncached(&SearchRequest { q: r.query.clone(), scope: Scope::Site(None), limit: 3, offset: 0 })
+                .search_uncached(&SearchRequest { q: r.query.clone(), scope: Scope::Site(None), limit: 3, offset: 0, refine: Default::default() })
                 .unwrap()
                 .hits
                 .into_iter()
@@ -135,7 +135,7 @@ fn every_relevance_query_keeps_its_pinned_first_page() {
             continue;
         }
         let res = engine
-            .search_uncached(&SearchRequest { q: cols[1].into(), scope: Scope::Site(None), limit: 20, offset: 0 })
+            .search_uncached(&SearchRequest { q: cols[1].into(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() })
             .unwrap();
         let ids: Vec<String> = res.hits.iter().map(|h| format!("{}:{}", h.kind, h.id)).collect();
         lines.push(format!("{}\t{}", cols[1], ids.join(" ")));

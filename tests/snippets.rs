@@ -85,7 +85,7 @@ fn snippets_mark_what_the_real_analyzer_matched_in_every_script() {
     let mut failures = Vec::new();
     for (q, id, want) in cases {
         let res = engine
-            .search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(Some(Kind::Review)), limit: 5, offset: 0 })
+            .search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(Some(Kind::Review)), limit: 5, offset: 0, refine: Default::default() })
             .unwrap();
         match res.hits.iter().find(|h| h.id == id) {
             Some(h) if h.snippet.contains(want) && h.snippet.matches("<mark>").count() == 1 => {}

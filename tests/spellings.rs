@@ -9,18 +9,18 @@ use dorama_search::record::parse_ndjson;
 use dorama_search::search::{search_with, Features, Hit, Scope, SearchRequest};
 
 fn forum(engine: &Engine, drama: &str, q: &str) -> Vec<Hit> {
-    let req = SearchRequest { q: q.into(), scope: Scope::Forum(drama.into()), limit: 100, offset: 0 };
+    let req = SearchRequest { q: q.into(), scope: Scope::Forum(drama.into()), limit: 100, offset: 0, refine: Default::default() };
     engine.search_uncached(&req).unwrap().hits
 }
 
 fn site(engine: &Engine, q: &str) -> Vec<Hit> {
-    engine.search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(None), limit: 100, offset: 0 }).unwrap().hits
+    engine.search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(None), limit: 100, offset: 0, refine: Default::default() }).unwrap().hits
 }
 
 /// The same forum search with the catalog's spellings turned off: what words alone find.
 fn forum_without_spellings(engine: &Engine, drama: &str, q: &str) -> Vec<Hit> {
-    let req = SearchRequest { q: q.into(), scope: Scope::Forum(drama.into()), limit: 100, offset: 0 };
-    search_with(engine.store(), &req, &|_| 0, Features { spellings: false, ..Features::ALL }).unwrap().hits
+    let req = SearchRequest { q: q.into(), scope: Scope::Forum(drama.into()), limit: 100, offset: 0, refine: Default::default() };
+    search_with(engine.store(), &req, &|_: &str| 0, Features { spellings: false, ..Features::ALL }).unwrap().hits
 }
 
 fn ids(hits: &[Hit]) -> Vec<String> {

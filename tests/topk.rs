@@ -171,7 +171,7 @@ proptest! {
                 _ => Scope::Forum(format!("d{}", words[0] % dramas.len())),
             };
             let (limit, offset) = [(20, 0), (5, 5), (3, 30)][page];
-            let req = SearchRequest { q: text_of(&words), scope, limit, offset };
+            let req = SearchRequest { q: text_of(&words), scope, limit, offset, refine: Default::default() };
             let got = search::search(engine.store(), &req, &ratings_of).unwrap();
             let (want, total) = exhaustive(&engine, &req);
             let got_page: Vec<(String, f32)> = got.hits.iter().map(|h| (format!("{}:{}", h.kind, h.id), h.score)).collect();
@@ -192,7 +192,7 @@ fn a_query_matching_more_than_the_cap_reports_a_lower_bound() {
         .map(|i| serde_json::json!({"type": "comment", "id": format!("many{i}"), "drama_id": common::SEED, "author": "x", "body": format!("qqcapword number {i}")}).to_string())
         .collect();
     engine.ingest(parse_ndjson("many", &lines.join("\n")).unwrap()).unwrap();
-    let req = SearchRequest { q: "qqcapword".into(), scope: Scope::Site(None), limit: 20, offset: 0 };
+    let req = SearchRequest { q: "qqcapword".into(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
     let res = engine.search_uncached(&req).unwrap();
     assert_eq!((res.total, res.total_relation), (TOTAL_CAP, Relation::Gte));
     assert_eq!(res.kinds["comment"].relation, Relation::Gte);
@@ -204,7 +204,7 @@ fn a_query_matching_more_than_the_cap_reports_a_lower_bound() {
     assert_eq!(ids, newest);
 
     // Under the cap the count is exact, kind by kind.
-    let req = SearchRequest { q: "qqcapword 7".into(), scope: Scope::Site(None), limit: 5, offset: 0 };
+    let req = SearchRequest { q: "qqcapword 7".into(), scope: Scope::Site(None), limit: 5, offset: 0, refine: Default::default() };
     let res = engine.search_uncached(&req).unwrap();
     assert_eq!((res.total, res.total_relation), (1, Relation::Eq));
     assert_eq!(res.kinds["comment"].total, 1);

@@ -4,7 +4,8 @@ use super::error::ApiError;
 use super::params::Params;
 use super::AppState;
 use crate::record::Kind;
-use crate::search::{Scope, SearchRequest};
+use crate::record::canonical_season;
+use crate::search::{Facet, Filters, Refine, Scope, SearchRequest, Sort};
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
     if q.trim().is_empty() {
         return Err(ApiError::bad_request("q is required: the words to search for"));
     }
-    let req = SearchRequest { q, scope: Scope::Site(kind), limit: p.limit(20)?, offset: p.offset()? };
+    let req = SearchRequest { q, scope: Scope::Site(kind), limit: p.limit(20)?, offset: p.offset()?, refine: refine(&p, false)? };
     let started = Instant::now();
     let engine = st.engine.clone();
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
@@ -31,13 +32,66 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
 
 /// The body of a search answer (site or forum): the results with the time they took.
 fn results_json(res: &serde_json::Value, started: Instant) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
+    let mut body = serde_json::json!({
         "total": res["total"],
         "total_relation": res["total_relation"],
         "kinds": res["kinds"],
         "took_us": started.elapsed().as_micros() as u64,
         "hits": res["hits"],
-    }))
+    });
+    if let Some(facets) = res.get("facets") {
+        body["facets"] = facets.clone();
+    }
+    Json(body)
+}
+
+/// The filters, sort and facets of a request, each checked: a value that is not one gets a
+/// 400 saying what is accepted. In a drama's forum every text is of one drama, so only the
+/// sort and the `kind` facet apply there; a drama filter is refused rather than ignored.
+fn refine(p: &Params, forum: bool) -> Result<Refine, ApiError> {
+    let given = |name: &str| p.get(name).map(str::trim).filter(|v| !v.is_empty());
+    let mut filters = Filters::default();
+    if forum {
+        if let Some(name) = ["station", "season", "year", "min_rating"].into_iter().find(|n| given(n).is_some()) {
+            return Err(ApiError::bad_request(format!("{name} filters dramas, and a drama's forum is about one drama; use it with /api/search")));
+        }
+    }
+    filters.station = given("station").map(str::to_string);
+    if let Some(s) = given("season") {
+        filters.season = Some(canonical_season(s).ok_or_else(|| ApiError::bad_request(format!("season must be a season and a year, such as Summer 2004; not {s:?}")))?);
+    }
+    if let Some(y) = given("year") {
+        filters.years = Some(years(y).ok_or_else(|| ApiError::bad_request(format!("year must be a year (2004) or a range of years (2004-2008), from 1900 to 2200; not {y:?}")))?);
+    }
+    if let Some(r) = given("min_rating") {
+        let min: f64 = r.parse().ok().filter(|m: &f64| (1.0..=10.0).contains(m)).ok_or_else(|| ApiError::bad_request(format!("min_rating must be a number from 1 to 10; not {r:?}")))?;
+        filters.min_rating = Some(min);
+    }
+    let sort = match given("sort") {
+        None => Sort::Relevance,
+        Some(s) => Sort::parse(s).ok_or_else(|| ApiError::bad_request(format!("sort must be one of {}; not {s:?}", Sort::NAMES.join(", "))))?,
+    };
+    let mut facets = Vec::new();
+    for name in given("facets").into_iter().flat_map(|f| f.split(',')).map(str::trim).filter(|f| !f.is_empty()) {
+        let facet = Facet::parse(name).ok_or_else(|| ApiError::bad_request(format!("facets must be a comma-separated list of {}; not {name:?}", Facet::NAMES.join(", "))))?;
+        if forum && facet != Facet::Kind {
+            return Err(ApiError::bad_request(format!("the {name} facet counts dramas, and a drama's forum is about one drama; only kind applies here")));
+        }
+        if !facets.contains(&facet) {
+            facets.push(facet);
+        }
+    }
+    Ok(Refine { filters, sort, facets })
+}
+
+/// `2004` → (2004, 2004); `2004-2008` → (2004, 2008); years from 1900 to 2200, in order.
+fn years(s: &str) -> Option<(i32, i32)> {
+    let year = |y: &str| y.trim().parse::<i32>().ok().filter(|y| (1900..=2200).contains(y));
+    let (from, to) = match s.split_once('-') {
+        Some((a, b)) => (year(a)?, year(b)?),
+        None => (year(s)?, year(s)?),
+    };
+    (from <= to).then_some((from, to))
 }
 
 pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Json<serde_json::Value>, ApiError> {
@@ -57,11 +111,11 @@ pub async fn forum(
     let Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let p = Params::parse(raw.as_deref());
     let q = p.text("q")?;
-    let (limit, offset) = (p.limit(20)?, p.offset()?);
+    let (limit, offset, refine) = (p.limit(20)?, p.offset()?, refine(&p, true)?);
     if !st.engine.has_drama(&drama) {
         return Err(ApiError::not_found(format!("no drama with id {drama:?}")));
     }
-    let req = SearchRequest { q, scope: Scope::Forum(drama), limit, offset };
+    let req = SearchRequest { q, scope: Scope::Forum(drama), limit, offset, refine };
     let started = Instant::now();
     let engine = st.engine.clone();
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;

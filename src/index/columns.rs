@@ -8,7 +8,7 @@
 
 use crate::record::Kind;
 use rustc_hash::FxHashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader};
@@ -22,6 +22,13 @@ pub struct SegmentColumns {
     kind_of: Vec<Option<usize>>,
     /// The drama a document is (or is about), for the popularity boost.
     pub drama_id: Option<StrColumn>,
+    /// The hash of each `drama_id` ordinal's id, made on first use: how filters, sorts and
+    /// facets find a document's drama in [`crate::search::facts::Facts`].
+    drama_keys: OnceLock<Vec<u64>>,
+    /// A review's or rated comment's rating (0: none).
+    pub rating: Column<u64>,
+    /// `YYYYMMDD` (0: none), see [`crate::index::Fields::date`].
+    pub date: Column<u64>,
 }
 
 impl SegmentColumns {
@@ -37,7 +44,34 @@ impl SegmentColumns {
                 .collect(),
             None => Vec::new(),
         };
-        Ok(SegmentColumns { seq: seg.fast_fields().u64("seq")?, kind, kind_of, drama_id: seg.fast_fields().str("drama_id")? })
+        Ok(SegmentColumns {
+            seq: seg.fast_fields().u64("seq")?,
+            kind,
+            kind_of,
+            drama_id: seg.fast_fields().str("drama_id")?,
+            drama_keys: OnceLock::new(),
+            rating: seg.fast_fields().u64("rating")?,
+            date: seg.fast_fields().u64("date")?,
+        })
+    }
+
+    /// The hash of the id of the document's drama ([`crate::rank::ratings::key_hash`]).
+    pub fn drama_key(&self, doc: DocId) -> Option<u64> {
+        let col = self.drama_id.as_ref()?;
+        let ord = col.term_ords(doc).next()?;
+        let keys = self.drama_keys.get_or_init(|| {
+            let mut id = String::new();
+            (0..col.dictionary().num_terms() as u64)
+                .map(|o| {
+                    id.clear();
+                    match col.ord_to_str(o, &mut id) {
+                        Ok(true) => crate::rank::ratings::key_hash(&id),
+                        _ => 0,
+                    }
+                })
+                .collect()
+        });
+        keys.get(ord as usize).copied()
     }
 
     /// The document's kind, as an index into [`Kind::ALL`].

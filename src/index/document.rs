@@ -25,6 +25,14 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
     }
     doc.add_u64(f.rating, rec.rating().map(|(_, r)| r as u64).unwrap_or(0));
     doc.add_u64(f.seq, seq);
+    let date = match rec {
+        Record::Drama(d) => d.start.as_deref(),
+        Record::Review(r) => r.date.as_deref(),
+        Record::Comment(c) => c.date.as_deref(),
+        Record::Post(p) => p.date.as_deref(),
+        Record::Vote(_) | Record::Person(_) => None,
+    };
+    doc.add_u64(f.date, date.and_then(crate::search::facts::date_number).map_or(0, u64::from));
     doc.add_text(f.record, serde_json::to_string(rec).unwrap_or_default());
     let mut suggest: Vec<String> = Vec::new();
     let mut exact: Vec<String> = Vec::new();

@@ -33,6 +33,9 @@ pub struct Fields {
     pub rating: Field,
     /// Ingest order; "the last rating ingested wins" is decided by it.
     pub seq: Field,
+    /// When, as `YYYYMMDD` (0: not known): a drama's start, a review's, comment's or post's
+    /// date. What `sort=newest` orders by.
+    pub date: Field,
     pub names: Field,
     pub cast: Field,
     pub synopsis: Field,
@@ -87,6 +90,7 @@ pub fn build() -> (Schema, Fields) {
         author: b.add_text_field("author", STRING | STORED | FAST),
         rating: b.add_u64_field("rating", num.clone()),
         seq: b.add_u64_field("seq", num),
+        date: b.add_u64_field("date", NumericOptions::default().set_fast()),
         names: b.add_text_field("names", text.clone()),
         cast: b.add_text_field("cast", text.clone()),
         synopsis: b.add_text_field("synopsis", text.clone()),
@@ -114,6 +118,7 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
         author: f("author")?,
         rating: f("rating")?,
         seq: f("seq")?,
+        date: f("date")?,
         names: f("names")?,
         cast: f("cast")?,
         synopsis: f("synopsis")?,

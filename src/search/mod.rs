@@ -30,6 +30,8 @@
 //!    small boost that orders similar matches; it would take thousands of ratings to lift a
 //!    one-tier-lower match over a higher one with one word.
 
+pub mod facts;
+pub mod filter;
 pub mod query;
 mod results;
 pub mod snippet;
@@ -38,7 +40,8 @@ pub mod suggest;
 pub mod topk;
 
 pub use query::Features;
-pub use results::{query_words, search, search_with, text_words, Hit, KindTotal, Scope, SearchRequest, SearchResults, TextWords};
+pub use results::{query_words, search, search_with, text_words, Dramas, Hit, KindTotal, Refine, Scope, SearchRequest, SearchResults, TextWords};
+pub use filter::{Facet, Filters, Sort};
 pub use topk::{Relation, TOTAL_CAP};
 pub use suggest::{suggest, Suggestion};
 

@@ -4,6 +4,8 @@ use super::popularity_boost;
 use super::query::{self, group, without_glue, Features};
 use super::snippet::Snippets;
 use super::spellings;
+use super::facts::{Fact, Facts};
+use super::filter::{DramaFilter, Facet, FacetCounts, FacetValue, Filters, Sort};
 use super::topk::{self, Candidate, Counts, Keep, Relation, TOTAL_CAP};
 use crate::analysis::tokenizer::terms_of;
 use crate::index::columns::SegmentColumns;
@@ -32,6 +34,31 @@ pub struct SearchRequest {
     pub scope: Scope,
     pub limit: usize,
     pub offset: usize,
+    pub refine: Refine,
+}
+
+/// How a search is narrowed, ordered and counted beyond its words ([`super::filter`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Refine {
+    pub filters: Filters,
+    pub sort: Sort,
+    pub facets: Vec<Facet>,
+}
+
+/// What a search knows of dramas beyond the index: their ratings (the popularity boost), and
+/// the facts that filters, sorts and facets read ([`Facts`]). A closure giving the ratings
+/// will do where there are no facts: every drama filter then matches nothing.
+pub trait Dramas {
+    fn ratings(&self, drama_id: &str) -> u32;
+    fn facts(&self) -> Option<Arc<Facts>> {
+        None
+    }
+}
+
+impl<F: Fn(&str) -> u32> Dramas for F {
+    fn ratings(&self, drama_id: &str) -> u32 {
+        self(drama_id)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -62,6 +89,9 @@ pub struct SearchResults {
     /// Matches per kind, for the results page's groups; only kinds with a match.
     pub kinds: BTreeMap<&'static str, KindTotal>,
     pub hits: Vec<Hit>,
+    /// The facets asked for ([`Refine::facets`]), each its most frequent values first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<BTreeMap<&'static str, Vec<FacetValue>>>,
 }
 
 /// The matches of one kind: exact, or a lower bound when counting stopped at the cap.
@@ -73,7 +103,7 @@ pub struct KindTotal {
 
 impl SearchResults {
     fn empty() -> SearchResults {
-        SearchResults { total: 0, total_relation: Relation::Eq, kinds: BTreeMap::new(), hits: vec![] }
+        SearchResults { total: 0, total_relation: Relation::Eq, kinds: BTreeMap::new(), hits: vec![], facets: None }
     }
 }
 
@@ -96,12 +126,51 @@ struct Parts {
 }
 
 impl Parts {
-    fn of(scope: &Scope) -> Parts {
+    fn of(scope: &Scope, dramas: Option<Arc<DramaFilter>>) -> Parts {
+        let kinds = |k: Vec<Kind>| Some(Keep::kinds(k).with_dramas(dramas.clone()));
         match scope {
-            Scope::Site(None) => Parts { catalog: Some(Keep::Kinds(CATALOG.to_vec())), text: Some(Keep::Kinds(TEXTS.to_vec())), drama: None },
-            Scope::Site(Some(k @ (Kind::Drama | Kind::Person))) => Parts { catalog: Some(Keep::Kinds(vec![*k])), text: None, drama: None },
-            Scope::Site(Some(k)) => Parts { catalog: None, text: Some(Keep::Kinds(vec![*k])), drama: None },
-            Scope::Forum(d) => Parts { catalog: None, text: Some(Keep::All), drama: Some(d.clone()) },
+            Scope::Site(None) => Parts { catalog: kinds(CATALOG.to_vec()), text: kinds(TEXTS.to_vec()), drama: None },
+            Scope::Site(Some(k @ (Kind::Drama | Kind::Person))) => Parts { catalog: kinds(vec![*k]), text: None, drama: None },
+            Scope::Site(Some(k)) => Parts { catalog: None, text: kinds(vec![*k]), drama: None },
+            Scope::Forum(d) => Parts { catalog: None, text: Some(Keep::all().with_dramas(dramas.clone())), drama: Some(d.clone()) },
+        }
+    }
+}
+
+/// A request's [`Refine`] made ready for the walks: the filter resolved, the facts at hand.
+struct Narrow<'a> {
+    sort: Sort,
+    facets: &'a [Facet],
+    facts: &'a Facts,
+}
+
+impl Narrow<'_> {
+    /// The sort key of a document ([`Sort`]): a drama's Top 100 score or a text's rating, a
+    /// date, a drama's counted ratings.
+    fn key(&self, cols: &SegmentColumns, doc: tantivy::DocId, fact: Option<&Fact>) -> Option<f64> {
+        match self.sort {
+            Sort::Relevance => Some(0.0),
+            Sort::Rating => match cols.kind_index(doc).map(|i| Kind::ALL[i]) {
+                Some(Kind::Drama) => fact.and_then(|f| self.facts.score(f)),
+                _ => cols.rating.first(doc).filter(|&r| r > 0).map(|r| r as f64),
+            },
+            Sort::Newest => cols.date.first(doc).filter(|&d| d > 0).map(|d| d as f64),
+            Sort::Votes => fact.map(|f| f.votes as f64),
+        }
+    }
+
+    fn walks_all(&self) -> bool {
+        self.sort != Sort::Relevance || !self.facets.is_empty()
+    }
+
+    fn walk<'b>(&'b self, keep: &'b Keep, k: usize, key: &'b (dyn Fn(&SegmentColumns, tantivy::DocId, Option<&Fact>) -> Option<f64> + Sync)) -> topk::Walk<'b> {
+        topk::Walk {
+            cap: TOTAL_CAP,
+            keep,
+            k,
+            facets: (!self.facets.is_empty()).then_some(self.facets),
+            key: (self.sort != Sort::Relevance).then_some(key),
+            facts: Some(self.facts),
         }
     }
 }
@@ -111,13 +180,15 @@ const CATALOG: [Kind; 2] = [Kind::Drama, Kind::Person];
 const TEXTS: [Kind; 4] = [Kind::Review, Kind::Comment, Kind::Vote, Kind::Post];
 
 /// What one evaluation of a query found: the best candidates of every part merged, best
-/// first, and the counts of each part.
+/// first, the counts of each part and the facet counts of both.
 struct Found {
     top: Vec<Candidate>,
     catalog: Counts,
     text: Counts,
+    facets: FacetCounts,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn evaluate(
     searcher: &Searcher,
     columns: &[Arc<SegmentColumns>],
@@ -127,28 +198,47 @@ fn evaluate(
     all: bool,
     features: Features,
     k: usize,
+    narrow: &Narrow,
 ) -> tantivy::Result<(Found, Vec<Box<dyn Query>>)> {
-    let mut found = Found { top: Vec::new(), catalog: Counts::default(), text: Counts::default() };
+    let mut found = Found { top: Vec::new(), catalog: Counts::default(), text: Counts::default(), facets: FacetCounts::new(narrow.facets.to_vec()) };
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
+    let key = |cols: &SegmentColumns, doc, fact: Option<&Fact>| narrow.key(cols, doc, fact);
     if let Some(keep) = &parts.catalog {
         let q = query::catalog(f, searcher, &tw.words, all, &tw.keys, features);
         let w = topk::weight(searcher, q.as_ref())?;
-        let (counts, top) = topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?;
-        found.catalog = counts;
-        found.top.extend(top);
+        if narrow.walks_all() {
+            let (counts, top, facets) = topk::walk(searcher, columns, w.as_ref(), &narrow.walk(keep, k, &key))?;
+            found.catalog = counts;
+            found.top.extend(top);
+            found.facets.merge(&facets);
+        } else {
+            let (counts, top) = topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?;
+            found.catalog = counts;
+            found.top.extend(top);
+        }
         queries.push(q);
     }
     if let Some(keep) = &parts.text {
         // Each text query is a plain BM25 term query (with at most a zero-score filter), which
         // block-max WAND prunes; their best candidates are merged, a text found by several
-        // keeping its best score. The union is walked only to count.
+        // keeping its best score. The union is walked only to count, and to order by a sort
+        // key (which no pruning can serve: the best by date may score least).
         let each = text_queries(f, parts, tw, all);
         let union: Box<dyn Query> = match each.as_slice() {
             [one] => one.box_clone(),
             many => Box::new(BooleanQuery::new(many.iter().map(|q| (Occur::Should, q.box_clone())).collect())),
         };
-        found.text = topk::count(searcher, columns, topk::weight(searcher, union.as_ref())?.as_ref(), TOTAL_CAP, keep)?;
-        if found.text.total > 0 {
+        let union_weight = topk::weight(searcher, union.as_ref())?;
+        let sorted = narrow.sort != Sort::Relevance;
+        if narrow.walks_all() {
+            let (counts, top, facets) = topk::walk(searcher, columns, union_weight.as_ref(), &narrow.walk(keep, if sorted { k } else { 0 }, &key))?;
+            found.text = counts;
+            found.top.extend(top);
+            found.facets.merge(&facets);
+        } else {
+            found.text = topk::count(searcher, columns, union_weight.as_ref(), TOTAL_CAP, keep)?;
+        }
+        if found.text.total > 0 && !sorted {
             let mut texts: Vec<Candidate> = Vec::new();
             for q in &each {
                 texts.extend(topk::top(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), k, keep)?);
@@ -261,21 +351,25 @@ pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, featu
     tw
 }
 
-/// Runs a search. `ratings_of` gives the number of ratings of a drama (the popularity boost).
-pub fn search(store: &Store, req: &SearchRequest, ratings_of: &dyn Fn(&str) -> u32) -> tantivy::Result<SearchResults> {
-    search_with(store, req, ratings_of, Features::ALL)
+/// Runs a search. `dramas` gives the number of ratings of a drama (the popularity boost) and
+/// the facts its filters, sorts and facets read.
+pub fn search(store: &Store, req: &SearchRequest, dramas: &dyn Dramas) -> tantivy::Result<SearchResults> {
+    search_with(store, req, dramas, Features::ALL)
 }
 
 /// [`search`] with a choice of cross-script features (the benchmark compares them on and off).
 pub fn search_with(
     store: &Store,
     req: &SearchRequest,
-    ratings_of: &dyn Fn(&str) -> u32,
+    dramas: &dyn Dramas,
     features: Features,
 ) -> tantivy::Result<SearchResults> {
     if req.limit == 0 {
         return Ok(SearchResults::empty());
     }
+    let facts = if req.refine == Refine::default() { Arc::new(Facts::default()) } else { dramas.facts().unwrap_or_default() };
+    let filter = (!req.refine.filters.is_empty()).then(|| Arc::new(DramaFilter::new(&req.refine.filters, facts.clone())));
+    let narrow = Narrow { sort: req.refine.sort, facets: &req.refine.facets, facts: &facts };
     let searcher = store.searcher();
     let f = store.fields();
     let tw = text_words(store, &searcher, req, features);
@@ -294,28 +388,44 @@ pub fn search_with(
         clauses.extend(mentioning(f, &tw.mentions).map(|m| (Occur::Should, m)));
         let forum = BooleanQuery::new(clauses);
         let columns = store.columns().for_searcher(&searcher)?;
-        let counts = topk::count(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &Keep::All)?;
+        let keep = Keep::all().with_dramas(filter);
+        let snippets = KindSnippets::new(&searcher, &forum, f, &[]);
+        if narrow.walks_all() {
+            // Every text scores alike here: a sort key orders them, ties newest first.
+            let key = |cols: &SegmentColumns, doc, fact: Option<&Fact>| narrow.key(cols, doc, fact);
+            let k = req.offset + req.limit;
+            let (counts, top, facets) = topk::walk(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), &narrow.walk(&keep, k, &key))?;
+            let page = top.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
+            let hits = hits_of(store, &searcher, page, &snippets, true)?;
+            return Ok(results_of(&Counts::default(), &counts, hits, facet_values(&narrow, &facets)));
+        }
+        let counts = topk::count(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &keep)?;
         let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
         let top = searcher.search(&forum, &newest)?;
-        let snippets = KindSnippets::new(&searcher, &forum, f, &[]);
         let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets, true)?;
-        return Ok(results_of(&Counts::default(), &counts, hits));
+        return Ok(results_of(&Counts::default(), &counts, hits, None));
     }
 
-    let parts = Parts::of(&req.scope);
+    let parts = Parts::of(&req.scope, filter);
     let k = req.offset + req.limit + RERANK_EXTRA;
     let columns = store.columns().for_searcher(&searcher)?;
-    let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &tw, true, features, k)?;
+    let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &tw, true, features, k, &narrow)?;
     if found.catalog.total + found.text.total == 0 && tw.words.len() > 1 {
-        (found, queries) = evaluate(&searcher, &columns, f, &parts, &tw, false, features, k)?;
+        (found, queries) = evaluate(&searcher, &columns, f, &parts, &tw, false, features, k, &narrow)?;
     }
+    let facets = facet_values(&narrow, &found.facets);
     // The popularity boost reads the drama id from its fast field: no stored document is
     // loaded for a candidate that does not make the page. Candidates about the same drama
     // share its ordinal: the id is looked up once per drama.
     let mut drama = String::new();
     let mut boosts: rustc_hash::FxHashMap<(u32, u64), f32> = Default::default();
     let mut scored: Vec<Candidate> = Vec::with_capacity(found.top.len());
-    for &Candidate { score, seq, addr } in &found.top {
+    for &Candidate { key, score, seq, addr } in &found.top {
+        if narrow.sort != Sort::Relevance {
+            // Boosted in the walk already, where the sort key was read.
+            scored.push(Candidate { key, score, seq, addr });
+            continue;
+        }
         let col = columns[addr.segment_ord as usize].drama_id.as_ref();
         let ord = col.and_then(|c| c.term_ords(addr.doc_id).next());
         let boost = match (col, ord) {
@@ -324,14 +434,14 @@ pub fn search_with(
                 None => {
                     drama.clear();
                     col.ord_to_str(o, &mut drama)?;
-                    let b = popularity_boost(ratings_of(&drama));
+                    let b = popularity_boost(dramas.ratings(&drama));
                     boosts.insert((addr.segment_ord, o), b);
                     b
                 }
             },
             _ => 1.0,
         };
-        scored.push(Candidate { score: score * boost, seq, addr });
+        scored.push(Candidate { key, score: score * boost, seq, addr });
     }
     topk::sort_best_first(&mut scored);
     let typed: Vec<&str> = req.q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
@@ -342,12 +452,17 @@ pub fn search_with(
     let snippets = KindSnippets::new(&searcher, &marks, f, &typed);
     let page = scored.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
     let hits = hits_of(store, &searcher, page, &snippets, forum)?;
-    Ok(results_of(&found.catalog, &found.text, hits))
+    Ok(results_of(&found.catalog, &found.text, hits, facets))
+}
+
+/// The facet values to answer with, when facets were asked for.
+fn facet_values(narrow: &Narrow, counts: &FacetCounts) -> Option<BTreeMap<&'static str, Vec<FacetValue>>> {
+    (!narrow.facets.is_empty()).then(|| counts.values(narrow.facts))
 }
 
 /// Totals from the counts of the two parts: each kind belongs to one part, and is a lower
 /// bound when its part's count stopped at the cap.
-fn results_of(catalog: &Counts, text: &Counts, hits: Vec<Hit>) -> SearchResults {
+fn results_of(catalog: &Counts, text: &Counts, hits: Vec<Hit>, facets: Option<BTreeMap<&'static str, Vec<FacetValue>>>) -> SearchResults {
     let all = catalog.add(text);
     let mut kinds = BTreeMap::new();
     for (i, kind) in Kind::ALL.iter().enumerate() {
@@ -358,7 +473,7 @@ fn results_of(catalog: &Counts, text: &Counts, hits: Vec<Hit>) -> SearchResults 
     }
     let (total, total_relation) =
         if all.capped || all.total > TOTAL_CAP { (TOTAL_CAP, Relation::Gte) } else { (all.total, Relation::Eq) };
-    SearchResults { total, total_relation, kinds, hits }
+    SearchResults { total, total_relation, kinds, hits, facets }
 }
 
 /// Snippet fields by kind: a review is shown from its text, a drama from its synopsis, cast or

@@ -22,6 +22,8 @@ use crate::record::Kind;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use crate::index::columns::SegmentColumns;
+use super::facts::{Fact, Facts};
+use super::filter::{DramaFilter, Facet, FacetCounts};
 use std::sync::Arc;
 use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED};
@@ -38,9 +40,10 @@ pub enum Relation {
     Gte,
 }
 
-/// A document with a score and its `seq`, ordered best first: higher score, then newer.
+/// A document with its sort key, score and `seq`, ordered best first: higher key, higher
+/// score, then newer. The key is 0 for every document when ordering by relevance.
 #[derive(Debug, Clone, Copy)]
-struct Scored(Score, u64, DocAddress);
+struct Scored(f64, Score, u64, DocAddress);
 
 impl PartialEq for Scored {
     fn eq(&self, other: &Self) -> bool {
@@ -56,30 +59,40 @@ impl PartialOrd for Scored {
 impl Ord for Scored {
     /// `Less` is better, so that a `BinaryHeap` (a max-heap) keeps the worst kept hit on top.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.0.total_cmp(&self.0).then(other.1.cmp(&self.1)).then(self.2.cmp(&other.2))
+        other.0.total_cmp(&self.0).then(other.1.total_cmp(&self.1)).then(other.2.cmp(&self.2)).then(self.3.cmp(&other.3))
     }
 }
 
-/// A candidate: its score, its `seq` (ingest order, the tie-break) and where it is.
+/// A candidate: its sort key ([`Scored`]), its score, its `seq` (ingest order, the tie-break)
+/// and where it is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
+    pub key: f64,
     pub score: Score,
     pub seq: u64,
     pub addr: DocAddress,
 }
 
-/// Sorts candidates best first (higher score, then newer), the order every page is cut from.
+impl Candidate {
+    fn scored(&self) -> Scored {
+        Scored(self.key, self.score, self.seq, self.addr)
+    }
+}
+
+/// Sorts candidates best first (higher key, higher score, then newer), the order every page
+/// is cut from.
 ///
 /// Scores within [`TIE`] of each other count as equal: a BM25 sum over several terms is added
 /// up in the order tantivy sorts the terms' scorers, by their cost in each segment, and which
 /// segment a document lands in depends on which indexing thread took it. Two texts that tie
 /// exactly could differ in the last bit, and trade places from one build of the same records
-/// to the next. Runs of scores each within `TIE` of the one before are ordered newest first.
+/// to the next. Runs of equal keys and of scores each within `TIE` of the one before are
+/// ordered newest first.
 pub fn sort_best_first(hits: &mut [Candidate]) {
-    hits.sort_by(|a, b| Scored(a.score, a.seq, a.addr).cmp(&Scored(b.score, b.seq, b.addr)));
+    hits.sort_by(|a, b| a.scored().cmp(&b.scored()));
     let mut start = 0;
     for i in 1..=hits.len() {
-        if i == hits.len() || hits[i - 1].score - hits[i].score > TIE * hits[i - 1].score.abs() {
+        if i == hits.len() || hits[i - 1].key != hits[i].key || hits[i - 1].score - hits[i].score > TIE * hits[i - 1].score.abs() {
             hits[start..i].sort_by(|a, b| b.seq.cmp(&a.seq).then(a.addr.cmp(&b.addr)));
             start = i;
         }
@@ -103,15 +116,54 @@ fn just_below(x: Score) -> Score {
 }
 
 /// Which documents a walk keeps: every live one, or those of some kinds (by the `kind` fast
-/// field, no stored document read).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Keep {
-    All,
-    Kinds(Vec<Kind>),
+/// field, no stored document read), and of those the ones whose drama passes a filter.
+#[derive(Clone, Default)]
+pub struct Keep {
+    kinds: Option<Vec<Kind>>,
+    dramas: Option<Arc<DramaFilter>>,
+}
+
+impl Keep {
+    pub fn all() -> Keep {
+        Keep::default()
+    }
+
+    pub fn kinds(kinds: Vec<Kind>) -> Keep {
+        Keep { kinds: Some(kinds), dramas: None }
+    }
+
+    /// Also narrowed to the documents whose drama passes `filter` (None: no drama filter).
+    pub fn with_dramas(mut self, filter: Option<Arc<DramaFilter>>) -> Keep {
+        self.dramas = filter.filter(|f| f.clauses() != 0);
+        self
+    }
+
+    fn for_segment<'a>(&'a self, cols: &'a SegmentColumns) -> SegmentKeep<'a> {
+        let kinds = match &self.kinds {
+            None => KindKeep::All,
+            Some(kinds) => {
+                let ords: Vec<u64> = kinds.iter().filter_map(|k| cols.kind_ord(*k)).collect();
+                if ords.is_empty() {
+                    KindKeep::Nothing
+                } else if ords.len() == cols.kinds_held() {
+                    KindKeep::All
+                } else {
+                    KindKeep::Kinds(ords)
+                }
+            }
+        };
+        SegmentKeep { kinds, dramas: self.dramas.as_deref(), cols }
+    }
 }
 
 /// [`Keep`] for one segment.
-enum SegmentKeep {
+struct SegmentKeep<'a> {
+    kinds: KindKeep,
+    dramas: Option<&'a DramaFilter>,
+    cols: &'a SegmentColumns,
+}
+
+enum KindKeep {
     All,
     /// The segment holds no document of the kinds kept: it is not walked at all (a query's
     /// scorers cost something to build even where nothing matches).
@@ -120,29 +172,28 @@ enum SegmentKeep {
     Kinds(Vec<u64>),
 }
 
-impl SegmentKeep {
-    fn keeps(&self, cols: &SegmentColumns, doc: DocId) -> bool {
-        match self {
-            SegmentKeep::All => true,
-            SegmentKeep::Nothing => false,
-            SegmentKeep::Kinds(ords) => {
-                cols.kind_column().and_then(|c| c.term_ords(doc).next()).is_some_and(|o| ords.contains(&o))
-            }
+impl SegmentKeep<'_> {
+    fn nothing(&self) -> bool {
+        matches!(self.kinds, KindKeep::Nothing)
+    }
+
+    fn kind_kept(&self, doc: DocId) -> bool {
+        match &self.kinds {
+            KindKeep::All => true,
+            KindKeep::Nothing => false,
+            KindKeep::Kinds(ords) => self.cols.kind_column().and_then(|c| c.term_ords(doc).next()).is_some_and(|o| ords.contains(&o)),
         }
     }
-}
 
-impl Keep {
-    fn for_segment(&self, cols: &SegmentColumns) -> SegmentKeep {
-        let Keep::Kinds(kinds) = self else { return SegmentKeep::All };
-        let ords: Vec<u64> = kinds.iter().filter_map(|k| cols.kind_ord(*k)).collect();
-        if ords.is_empty() {
-            SegmentKeep::Nothing
-        } else if ords.len() == cols.kinds_held() {
-            SegmentKeep::All
-        } else {
-            SegmentKeep::Kinds(ords)
-        }
+    /// The filter clauses the document's drama fails (0 without a filter), and its drama.
+    fn failed(&self, doc: DocId) -> (u8, Option<&Fact>) {
+        let Some(filter) = self.dramas else { return (0, None) };
+        let fact = self.cols.drama_key(doc).and_then(|k| filter.facts.get(k));
+        (filter.failed(fact), fact)
+    }
+
+    fn keeps(&self, doc: DocId) -> bool {
+        self.kind_kept(doc) && self.failed(doc).0 == 0
     }
 }
 
@@ -157,13 +208,13 @@ pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn We
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let cols = &columns[ord];
         let filter = keep.for_segment(cols);
-        if let SegmentKeep::Nothing = filter {
+        if filter.nothing() {
             continue;
         }
         let alive = seg.alive_bitset();
         weight.for_each_pruning(threshold, seg, &mut |doc, score| {
-            if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(cols, doc) {
-                best.push(score, cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
+            if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(doc) {
+                best.push(0.0, score, cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
                 if let Some(worst) = best.worst_when_full() {
                     threshold = just_below(worst);
                 }
@@ -185,8 +236,8 @@ impl Best {
         Best { heap: BinaryHeap::with_capacity(k + 1), k }
     }
 
-    fn push(&mut self, score: Score, seq: u64, addr: DocAddress) {
-        self.heap.push(Scored(score, seq, addr));
+    fn push(&mut self, key: f64, score: Score, seq: u64, addr: DocAddress) {
+        self.heap.push(Scored(key, score, seq, addr));
         if self.heap.len() > self.k {
             self.heap.pop();
         }
@@ -194,12 +245,12 @@ impl Best {
 
     /// The k-th best score, once `k` candidates are kept.
     fn worst_when_full(&self) -> Option<Score> {
-        (self.heap.len() == self.k).then(|| self.heap.peek().map(|w| w.0)).flatten()
+        (self.heap.len() == self.k).then(|| self.heap.peek().map(|w| w.1)).flatten()
     }
 
     fn into_sorted(self) -> Vec<Candidate> {
         let mut out: Vec<Candidate> =
-            self.heap.into_iter().map(|Scored(score, seq, addr)| Candidate { score, seq, addr }).collect();
+            self.heap.into_iter().map(|Scored(key, score, seq, addr)| Candidate { key, score, seq, addr }).collect();
         sort_best_first(&mut out);
         out
     }
@@ -214,51 +265,94 @@ pub fn weight(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Box<dyn
 /// Live matches of `weight` that `keep` keeps, per kind, counted up to `cap` in all (the walk
 /// only advances; no document's score is computed).
 pub fn count(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep) -> tantivy::Result<Counts> {
-    Ok(walk(searcher, columns, weight, cap, keep, 0)?.0)
+    Ok(walk(searcher, columns, weight, &Walk { cap, keep, k: 0, facets: None, key: None, facts: None })?.0)
 }
 
 /// Counts (as [`count`]) and the best `k` (as [`top`]) in one walk that scores every match:
 /// for a set known to be small (dramas and people), where one walk costs less than building
 /// every scorer twice.
 pub fn count_and_top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
-    walk(searcher, columns, weight, cap, keep, k)
+    let (counts, top, _) = walk(searcher, columns, weight, &Walk { cap, keep, k, facets: None, key: None, facts: None })?;
+    Ok((counts, top))
 }
 
-fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep, k: usize) -> tantivy::Result<(Counts, Vec<Candidate>)> {
+/// A sort key of a document: of a segment's columns, the document, and its drama's facts.
+/// None sorts last.
+pub type SortKey<'a> = &'a (dyn Fn(&SegmentColumns, DocId, Option<&Fact>) -> Option<f64> + Sync);
+
+/// What one walk over every match does besides counting up to `cap`: keep the best `k`
+/// (by `key` when given, else by score), and count facets.
+pub struct Walk<'a> {
+    pub cap: usize,
+    pub keep: &'a Keep,
+    pub k: usize,
+    pub facets: Option<&'a [Facet]>,
+    pub key: Option<SortKey<'a>>,
+    /// Where facets and sort keys read a document's drama.
+    pub facts: Option<&'a Facts>,
+}
+
+/// Walks every live match of `weight`: counts (up to the cap), the best `k` and, when asked,
+/// facet counts. A facet counts the documents that fail no filter clause but its own
+/// ([`super::filter`]), so the walk visits those too, counting them nowhere else. With a sort
+/// key, the candidates carry it, and their score is boosted by their drama's popularity
+/// already (ties of the key fall back to relevance).
+pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, w: &Walk) -> tantivy::Result<(Counts, Vec<Candidate>, FacetCounts)> {
     let mut counts = Counts::default();
-    let mut best = Best::new(k);
+    let mut best = Best::new(w.k);
+    let mut facets = FacetCounts::new(w.facets.map(<[Facet]>::to_vec).unwrap_or_default());
+    let faceting = w.facets.is_some_and(|f| !f.is_empty());
     'segments: for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let cols = &columns[ord];
-        let filter = keep.for_segment(cols);
-        if let SegmentKeep::Nothing = filter {
+        let filter = w.keep.for_segment(cols);
+        if filter.nothing() {
             continue;
         }
         let alive = seg.alive_bitset();
-        let ranks = k > 0;
+        let ranks = w.k > 0;
         let mut scorer = weight.scorer(seg, 1.0)?;
         let mut doc = scorer.doc();
         while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(cols, doc) {
-                if counts.total == cap {
-                    counts.capped = true;
-                    // Past the cap only a walk that also ranks goes on (uncounted).
-                    if !ranks {
-                        break 'segments;
-                    }
+            if alive.is_none_or(|a| a.is_alive(doc)) && filter.kind_kept(doc) {
+                let (failed, fact) = if faceting || w.key.is_some() {
+                    let fact = cols.drama_key(doc).and_then(|k| w.facts.and_then(|f| f.get(k)));
+                    (filter.dramas.map_or(0, |f| f.failed(fact)), fact)
                 } else {
-                    counts.total += 1;
-                    if let Some(kind) = cols.kind_index(doc) {
-                        counts.by_kind[kind] += 1;
-                    }
+                    (filter.failed(doc).0, None)
+                };
+                if faceting && !counts.capped {
+                    facets.add(cols.kind_index(doc), fact, failed);
                 }
-                if ranks {
-                    best.push(scorer.score(), cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
+                if failed == 0 {
+                    if counts.total == w.cap {
+                        counts.capped = true;
+                        // Past the cap only a walk that also ranks goes on (uncounted).
+                        if !ranks {
+                            break 'segments;
+                        }
+                    } else {
+                        counts.total += 1;
+                        if let Some(kind) = cols.kind_index(doc) {
+                            counts.by_kind[kind] += 1;
+                        }
+                    }
+                    if ranks {
+                        let seq = cols.seq.first(doc).unwrap_or(0);
+                        let at = DocAddress::new(ord as u32, doc);
+                        match w.key {
+                            None => best.push(0.0, scorer.score(), seq, at),
+                            Some(key) => {
+                                let boost = fact.map_or(1.0, |f| super::popularity_boost(f.votes));
+                                best.push(key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY), scorer.score() * boost, seq, at)
+                            }
+                        }
+                    }
                 }
             }
             doc = scorer.advance();
         }
     }
-    Ok((counts, best.into_sorted()))
+    Ok((counts, best.into_sorted(), facets))
 }
 
 /// Matches counted by [`count`]: `capped` when counting stopped at the cap with more to go.
@@ -296,7 +390,7 @@ mod tests {
 
     #[test]
     fn scores_a_rounding_apart_are_ordered_newest_first() {
-        let c = |score: f32, seq: u64| Candidate { score, seq, addr: DocAddress::new(0, seq as u32) };
+        let c = |score: f32, seq: u64| Candidate { key: 0.0, score, seq, addr: DocAddress::new(0, seq as u32) };
         let above = f32::from_bits(2.0f32.to_bits() + 1);
         let mut hits = vec![c(1.0, 9), c(above, 1), c(2.0, 5), c(3.0, 0)];
         sort_best_first(&mut hits);
