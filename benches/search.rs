@@ -18,7 +18,7 @@ use dorama_search::corpus;
 use dorama_search::engine::{Engine, Options};
 use dorama_search::rank::{rank, Params, RatingEvent, Ratings, Scope as RankScope};
 use dorama_search::record::{Located, Record};
-use dorama_search::search::{query, query_words, search_with, Features, Scope, SearchRequest};
+use dorama_search::search::{query, query_words, search_with, Facet, Features, Filters, Refine, Scope, SearchRequest, Sort};
 use rusqlite::Connection;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -270,13 +270,36 @@ fn main() {
     for (name, q) in MIX.iter().filter(|(n, _)| n.contains(only.as_str())) {
         let req = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
         with += mean_ns(&mut c, "features", &format!("{name}/all"), || {
-            black_box(search_with(engine.store(), &req, &|_| 0, Features::ALL).unwrap());
+            black_box(search_with(engine.store(), &req, &|_: &str| 0, Features::ALL).unwrap());
         });
         without += mean_ns(&mut c, "features", &format!("{name}/none"), || {
-            black_box(search_with(engine.store(), &req, &|_| 0, Features::NONE).unwrap());
+            black_box(search_with(engine.store(), &req, &|_: &str| 0, Features::NONE).unwrap());
         });
     }
     let features_cost = with / without;
+    // What filters, facets and a sort cost (issue 15's aim: at most 1.5x): each query of the
+    // mix plain, and filtered by a station, faceted by all four facets and sorted by rating.
+    let refined = Refine {
+        filters: Filters { station: Some(corpus::STATIONS[0].to_string()), ..Filters::default() },
+        sort: Sort::Rating,
+        facets: vec![Facet::Station, Facet::Season, Facet::Year, Facet::Kind],
+    };
+    let (mut plain_ns, mut refined_ns) = (0.0, 0.0);
+    let mut refine_queries = Vec::new();
+    for (name, q) in MIX.iter().filter(|(n, _)| n.contains(only.as_str())) {
+        let plain = SearchRequest { q: q.to_string(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
+        let narrowed = SearchRequest { refine: refined.clone(), ..plain.clone() };
+        let a = mean_ns(&mut c, "refine", &format!("{name}/plain"), || {
+            black_box(engine.search_uncached(&plain).unwrap());
+        });
+        let b = mean_ns(&mut c, "refine", &format!("{name}/filtered-faceted-sorted"), || {
+            black_box(engine.search_uncached(&narrowed).unwrap());
+        });
+        refine_queries.push(serde_json::json!({ "name": name, "plain_us": a / 1e3, "refined_us": b / 1e3, "ratio": b / a,
+            "refined_total": engine.search_uncached(&narrowed).unwrap().total }));
+        plain_ns += a;
+        refined_ns += b;
+    }
     let ours = mean_ns(&mut c, "suggest", "seka/dorama-search", || {
         black_box(engine.suggest_uncached("seka", 8).unwrap());
     });
@@ -385,6 +408,8 @@ fn main() {
         "uncached": { "p50_us": p50, "p99_us": p99, "qps_1_thread": uncached_qps, "requests": latencies.len() },
         "top100_incremental_update_us": top100_incremental_ns / 1e3,
         "cross_script_features_slowdown": features_cost,
+        "refine": { "filter": format!("station={}", corpus::STATIONS[0]), "sort": "rating", "facets": "station,season,year,kind",
+                    "mix_ratio": refined_ns / plain_ns, "queries": refine_queries },
         "queries": figures.iter().map(|f| serde_json::json!({
             "name": f.name,
             "dorama_search_us": f.ours_ns / 1e3,

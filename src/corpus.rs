@@ -87,7 +87,8 @@ const GIVEN: &[(&str, &str)] = &[
     ("潤", "Jun"), ("涼子", "Ryouko"), ("一郎", "Ichirou"), ("優", "Yuu"),
 ];
 
-const STATIONS: &[&str] = &["Fuji TV", "TBS", "NTV", "TV Asahi", "NHK", "TV Tokyo", "WOWOW"];
+/// The stations dramas are given, evenly (the bench filters by the first).
+pub const STATIONS: &[&str] = &["Fuji TV", "TBS", "NTV", "TV Asahi", "NHK", "TV Tokyo", "WOWOW"];
 
 /// How many records of each kind a scale gives.
 #[derive(Debug, Clone, Copy, PartialEq)]
