@@ -232,3 +232,27 @@ fn a_facet_is_counted_without_its_own_filter_and_with_the_others() {
     assert_eq!(count("year", 2007.into()), Some(tbs_in(7)).filter(|n| *n > 0));
     assert_eq!(res.total, (0..40).filter(|d| *d != 7 && d % 3 == 1 && d % 10 < 5).count());
 }
+
+fn did_you_mean(e: &Engine, q: &str) -> Option<String> {
+    search(e, q, None, 20, 0, Refine::default()).did_you_mean
+}
+
+#[test]
+fn a_query_found_only_through_typos_gets_the_names_spelling_as_did_you_mean() {
+    let (_d, e) = common::sample_engine();
+    assert_eq!(did_you_mean(&e, "sekai no chushin de ai wo sakebe").as_deref(), Some("sekai no chuushin de ai wo sakebu"));
+    assert_eq!(did_you_mean(&e, "yamada takayki").as_deref(), Some("yamada takayuki"));
+    assert_eq!(did_you_mean(&e, "Nodame Cantabil").as_deref(), Some("nodame cantabile"));
+    // The rewrite finds at least what the query found, as typed.
+    let typo = search(&e, "sekai no chushin de ai wo sakebe", None, 20, 0, Refine::default());
+    let fixed = search(&e, "sekai no chuushin de ai wo sakebu", None, 20, 0, Refine::default());
+    assert!(fixed.total >= typo.total && fixed.did_you_mean.is_none());
+}
+
+#[test]
+fn a_query_that_matches_as_typed_gets_no_did_you_mean() {
+    let (_d, e) = common::sample_engine();
+    for q in ["sekai no chuushin", "sekai no chushin", "takayuki yamada", "sekachu", "世界の中心", "tokyo love story", "qqnothingatall"] {
+        assert_eq!(did_you_mean(&e, q), None, "{q}");
+    }
+}

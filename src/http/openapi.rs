@@ -105,6 +105,7 @@ pub fn document() -> Value {
                                "additionalProperties": { "type": "object", "required": ["total", "relation"], "properties": {
                                    "total": { "type": "integer" }, "relation": { "$ref": "#/components/schemas/Relation" } } } },
                     "took_us": { "type": "integer" },
+                    "did_you_mean": { "type": "string", "description": "present when the query did not match as typed (no hit with every word, or only through typos): the query in the spelling of the name it came closest to, when that finds at least as much as typed; /api/search only" },
                     "facets": { "type": "object", "description": "present when facets were asked: per facet, its values most frequent first (at most 20), counted over the matches with every filter but the facet's own; counts follow total's bound",
                                 "additionalProperties": { "type": "array", "items": { "type": "object", "required": ["value", "count"], "properties": {
                                     "value": { "description": "a station, season or kind (string), or a year (integer)" }, "count": { "type": "integer" } } } } },

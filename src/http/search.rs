@@ -39,8 +39,10 @@ fn results_json(res: &serde_json::Value, started: Instant) -> Json<serde_json::V
         "took_us": started.elapsed().as_micros() as u64,
         "hits": res["hits"],
     });
-    if let Some(facets) = res.get("facets") {
-        body["facets"] = facets.clone();
+    for extra in ["facets", "did_you_mean"] {
+        if let Some(v) = res.get(extra) {
+            body[extra] = v.clone();
+        }
     }
     Json(body)
 }

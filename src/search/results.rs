@@ -3,6 +3,7 @@
 use super::popularity_boost;
 use super::query::{self, group, without_glue, Features};
 use super::snippet::Snippets;
+use super::did_you_mean;
 use super::spellings;
 use super::facts::{Fact, Facts};
 use super::filter::{DramaFilter, Facet, FacetCounts, FacetValue, Filters, Sort};
@@ -92,6 +93,10 @@ pub struct SearchResults {
     /// The facets asked for ([`Refine::facets`]), each its most frequent values first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<BTreeMap<&'static str, Vec<FacetValue>>>,
+    /// The query rewritten in words the index knows, when it did not match as typed and the
+    /// rewrite does ([`super::did_you_mean`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
 }
 
 /// The matches of one kind: exact, or a lower bound when counting stopped at the cap.
@@ -103,7 +108,7 @@ pub struct KindTotal {
 
 impl SearchResults {
     fn empty() -> SearchResults {
-        SearchResults { total: 0, total_relation: Relation::Eq, kinds: BTreeMap::new(), hits: vec![], facets: None }
+        SearchResults { total: 0, total_relation: Relation::Eq, kinds: BTreeMap::new(), hits: vec![], facets: None, did_you_mean: None }
     }
 }
 
@@ -364,8 +369,38 @@ pub fn search_with(
     dramas: &dyn Dramas,
     features: Features,
 ) -> tantivy::Result<SearchResults> {
+    let (mut res, typed) = search_inner(store, req, dramas, features)?;
+    // "Did you mean" for the search box: only when the query did not match as typed, and only
+    // a rewrite that does and finds at least as much.
+    if let (Scope::Site(_), Typed::No { candidates }) = (&req.scope, typed) {
+        let searcher = store.searcher();
+        if let Some(rewritten) = did_you_mean::rewrite(store, &searcher, &req.q, &candidates) {
+            let probe = SearchRequest { q: rewritten.clone(), limit: 1, offset: 0, ..req.clone() };
+            let (found, typed) = search_inner(store, &probe, dramas, features)?;
+            if matches!(typed, Typed::Yes) && found.total > 0 && found.total >= res.total {
+                res.did_you_mean = Some(rewritten);
+            }
+        }
+    }
+    Ok(res)
+}
+
+/// Whether a query matched as typed: some document has every word, each word as typed (not
+/// only through a typo of it). If not, the dramas and people it found, best first, whose
+/// names a rewrite is taken from.
+enum Typed {
+    Yes,
+    No { candidates: Vec<DocAddress> },
+}
+
+fn search_inner(
+    store: &Store,
+    req: &SearchRequest,
+    dramas: &dyn Dramas,
+    features: Features,
+) -> tantivy::Result<(SearchResults, Typed)> {
     if req.limit == 0 {
-        return Ok(SearchResults::empty());
+        return Ok((SearchResults::empty(), Typed::Yes));
     }
     let facts = if req.refine == Refine::default() { Arc::new(Facts::default()) } else { dramas.facts().unwrap_or_default() };
     let filter = (!req.refine.filters.is_empty()).then(|| Arc::new(DramaFilter::new(&req.refine.filters, facts.clone())));
@@ -378,7 +413,7 @@ pub fn search_with(
         // Forum search with no words lists the drama's forum, newest first: its own texts and
         // the posts that mention it.
         let Scope::Forum(d) = &req.scope else {
-            return Ok(SearchResults::empty());
+            return Ok((SearchResults::empty(), Typed::Yes));
         };
         let own = BooleanQuery::new(vec![
             (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.drama_id, d), IndexRecordOption::Basic)) as Box<dyn Query>),
@@ -397,22 +432,24 @@ pub fn search_with(
             let (counts, top, facets) = topk::walk(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), &narrow.walk(&keep, k, &key))?;
             let page = top.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
             let hits = hits_of(store, &searcher, page, &snippets, true)?;
-            return Ok(results_of(&Counts::default(), &counts, hits, facet_values(&narrow, &facets)));
+            return Ok((results_of(&Counts::default(), &counts, hits, facet_values(&narrow, &facets)), Typed::Yes));
         }
         let counts = topk::count(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &keep)?;
         let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
         let top = searcher.search(&forum, &newest)?;
         let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets, true)?;
-        return Ok(results_of(&Counts::default(), &counts, hits, None));
+        return Ok((results_of(&Counts::default(), &counts, hits, None), Typed::Yes));
     }
 
     let parts = Parts::of(&req.scope, filter);
     let k = req.offset + req.limit + RERANK_EXTRA;
     let columns = store.columns().for_searcher(&searcher)?;
     let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &tw, true, features, k, &narrow)?;
-    if found.catalog.total + found.text.total == 0 && tw.words.len() > 1 {
+    let mut every_word = found.catalog.total + found.text.total > 0;
+    if !every_word && tw.words.len() > 1 {
         (found, queries) = evaluate(&searcher, &columns, f, &parts, &tw, false, features, k, &narrow)?;
     }
+    every_word = every_word && did_you_mean::words_known(&searcher, f, &tw.words);
     let facets = facet_values(&narrow, &found.facets);
     // The popularity boost reads the drama id from its fast field: no stored document is
     // loaded for a candidate that does not make the page. Candidates about the same drama
@@ -450,9 +487,15 @@ pub fn search_with(
     queries.extend(std::iter::once(&tw.words).chain(&tw.alternatives).map(|ws| query::text_marks(f, ws)));
     let marks = BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect());
     let snippets = KindSnippets::new(&searcher, &marks, f, &typed);
+    let typed = if every_word {
+        Typed::Yes
+    } else {
+        let catalog = |c: &&Candidate| columns[c.addr.segment_ord as usize].kind_index(c.addr.doc_id).is_some_and(|k| CATALOG.contains(&Kind::ALL[k]));
+        Typed::No { candidates: scored.iter().filter(catalog).take(did_you_mean::CANDIDATES).map(|c| c.addr).collect() }
+    };
     let page = scored.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
     let hits = hits_of(store, &searcher, page, &snippets, forum)?;
-    Ok(results_of(&found.catalog, &found.text, hits, facets))
+    Ok((results_of(&found.catalog, &found.text, hits, facets), typed))
 }
 
 /// The facet values to answer with, when facets were asked for.
@@ -473,7 +516,7 @@ fn results_of(catalog: &Counts, text: &Counts, hits: Vec<Hit>, facets: Option<BT
     }
     let (total, total_relation) =
         if all.capped || all.total > TOTAL_CAP { (TOTAL_CAP, Relation::Gte) } else { (all.total, Relation::Eq) };
-    SearchResults { total, total_relation, kinds, hits, facets }
+    SearchResults { total, total_relation, kinds, hits, facets, did_you_mean: None }
 }
 
 /// Snippet fields by kind: a review is shown from its text, a drama from its synopsis, cast or
