@@ -50,6 +50,11 @@ impl Catalog {
         self.appearances.get(pid).map_or(0, |s| s.len())
     }
 
+    /// The dramas a person appears in.
+    pub fn dramas_of(&self, pid: &str) -> impl Iterator<Item = &str> {
+        self.appearances.get(pid).into_iter().flatten().map(String::as_str)
+    }
+
     /// Adds or replaces a drama; returns the ids of the people whose record may change.
     pub fn upsert(&mut self, drama: Drama) -> BTreeSet<String> {
         let mut touched = self.remove(&drama.id.clone());

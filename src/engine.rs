@@ -12,6 +12,7 @@ use crate::histogram::Histogram;
 use crate::index::{Change, IndexError, Store};
 use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
 use crate::record::{year_month, Kind, LineError, Located, Record};
+use crate::related::{ByUser, Related};
 use crate::search::facts::Facts;
 use crate::search::{self, Refine, SearchRequest, SearchResults, Suggestion};
 use lru::LruCache;
@@ -48,6 +49,8 @@ pub struct Engine {
     /// needs it after a commit (the generation it was built at): a commit of one rating does
     /// not pay for a table of every drama, and a search that narrows nothing never builds it.
     facts: Mutex<Option<(u64, Arc<Facts>)>>,
+    /// Ratings grouped by user for co-ratings (related dramas), built like `facts`.
+    by_user: Mutex<Option<(u64, Arc<ByUser>)>>,
     params: Params,
     /// Serializes ingests and holds the next `seq`.
     next_seq: Mutex<u64>,
@@ -131,6 +134,7 @@ impl Engine {
             ratings: RwLock::new(ratings),
             tops: RwLock::new(tops),
             facts: Mutex::new(None),
+            by_user: Mutex::new(None),
             params: options.params,
             next_seq: Mutex::new(next_seq),
             generation: AtomicU64::new(0),
@@ -320,6 +324,35 @@ impl Engine {
         };
         *slot = Some((generation, facts.clone()));
         facts
+    }
+
+    /// The dramas most like `id` ([`crate::related`]); None for an unknown drama.
+    pub fn related_uncached(&self, id: &str, limit: usize) -> Option<Vec<Related>> {
+        let generation = self.generation();
+        let by_user = {
+            let mut slot = self.by_user.lock().unwrap_or_else(|p| p.into_inner());
+            match slot.as_ref() {
+                Some((g, b)) if *g == generation => b.clone(),
+                _ => {
+                    let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+                    let b = Arc::new(ByUser::build(&ratings));
+                    *slot = Some((generation, b.clone()));
+                    b
+                }
+            }
+        };
+        let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+        let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+        crate::related::related(&catalog, &ratings, &by_user, id, limit)
+    }
+
+    /// [`Engine::related_uncached`] through the cache; None for an unknown drama.
+    pub fn related(&self, id: &str, limit: usize) -> Result<Option<Arc<serde_json::Value>>, EngineError> {
+        if !self.has_drama(id) {
+            return Ok(None);
+        }
+        self.cached(format!("related\u{0}{limit}\u{0}{id}"), || Ok(serde_json::json!({ "related": self.related_uncached(id, limit).unwrap_or_default() })))
+            .map(Some)
     }
 
     /// Full search, uncached.

@@ -1,7 +1,7 @@
 //! dorama-search: search and ranking for a Japanese TV drama community site.
 //!
 //! Data flows one way, and a module never imports one further along it:
-//! records → analysis → catalog → index → search / rank → engine → http.
+//! records → analysis → catalog → index → search / rank → related → engine → http.
 
 /// A fixed-bucket latency histogram (metrics).
 pub mod histogram;
@@ -17,6 +17,8 @@ pub mod index;
 pub mod search;
 /// Top 100: ratings per (drama, user), the Bayesian score, scopes.
 pub mod rank;
+/// Related dramas: shared cast, the same slot, co-ratings.
+pub mod related;
 /// Ties index, catalog, ratings and cache together; what the CLI and HTTP call.
 pub mod engine;
 /// The axum service.

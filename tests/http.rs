@@ -119,6 +119,14 @@ async fn filters_sorts_and_facets_are_parameters_and_bad_values_get_a_400_saying
     let (_, v) = get(&app, "/api/search?q=sekai%20no%20chushin%20de%20ai%20wo%20sakebe").await;
     assert_eq!(v["did_you_mean"], "sekai no chuushin de ai wo sakebu", "{v}");
     assert!(plain.get("did_you_mean").is_none());
+    let (s, v) = get(&app, "/api/dramas/no-such-drama/related").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(v["error"].as_str().unwrap().contains("no-such-drama"), "{v}");
+    let (s, v) = get(&app, "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/related?limit=many").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v) = get(&app, "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/related?limit=500").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["related"].as_array().unwrap().len() <= 50);
     let forum = "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum";
     let (s, v) = get(&app, &format!("{forum}?q=love&station=TBS")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);

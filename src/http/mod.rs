@@ -82,6 +82,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/search", get(search::search))
         .route("/api/suggest", get(search::suggest))
         .route("/api/dramas/{id}/forum", get(search::forum))
+        .route("/api/dramas/{id}/related", get(search::related))
         .route("/api/records", post(records::post))
         .route("/api/records/{kind}/{id}", get(records::get).delete(records::delete))
         .route("/api/top100", get(top100::get))

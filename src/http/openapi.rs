@@ -37,6 +37,8 @@ pub const OPS: &[Op] = &[
         query: &[("q", "string", "words to search for"), ("limit", "integer", "default 20, at most 100"), ("offset", "integer", "at most 10000"),
                  ("sort", "string", "relevance (default; newest first without q), rating, newest or votes"), ("facets", "string", "kind")],
         admin: false, example: "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum?q=love" },
+    Op { method: "get", path: "/api/dramas/{id}/related", summary: "The dramas most like this one: {\"related\": [{id, title, title_ja, score, why: [reasons]}]}, from shared cast (by billing), the same station and season, and co-ratings of its fans; 404 for an unknown drama",
+        query: &[("limit", "integer", "default 10, at most 50")], admin: false, example: "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/related" },
     Op { method: "get", path: "/api/records/{kind}/{id}", summary: "A stored record", query: &[], admin: false,
         example: "/api/records/drama/sekai-no-chuushin-de-ai-wo-sakebu" },
     Op { method: "delete", path: "/api/records/{kind}/{id}", summary: "Delete a record", query: &[], admin: true,

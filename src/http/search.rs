@@ -123,3 +123,21 @@ pub async fn forum(
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
     Ok(results_json(&res, started))
 }
+
+/// `GET /api/dramas/{id}/related?limit=`: the dramas most like this one, with reasons.
+pub async fn related(
+    State(st): State<Arc<AppState>>,
+    path: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let p = Params::parse(raw.as_deref());
+    let limit = p.number("limit", 10, Some(50), None)?;
+    let engine = st.engine.clone();
+    let id = drama.clone();
+    let res = tokio::task::spawn_blocking(move || engine.related(&id, limit)).await??;
+    match res {
+        Some(v) => Ok(Json((*v).clone())),
+        None => Err(ApiError::not_found(format!("no drama with id {drama:?}"))),
+    }
+}

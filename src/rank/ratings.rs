@@ -579,6 +579,29 @@ impl Ratings {
         self.dramas.get(drama_id).map(|i| self.aggs[i as usize]).unwrap_or_default()
     }
 
+    /// Every user's counted ratings as (drama index, rating), and each drama's id by index:
+    /// what co-ratings are read from (`crate::related`). One pass over the per-drama tables.
+    pub fn by_user(&self) -> (Vec<Vec<(u32, u8)>>, Vec<Box<str>>) {
+        let mut lists = vec![Vec::new(); self.users.len()];
+        for (d, w) in self.winner.iter().enumerate() {
+            for (&u, &row) in w {
+                lists[u as usize].push((d as u32, self.log.rating[row as usize]));
+            }
+        }
+        (lists, self.drama_names.clone())
+    }
+
+    /// The users whose rating of the drama counts, with that rating.
+    pub fn raters(&self, drama_id: &str) -> Vec<(u32, u8)> {
+        let Some(d) = self.dramas.get(drama_id) else { return Vec::new() };
+        self.winner.get(d as usize).map(|w| w.iter().map(|(&u, &row)| (u, self.log.rating[row as usize])).collect()).unwrap_or_default()
+    }
+
+    /// The interned index of a drama.
+    pub fn drama_index(&self, drama_id: &str) -> Option<u32> {
+        self.dramas.get(drama_id)
+    }
+
     pub fn voters(&self, drama_id: &str) -> u32 {
         self.dramas.get(drama_id).map(|i| self.voters[i as usize]).unwrap_or(0)
     }
