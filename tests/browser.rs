@@ -1,6 +1,8 @@
 //! The search page in a real browser: Debian's chromium, driven by playwright-core, types
 //! `seka`, sees the suggestion, presses Enter, sees the seed drama, and saves a screenshot
-//! (`target/screenshots/search.png`). `scripts/setup` installs chromium and playwright-core.
+//! (`target/screenshots/search.png`); then filters by a station facet (and goes back), sorts by
+//! rating, follows a "did you mean" and opens a related drama (`tests/browser/search.mjs`).
+//! `scripts/setup` installs chromium and playwright-core.
 
 mod common;
 use common::server::{free_port, start};
@@ -17,7 +19,13 @@ fn typing_seka_suggests_the_seed_drama_and_enter_shows_it() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("ix");
     std::fs::create_dir_all(index.join("sample")).unwrap();
-    std::fs::copy(common::seed_path(), index.join("sample/seed.ndjson")).unwrap();
+    // The whole sample, so that facets, sorts and related dramas have something to show.
+    for f in std::fs::read_dir(root.join("index/sample")).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_some_and(|e| e == "ndjson") {
+            std::fs::copy(&f, index.join("sample").join(f.file_name().unwrap())).unwrap();
+        }
+    }
     let port = free_port();
     let mut server = start(&index, port, &[]);
     let shots = root.join("target/screenshots");

@@ -42,7 +42,43 @@ try {
   await page.keyboard.press("ArrowDown");
   await page.keyboard.press("Enter");
   await page.locator('.ds-drama[data-id="sekai-no-chuushin-de-ai-wo-sakebu"]').waitFor({ state: "visible" });
-  console.log("ok: suggestion, search and drama view in chromium; screenshot at " + shot);
+  // Facets: filter by a station and see only its dramas; the filter is in the URL, and the
+  // back button takes it away again.
+  const api = (path) => page.evaluate(async (p) => (await fetch(p)).json(), path);
+  await page.goto(base + "/#/search/love");
+  const tbs = page.locator('.ds-facet[data-facet="station"][data-value="TBS"]');
+  await tbs.waitFor({ state: "visible" });
+  await tbs.click();
+  await page.waitForFunction(() => location.hash.includes("station=TBS") && document.querySelector('.ds-facet.ds-on[data-value="TBS"]'));
+  const filtered = await page.locator('.ds-hit[data-kind="drama"]').evaluateAll((ns) => ns.map((n) => n.dataset.id));
+  if (!filtered.length) throw new Error("no drama left after filtering by TBS");
+  for (const id of filtered) {
+    const d = await api("/api/records/drama/" + encodeURIComponent(id));
+    if (d.station !== "TBS") throw new Error("filtered by TBS, but " + id + " is on " + d.station);
+  }
+  await page.goBack();
+  await page.waitForFunction(() => !location.hash.includes("station=") && document.querySelector(".ds-facet") && !document.querySelector(".ds-facet.ds-on"));
+  // Sort by rating: the page lists the dramas in the API's order for that sort.
+  await page.selectOption(".ds-sort", "rating");
+  await page.waitForFunction(() => location.hash.includes("sort=rating") && document.querySelector(".ds-sort")?.value === "rating" && document.querySelector(".ds-hit"));
+  const shown = await page.locator('.ds-hit[data-kind="drama"]').evaluateAll((ns) => ns.map((n) => n.dataset.id));
+  const byRating = (await api("/api/search?limit=50&q=love&sort=rating")).hits.filter((h) => h.kind === "drama").map((h) => h.id);
+  if (JSON.stringify(shown) !== JSON.stringify(byRating)) throw new Error("sorted by rating, the page shows " + shown + " but the API " + byRating);
+  // "Did you mean" is a link to the rewritten search.
+  await page.goto(base + "/#/search/" + encodeURIComponent("sekai no chushin de ai wo sakebe"));
+  const dym = page.locator(".ds-dym a");
+  await dym.waitFor({ state: "visible" });
+  await dym.click();
+  await page.waitForFunction(() => decodeURIComponent(location.hash).startsWith("#/search/sekai no chuushin de ai wo sakebu"));
+  await hit.first().waitFor({ state: "visible" });
+  // A related drama opens from the drama view.
+  await page.goto(base + "/#/drama/sekai-no-chuushin-de-ai-wo-sakebu");
+  const related = page.locator(".ds-related li").first();
+  await related.waitFor({ state: "visible" });
+  const relatedId = await related.getAttribute("data-id");
+  await related.locator("a").click();
+  await page.locator('.ds-drama[data-id="' + relatedId + '"]').waitFor({ state: "visible" });
+  console.log("ok: suggestion, search, facets, sort, did you mean, drama view and related in chromium; screenshot at " + shot);
 } finally {
   await browser.close();
 }
