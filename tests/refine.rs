@@ -256,3 +256,15 @@ fn a_query_that_matches_as_typed_gets_no_did_you_mean() {
         assert_eq!(did_you_mean(&e, q), None, "{q}");
     }
 }
+
+#[test]
+fn the_kind_facet_of_a_search_narrowed_to_one_kind_still_counts_every_kind() {
+    let (_d, e) = common::sample_engine();
+    let all = search(&e, "love", None, 20, 0, Refine::default());
+    let reviews = search(&e, "love", Some(Kind::Review), 20, 0, Refine { facets: vec![Facet::Kind], ..Refine::default() });
+    assert!(reviews.hits.iter().all(|h| h.kind == Kind::Review));
+    let got: BTreeMap<String, usize> = reviews.facets.unwrap()["kind"].iter().map(|v| (v.value.as_str().unwrap().to_string(), v.count)).collect();
+    let want: BTreeMap<String, usize> = all.kinds.iter().map(|(k, t)| (k.to_string(), t.total)).collect();
+    assert!(want.len() > 2, "the sample's matches are of several kinds: {want:?}");
+    assert_eq!(got, want);
+}

@@ -216,6 +216,13 @@ impl FacetCounts {
         }
     }
 
+    /// Adds matches per kind (indexed as [`Kind::ALL`]) counted apart, to the kind facet.
+    pub fn add_kinds(&mut self, by_kind: &[usize; 6]) {
+        for (a, b) in self.kind.iter_mut().zip(by_kind) {
+            *a += b;
+        }
+    }
+
     /// The counts of two disjoint sets of documents.
     pub fn merge(&mut self, other: &FacetCounts) {
         for (k, v) in &other.station {

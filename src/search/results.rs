@@ -441,7 +441,7 @@ fn search_inner(
         return Ok((results_of(&Counts::default(), &counts, hits, None), Typed::Yes));
     }
 
-    let parts = Parts::of(&req.scope, filter);
+    let parts = Parts::of(&req.scope, filter.clone());
     let k = req.offset + req.limit + RERANK_EXTRA;
     let columns = store.columns().for_searcher(&searcher)?;
     let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &tw, true, features, k, &narrow)?;
@@ -449,7 +449,14 @@ fn search_inner(
     if !every_word && tw.words.len() > 1 {
         (found, queries) = evaluate(&searcher, &columns, f, &parts, &tw, false, features, k, &narrow)?;
     }
+    let all = every_word || tw.words.len() <= 1;
     every_word = every_word && did_you_mean::words_known(&searcher, f, &tw.words);
+    // The kind facet, like the others, is counted without its own filter: with `kind=review`
+    // the page still offers dramas and comments, with their counts.
+    if let (Scope::Site(Some(kind)), true) = (&req.scope, req.refine.facets.contains(&Facet::Kind)) {
+        let others = other_kinds(&searcher, &columns, f, &tw, all, features, *kind, filter)?;
+        found.facets.add_kinds(&others.by_kind);
+    }
     let facets = facet_values(&narrow, &found.facets);
     // The popularity boost reads the drama id from its fast field: no stored document is
     // loaded for a candidate that does not make the page. Candidates about the same drama
@@ -496,6 +503,38 @@ fn search_inner(
     let page = scored.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
     let hits = hits_of(store, &searcher, page, &snippets, forum)?;
     Ok((results_of(&found.catalog, &found.text, hits, facets), typed))
+}
+
+/// Matches of every kind but `kind`, counted (up to the cap) per kind: the rest of the kind
+/// facet of a search narrowed to `kind`.
+#[allow(clippy::too_many_arguments)]
+fn other_kinds(
+    searcher: &Searcher,
+    columns: &[Arc<SegmentColumns>],
+    f: &Fields,
+    tw: &TextWords,
+    all: bool,
+    features: Features,
+    kind: Kind,
+    filter: Option<Arc<DramaFilter>>,
+) -> tantivy::Result<Counts> {
+    let except = |kinds: &[Kind]| -> Vec<Kind> { kinds.iter().copied().filter(|k| *k != kind).collect() };
+    let mut counts = Counts::default();
+    let catalog = except(&CATALOG);
+    if !catalog.is_empty() {
+        let q = query::catalog(f, searcher, &tw.words, all, &tw.keys, features);
+        let keep = Keep::kinds(catalog).with_dramas(filter.clone());
+        counts = counts.add(&topk::count(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), TOTAL_CAP, &keep)?);
+    }
+    let texts = except(&TEXTS);
+    if !texts.is_empty() {
+        let parts = Parts { catalog: None, text: None, drama: None };
+        let each = text_queries(f, &parts, tw, all);
+        let union = BooleanQuery::new(each.into_iter().map(|q| (Occur::Should, q)).collect());
+        let keep = Keep::kinds(texts).with_dramas(filter);
+        counts = counts.add(&topk::count(searcher, columns, topk::weight(searcher, &union)?.as_ref(), TOTAL_CAP, &keep)?);
+    }
+    Ok(counts)
 }
 
 /// The facet values to answer with, when facets were asked for.
