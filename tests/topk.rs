@@ -70,6 +70,9 @@ fn exhaustive(engine: &Engine, req: &SearchRequest) -> (Vec<(String, f32)>, usiz
                 Scope::Forum(d) => (*d == drama && kind != Kind::Drama) || mentions.contains(&addr),
             };
             let seq = doc.get_first(f.seq).and_then(|v| v.as_u64()).unwrap();
+            // Equal scores: dramas and people by the shorter name, then newest; texts newest.
+            let named = matches!(kind, Kind::Drama | Kind::Person).then(|| s(f.title));
+            let seq = dorama_search::index::document::tie_order(named.as_deref(), seq);
             if keep {
                 rows.push((score, seq, format!("{kind}:{}", s(f.id)), drama));
             }

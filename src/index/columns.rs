@@ -29,6 +29,8 @@ pub struct SegmentColumns {
     pub rating: Column<u64>,
     /// `YYYYMMDD` (0: none), see [`crate::index::Fields::date`].
     pub date: Column<u64>,
+    /// The order among equal scores ([`crate::index::document::tie_order`]).
+    pub tie: Column<u64>,
 }
 
 impl SegmentColumns {
@@ -52,6 +54,7 @@ impl SegmentColumns {
             drama_keys: OnceLock::new(),
             rating: seg.fast_fields().u64("rating")?,
             date: seg.fast_fields().u64("date")?,
+            tie: seg.fast_fields().u64("tie")?,
         })
     }
 

@@ -33,6 +33,12 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
         Record::Vote(_) | Record::Person(_) => None,
     };
     doc.add_u64(f.date, date.and_then(crate::search::facts::date_number).map_or(0, u64::from));
+    let name = match rec {
+        Record::Drama(d) => Some(d.title.as_str()),
+        Record::Person(p) => Some(p.name.as_str()),
+        _ => None,
+    };
+    doc.add_u64(f.tie, tie_order(name, seq));
     doc.add_text(f.record, serde_json::to_string(rec).unwrap_or_default());
     let mut suggest: Vec<String> = Vec::new();
     let mut exact: Vec<String> = Vec::new();
@@ -200,6 +206,19 @@ pub fn key(kind: &str, id: &str) -> String {
     format!("{kind}:{id}")
 }
 
+/// The order of a document among equal scores, higher first: a drama or person by the shorter
+/// name (`Gintama` before `Gintama.`, a season's title before the longer one of its sequel),
+/// then by ingest order, newest first; a text by ingest order alone. Stable across rebuilds of
+/// the same records, unlike a document's address.
+pub fn tie_order(name: Option<&str>, seq: u64) -> u64 {
+    const SEQ_BITS: u32 = 40;
+    let seq = seq & ((1 << SEQ_BITS) - 1);
+    match name {
+        Some(n) => ((0xFFFF - n.chars().count().min(0xFFFF) as u64) << SEQ_BITS) | seq,
+        None => seq,
+    }
+}
+
 /// A name without its trailing parenthesized qualifier (`Koukaku Kidoutai (TV)` →
 /// `Koukaku Kidoutai`), if it has one and something is left before it.
 fn without_qualifier(name: &str) -> Option<&str> {
@@ -214,7 +233,15 @@ fn without_qualifier(name: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::without_qualifier;
+    use super::{tie_order, without_qualifier};
+
+    #[test]
+    fn among_equal_scores_a_shorter_name_comes_first_then_the_newer() {
+        assert!(tie_order(Some("Gintama"), 1) > tie_order(Some("Gintama."), 2));
+        assert!(tie_order(Some("Gintama"), 2) > tie_order(Some("Gintama"), 1));
+        assert!(tie_order(None, 9) > tie_order(None, 8));
+        assert!(tie_order(Some("銀魂"), 1) > tie_order(Some("Gintama"), 1), "characters, not bytes");
+    }
 
     #[test]
     fn a_trailing_qualifier_is_not_part_of_the_name() {

@@ -33,6 +33,9 @@ pub struct Fields {
     pub rating: Field,
     /// Ingest order; "the last rating ingested wins" is decided by it.
     pub seq: Field,
+    /// The order among equal scores, higher first ([`crate::index::document::tie_order`]):
+    /// dramas and people by the shorter name, then ingest order; texts by ingest order.
+    pub tie: Field,
     /// When, as `YYYYMMDD` (0: not known): a drama's start, a review's, comment's or post's
     /// date. What `sort=newest` orders by.
     pub date: Field,
@@ -91,6 +94,7 @@ pub fn build() -> (Schema, Fields) {
         rating: b.add_u64_field("rating", num.clone()),
         seq: b.add_u64_field("seq", num),
         date: b.add_u64_field("date", NumericOptions::default().set_fast()),
+        tie: b.add_u64_field("tie", NumericOptions::default().set_fast()),
         names: b.add_text_field("names", text.clone()),
         cast: b.add_text_field("cast", text.clone()),
         synopsis: b.add_text_field("synopsis", text.clone()),
@@ -119,6 +123,7 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
         rating: f("rating")?,
         seq: f("seq")?,
         date: f("date")?,
+        tie: f("tie")?,
         names: f("names")?,
         cast: f("cast")?,
         synopsis: f("synopsis")?,

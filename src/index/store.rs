@@ -41,11 +41,11 @@ const FORMAT_FILE: &str = "dorama-format";
 /// its version and a hash of its tables, so a change to the folding, the romaji keys, the
 /// variant table or the prefix lengths changes the mark by itself). tantivy cannot read what a
 /// build with other features wrote (an index with zstd-compressed columns made it panic inside
-/// its reader instead of returning an error), so a schema change must bump `dorama 7`.
+/// its reader instead of returning an error), so a schema change must bump `dorama 8`.
 pub fn format_mark() -> &'static str {
     static MARK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     MARK.get_or_init(|| {
-        format!("dorama 7; tantivy 0.27; columns lz4, no zstd; {}", crate::analysis::fingerprint())
+        format!("dorama 8; tantivy 0.27; columns lz4, no zstd; {}", crate::analysis::fingerprint())
     })
 }
 

@@ -464,10 +464,10 @@ fn search_inner(
     let mut drama = String::new();
     let mut boosts: rustc_hash::FxHashMap<(u32, u64), f32> = Default::default();
     let mut scored: Vec<Candidate> = Vec::with_capacity(found.top.len());
-    for &Candidate { key, score, seq, addr } in &found.top {
+    for &Candidate { key, score, tie, addr } in &found.top {
         if narrow.sort != Sort::Relevance {
             // Boosted in the walk already, where the sort key was read.
-            scored.push(Candidate { key, score, seq, addr });
+            scored.push(Candidate { key, score, tie, addr });
             continue;
         }
         let col = columns[addr.segment_ord as usize].drama_id.as_ref();
@@ -485,7 +485,7 @@ fn search_inner(
             },
             _ => 1.0,
         };
-        scored.push(Candidate { key, score: score * boost, seq, addr });
+        scored.push(Candidate { key, score: score * boost, tie, addr });
     }
     topk::sort_best_first(&mut scored);
     let typed: Vec<&str> = req.q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();

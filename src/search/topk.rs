@@ -10,7 +10,8 @@
 //! - [`count`] walks the matches with scoring off and stops at a cap: `total` is exact up to
 //!   [`TOTAL_CAP`] and a lower bound past it, as Elasticsearch reports by default.
 //!
-//! Equal scores are ordered by ingest order, newest first (the `seq` fast field), not by where
+//! Equal scores are ordered by a stable key (the `tie` fast field: dramas and people by the
+//! shorter name, then ingest order; texts by ingest order, newest first), not by where
 //! a document happens to sit in the index: a rebuild, a merge or indexing on several threads
 //! moves documents between segments, and a page must not reshuffle because of it. So that a
 //! document tying the k-th best score is still offered to the heap, the threshold handed to
@@ -40,8 +41,8 @@ pub enum Relation {
     Gte,
 }
 
-/// A document with its sort key, score and `seq`, ordered best first: higher key, higher
-/// score, then newer. The key is 0 for every document when ordering by relevance.
+/// A document with its sort key, score and `tie` order, ordered best first: higher key,
+/// higher score, then higher `tie`. The key is 0 for every document when ordering by relevance.
 #[derive(Debug, Clone, Copy)]
 struct Scored(f64, Score, u64, DocAddress);
 
@@ -63,23 +64,23 @@ impl Ord for Scored {
     }
 }
 
-/// A candidate: its sort key ([`Scored`]), its score, its `seq` (ingest order, the tie-break)
+/// A candidate: its sort key ([`Scored`]), its score, its `tie` order (the tie-break)
 /// and where it is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Candidate {
     pub key: f64,
     pub score: Score,
-    pub seq: u64,
+    pub tie: u64,
     pub addr: DocAddress,
 }
 
 impl Candidate {
     fn scored(&self) -> Scored {
-        Scored(self.key, self.score, self.seq, self.addr)
+        Scored(self.key, self.score, self.tie, self.addr)
     }
 }
 
-/// Sorts candidates best first (higher key, higher score, then newer), the order every page
+/// Sorts candidates best first (higher key, higher score, then higher `tie`), the order every page
 /// is cut from.
 ///
 /// Scores within [`TIE`] of each other count as equal: a BM25 sum over several terms is added
@@ -87,13 +88,13 @@ impl Candidate {
 /// segment a document lands in depends on which indexing thread took it. Two texts that tie
 /// exactly could differ in the last bit, and trade places from one build of the same records
 /// to the next. Runs of equal keys and of scores each within `TIE` of the one before are
-/// ordered newest first.
+/// ordered by `tie`.
 pub fn sort_best_first(hits: &mut [Candidate]) {
     hits.sort_by(|a, b| a.scored().cmp(&b.scored()));
     let mut start = 0;
     for i in 1..=hits.len() {
         if i == hits.len() || hits[i - 1].key != hits[i].key || hits[i - 1].score - hits[i].score > TIE * hits[i - 1].score.abs() {
-            hits[start..i].sort_by(|a, b| b.seq.cmp(&a.seq).then(a.addr.cmp(&b.addr)));
+            hits[start..i].sort_by(|a, b| b.tie.cmp(&a.tie).then(a.addr.cmp(&b.addr)));
             start = i;
         }
     }
@@ -214,7 +215,7 @@ pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn We
         let alive = seg.alive_bitset();
         weight.for_each_pruning(threshold, seg, &mut |doc, score| {
             if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(doc) {
-                best.push(0.0, score, cols.seq.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
+                best.push(0.0, score, cols.tie.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
                 if let Some(worst) = best.worst_when_full() {
                     threshold = just_below(worst);
                 }
@@ -236,8 +237,8 @@ impl Best {
         Best { heap: BinaryHeap::with_capacity(k + 1), k }
     }
 
-    fn push(&mut self, key: f64, score: Score, seq: u64, addr: DocAddress) {
-        self.heap.push(Scored(key, score, seq, addr));
+    fn push(&mut self, key: f64, score: Score, tie: u64, addr: DocAddress) {
+        self.heap.push(Scored(key, score, tie, addr));
         if self.heap.len() > self.k {
             self.heap.pop();
         }
@@ -250,7 +251,7 @@ impl Best {
 
     fn into_sorted(self) -> Vec<Candidate> {
         let mut out: Vec<Candidate> =
-            self.heap.into_iter().map(|Scored(key, score, seq, addr)| Candidate { key, score, seq, addr }).collect();
+            self.heap.into_iter().map(|Scored(key, score, tie, addr)| Candidate { key, score, tie, addr }).collect();
         sort_best_first(&mut out);
         out
     }
@@ -337,13 +338,13 @@ pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn W
                         }
                     }
                     if ranks {
-                        let seq = cols.seq.first(doc).unwrap_or(0);
+                        let tie = cols.tie.first(doc).unwrap_or(0);
                         let at = DocAddress::new(ord as u32, doc);
                         match w.key {
-                            None => best.push(0.0, scorer.score(), seq, at),
+                            None => best.push(0.0, scorer.score(), tie, at),
                             Some(key) => {
                                 let boost = fact.map_or(1.0, |f| super::popularity_boost(f.votes));
-                                best.push(key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY), scorer.score() * boost, seq, at)
+                                best.push(key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY), scorer.score() * boost, tie, at)
                             }
                         }
                     }
@@ -389,12 +390,12 @@ mod tests {
     use tantivy::DocAddress;
 
     #[test]
-    fn scores_a_rounding_apart_are_ordered_newest_first() {
-        let c = |score: f32, seq: u64| Candidate { key: 0.0, score, seq, addr: DocAddress::new(0, seq as u32) };
+    fn scores_a_rounding_apart_are_ordered_by_their_tie_order() {
+        let c = |score: f32, tie: u64| Candidate { key: 0.0, score, tie, addr: DocAddress::new(0, tie as u32) };
         let above = f32::from_bits(2.0f32.to_bits() + 1);
         let mut hits = vec![c(1.0, 9), c(above, 1), c(2.0, 5), c(3.0, 0)];
         sort_best_first(&mut hits);
-        let seqs: Vec<u64> = hits.iter().map(|h| h.seq).collect();
-        assert_eq!(seqs, [0, 5, 1, 9]);
+        let ties: Vec<u64> = hits.iter().map(|h| h.tie).collect();
+        assert_eq!(ties, [0, 5, 1, 9]);
     }
 }
