@@ -139,6 +139,39 @@ async fn filters_sorts_and_facets_are_parameters_and_bad_values_get_a_400_saying
 }
 
 #[tokio::test]
+async fn read_answers_carry_an_etag_by_generation_and_a_matching_if_none_match_gets_304() {
+    let (_d, app) = app(Some(TOKEN));
+    let raw = |uri: &str, tag: Option<&str>| {
+        let mut b = Request::get(uri);
+        if let Some(t) = tag {
+            b = b.header("if-none-match", t);
+        }
+        app.clone().oneshot(b.body(Body::empty()).unwrap())
+    };
+    let uri = "/api/search?q=sekachu";
+    let first = raw(uri, None).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    assert_eq!(first.headers()["cache-control"], "no-cache");
+    let again = raw(uri, Some(&tag)).await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(again.headers()["etag"], tag.as_str());
+    assert!(again.into_body().collect().await.unwrap().to_bytes().is_empty());
+    // Another read endpoint shares the tag: the index is in the same state.
+    assert_eq!(raw("/api/top100", Some(&tag)).await.unwrap().status(), StatusCode::NOT_MODIFIED);
+    // A commit changes the generation: the old tag no longer matches.
+    let (s, _) = call(&app, admin("POST", "/api/records", Some(TOKEN), r#"{"type":"post","id":"etag-check","topic":"t","author":"a","body":"sekachu again"}"#)).await;
+    assert_eq!(s, StatusCode::OK);
+    let after = raw(uri, Some(&tag)).await.unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
+    assert_ne!(after.headers()["etag"], tag.as_str());
+    // Errors and writes carry no tag.
+    let bad = raw("/api/search?q=x&sort=nope", None).await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.headers().get("etag").is_none());
+}
+
+#[tokio::test]
 async fn suggest_completes_prefixes_of_titles_and_people() {
     let (_d, app) = app(None);
     let (s, v) = get(&app, "/api/suggest?q=seka").await;

@@ -4,10 +4,12 @@
 //! client gets 408 instead of holding a worker), CORS for the read endpoints (a page on another
 //! origin may `GET`; admin writes stay same-origin), and a body limit (413 past 32 MiB). A
 //! client that is slow to even send its headers is cut off by the connection's header
-//! timeout (same duration), which is why [`serve`] drives hyper itself.
+//! timeout (same duration), which is why [`serve`] drives hyper itself. Read answers carry an
+//! `ETag` by index generation and answer `304` to a matching `If-None-Match` ([`conditional`]).
 //! Handlers run the engine on the blocking pool: searches and commits are CPU and disk work.
 
 mod auth;
+mod conditional;
 mod error;
 mod metrics;
 pub mod openapi;
@@ -89,6 +91,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/top100/recompute", post(top100::recompute))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), conditional::conditional))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

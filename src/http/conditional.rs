@@ -1,0 +1,70 @@
+//! Conditional GETs on the read API: every answer of `/api/…` is a function of the index's
+//! state, which changes only at a commit, so the commit generation is its version. A `GET`
+//! gets `ETag: "<boot>-<generation>"` and `Cache-Control: no-cache` (a browser or CDN may keep
+//! it but asks again each time), and a request whose `If-None-Match` holds the current tag gets
+//! `304 Not Modified` without the engine being asked. The boot part (the process start, in
+//! nanoseconds) keeps a tag from one run from matching another run's generation of the same
+//! number.
+//!
+//! The generation is read before the handler runs: the body is at least that fresh, so a tag
+//! can only be older than its body, never newer, and revalidating it fails safe (a 200).
+
+use super::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::sync::{Arc, OnceLock};
+
+fn boot() -> u64 {
+    static BOOT: OnceLock<u64> = OnceLock::new();
+    *BOOT.get_or_init(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64))
+}
+
+/// The tag of every read answer at `generation`.
+pub fn etag(generation: u64) -> String {
+    format!("\"{:x}-{generation}\"", boot())
+}
+
+/// Whether an `If-None-Match` value names `tag` (a list, a weak form, or `*`).
+fn matches(if_none_match: &str, tag: &str) -> bool {
+    if_none_match.split(',').map(str::trim).any(|t| t == "*" || t == tag || t.strip_prefix("W/") == Some(tag))
+}
+
+pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    if req.method() != Method::GET || !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let tag = etag(st.engine.generation());
+    let fresh = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| matches(v, &tag));
+    let mut res = if fresh {
+        let mut res = Response::new(Body::empty());
+        *res.status_mut() = StatusCode::NOT_MODIFIED;
+        res
+    } else {
+        next.run(req).await
+    };
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
+        if let Ok(v) = HeaderValue::from_str(&tag) {
+            res.headers_mut().insert(header::ETAG, v);
+        }
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{etag, matches};
+
+    #[test]
+    fn if_none_match_names_the_tag_in_a_list_weakly_or_by_star() {
+        let t = etag(7);
+        assert!(matches(&t, &t));
+        assert!(matches(&format!("\"x\", {t}"), &t));
+        assert!(matches(&format!("W/{t}"), &t));
+        assert!(matches("*", &t));
+        assert!(!matches(&etag(8), &t));
+    }
+}
