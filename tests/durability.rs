@@ -147,3 +147,42 @@ fn the_admin_token_never_reaches_the_log() {
     assert!(text.contains("/api/top100/recompute"), "the request was not logged at all");
     assert!(!text.contains(common::server::TOKEN), "the token was logged");
 }
+
+#[test]
+fn a_requests_id_appears_in_its_log_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let port = free_port();
+    let log = dir.path().join("server.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
+        .arg(&index)
+        .env("DORAMA_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !matches!(request(port, "GET", "/healthz", ""), Ok((200, _))) {
+        assert!(Instant::now() < deadline, "server did not come up");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(&mut conn, b"GET /api/search?q=qqlogged HTTP/1.1\r\nHost: x\r\nx-request-id: qq-req-4711\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut conn, &mut answer).unwrap();
+    assert!(answer.to_ascii_lowercase().contains("x-request-id: qq-req-4711"), "{answer}");
+    // Wait for the line (the event), not for a guessed time.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap();
+        if let Some(line) = text.lines().find(|l| l.contains("qqlogged") && l.contains("finished processing request")) {
+            assert!(line.contains("qq-req-4711"), "the request's log line lacks its id: {line}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the request was not logged:\n{text}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

@@ -172,6 +172,19 @@ async fn read_answers_carry_an_etag_by_generation_and_a_matching_if_none_match_g
 }
 
 #[tokio::test]
+async fn every_response_carries_a_request_id_and_a_clients_own_is_kept() {
+    let (_d, app) = app(None);
+    let res = app.clone().oneshot(Request::get("/api/search?q=sekachu").body(Body::empty()).unwrap()).await.unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let res = app.clone().oneshot(Request::get("/no/such/route").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_ne!(res.headers()["x-request-id"].to_str().unwrap(), id, "one per request, errors included");
+    let res = app.clone().oneshot(Request::get("/healthz").header("x-request-id", "client-chosen-7").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.headers()["x-request-id"], "client-chosen-7");
+}
+
+#[tokio::test]
 async fn suggest_completes_prefixes_of_titles_and_people() {
     let (_d, app) = app(None);
     let (s, v) = get(&app, "/api/suggest?q=seka").await;

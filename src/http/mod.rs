@@ -25,14 +25,15 @@ pub use params::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_BYTES};
 
 use crate::engine::Engine;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderName, Method, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 /// Largest accepted request body.
@@ -98,13 +99,24 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(cors)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(
-            // One structured line per request (method, path and query, status, latency).
-            // Headers are not recorded, so the admin token never reaches the log.
+            // One structured line per request (method, path and query, request id, status,
+            // latency). Headers are not recorded, so the admin token never reaches the log.
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO).include_headers(false))
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri(), version = ?req.version(), request_id = %id)
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO).include_headers(false)),
         )
+        // Outermost: every request gets an `x-request-id` (a client's own is kept), which the
+        // log line above carries and the response echoes, so a client's report of a failed
+        // request can be found in the log.
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID)))
+        .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
 }
+
+/// The header naming a request in the log and in its response.
+pub const REQUEST_ID: &str = "x-request-id";
 
 /// Reads the admin token from the environment (empty counts as none).
 pub fn admin_token_from_env() -> Option<String> {
