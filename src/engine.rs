@@ -310,37 +310,18 @@ impl Engine {
 
     /// The drama facts of this generation ([`Engine::facts`]).
     fn facts(&self) -> Arc<Facts> {
-        let mut slot = self.facts.lock().unwrap_or_else(|p| p.into_inner());
-        let generation = self.generation();
-        if let Some((g, facts)) = slot.as_ref() {
-            if *g == generation {
-                return facts.clone();
-            }
-        }
-        let facts = {
+        of_generation(&self.facts, self.generation(), || {
             let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
             let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
-            Arc::new(Facts::build(&catalog, &ratings, self.params.m))
-        };
-        *slot = Some((generation, facts.clone()));
-        facts
+            Facts::build(&catalog, &ratings, self.params.m)
+        })
     }
 
     /// The dramas most like `id` ([`crate::related`]); None for an unknown drama.
     pub fn related_uncached(&self, id: &str, limit: usize) -> Option<Vec<Related>> {
-        let generation = self.generation();
-        let by_user = {
-            let mut slot = self.by_user.lock().unwrap_or_else(|p| p.into_inner());
-            match slot.as_ref() {
-                Some((g, b)) if *g == generation => b.clone(),
-                _ => {
-                    let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
-                    let b = Arc::new(ByUser::build(&ratings));
-                    *slot = Some((generation, b.clone()));
-                    b
-                }
-            }
-        };
+        let by_user = of_generation(&self.by_user, self.generation(), || {
+            ByUser::build(&self.ratings.read().unwrap_or_else(|p| p.into_inner()))
+        });
         let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
         let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
         crate::related::related(&catalog, &ratings, &by_user, id, limit)
@@ -440,6 +421,21 @@ impl Engine {
         self.refresh_tops(None);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(n)
+    }
+}
+
+/// The table in `slot` if it was built at `generation`, else one built now and kept: tables
+/// derived from the catalog and ratings, rebuilt once per commit by the first request needing
+/// them.
+fn of_generation<T>(slot: &Mutex<Option<(u64, Arc<T>)>>, generation: u64, build: impl FnOnce() -> T) -> Arc<T> {
+    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+    match slot.as_ref() {
+        Some((g, t)) if *g == generation => t.clone(),
+        _ => {
+            let t = Arc::new(build());
+            *slot = Some((generation, t.clone()));
+            t
+        }
     }
 }
 

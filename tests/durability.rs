@@ -119,28 +119,11 @@ fn the_admin_token_never_reaches_the_log() {
     let index = dir.path().join("ix");
     let port = free_port();
     let log = dir.path().join("server.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
-        .arg(&index)
-        .env("DORAMA_ADMIN_TOKEN", common::server::TOKEN)
-        .env("DORAMA_LOG", "trace")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !matches!(request(port, "GET", "/healthz", ""), Ok((200, _))) {
-        assert!(Instant::now() < deadline, "server did not come up");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut server = serve_logging(&index, port, &log, "trace");
     let (status, _) = request(port, "POST", "/api/top100/recompute", "").unwrap(); // sends the token
     assert_eq!(status, 200);
     // Kill once the request's log line is written (the event), not after a guess.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !std::fs::read_to_string(&log).unwrap().contains("/api/top100/recompute") {
-        assert!(Instant::now() < deadline, "the request was not logged at all");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    logged_line(&log, |l| l.contains("/api/top100/recompute"));
     server.kill().unwrap();
     server.wait().unwrap();
     let text = std::fs::read_to_string(&log).unwrap();
@@ -154,12 +137,29 @@ fn a_requests_id_appears_in_its_log_line() {
     let index = dir.path().join("ix");
     let port = free_port();
     let log = dir.path().join("server.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+    let mut server = serve_logging(&index, port, &log, "info");
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    std::io::Write::write_all(&mut conn, b"GET /api/search?q=qqlogged HTTP/1.1\r\nHost: x\r\nx-request-id: qq-req-4711\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut conn, &mut answer).unwrap();
+    assert!(answer.to_ascii_lowercase().contains("x-request-id: qq-req-4711"), "{answer}");
+    // Wait for the line (the event), not for a guessed time.
+    let line = logged_line(&log, |l| l.contains("qqlogged") && l.contains("finished processing request"));
+    assert!(line.contains("qq-req-4711"), "the request's log line lacks its id: {line}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// A server on `index` (with the admin token set) whose log, at `level`, goes to `log`; returned
+/// once it answers.
+fn serve_logging(index: &std::path::Path, port: u16, log: &std::path::Path, level: &str) -> std::process::Child {
+    let server = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
-        .arg(&index)
-        .env("DORAMA_LOG", "info")
+        .arg(index)
+        .env("DORAMA_ADMIN_TOKEN", common::server::TOKEN)
+        .env("DORAMA_LOG", level)
         .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -167,22 +167,18 @@ fn a_requests_id_appears_in_its_log_line() {
         assert!(Instant::now() < deadline, "server did not come up");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    std::io::Write::write_all(&mut conn, b"GET /api/search?q=qqlogged HTTP/1.1\r\nHost: x\r\nx-request-id: qq-req-4711\r\nConnection: close\r\n\r\n").unwrap();
-    let mut answer = String::new();
-    std::io::Read::read_to_string(&mut conn, &mut answer).unwrap();
-    assert!(answer.to_ascii_lowercase().contains("x-request-id: qq-req-4711"), "{answer}");
-    // Wait for the line (the event), not for a guessed time.
+    server
+}
+
+/// The first line of `log` that `wanted` accepts, waited for (the event, not a guessed time).
+fn logged_line(log: &std::path::Path, wanted: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let text = std::fs::read_to_string(&log).unwrap();
-        if let Some(line) = text.lines().find(|l| l.contains("qqlogged") && l.contains("finished processing request")) {
-            assert!(line.contains("qq-req-4711"), "the request's log line lacks its id: {line}");
-            break;
+        let text = std::fs::read_to_string(log).unwrap();
+        if let Some(line) = text.lines().find(|l| wanted(l)) {
+            return line.to_string();
         }
         assert!(Instant::now() < deadline, "the request was not logged:\n{text}");
         std::thread::sleep(Duration::from_millis(20));
     }
-    server.kill().unwrap();
-    server.wait().unwrap();
 }

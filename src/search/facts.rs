@@ -29,14 +29,12 @@ pub struct Fact {
 }
 
 /// Every drama's [`Fact`], by the hash of its id.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Facts {
     by_key: FxHashMap<u64, Fact>,
-    /// Station names as first written, and by their lowercase form.
-    stations: Vec<String>,
-    station_ids: FxHashMap<String, u32>,
-    seasons: Vec<String>,
-    season_ids: FxHashMap<String, u32>,
+    /// Station and season names as first written, numbered by their folded form.
+    stations: Names,
+    seasons: Names,
     /// The mean of every counted rating (the Top 100's all-time `C`), and its `m`.
     mean: Option<f64>,
     m: f64,
@@ -57,8 +55,8 @@ impl Facts {
             let agg = ratings.agg(&d.id);
             total += agg.sum;
             n += agg.count as u64;
-            let station = d.station.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| facts.station_id_or_add(s));
-            let season = d.season.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| facts.season_id_or_add(s));
+            let station = d.station.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| facts.stations.add(s));
+            let season = d.season.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| facts.seasons.add(s));
             let start = d.start.as_deref().and_then(date_number);
             let season_year = d.season.as_deref().and_then(|s| s.split_whitespace().last()?.parse().ok());
             let year = start.map(|s| (s / 10_000) as i32).or(season_year);
@@ -68,43 +66,25 @@ impl Facts {
         facts
     }
 
-    fn station_id_or_add(&mut self, s: &str) -> u32 {
-        let next = self.stations.len() as u32;
-        let id = *self.station_ids.entry(s.to_lowercase()).or_insert(next);
-        if id == next {
-            self.stations.push(s.to_string());
-        }
-        id
-    }
-
-    fn season_id_or_add(&mut self, s: &str) -> u32 {
-        let next = self.seasons.len() as u32;
-        let id = *self.season_ids.entry(season_key(s)).or_insert(next);
-        if id == next {
-            self.seasons.push(s.to_string());
-        }
-        id
-    }
-
     pub fn get(&self, drama_key: u64) -> Option<&Fact> {
         self.by_key.get(&drama_key)
     }
 
     /// The station called `name` (any case), if a drama has it.
     pub fn station(&self, name: &str) -> Option<u32> {
-        self.station_ids.get(&name.trim().to_lowercase()).copied()
+        self.stations.get(name)
     }
 
     pub fn season(&self, name: &str) -> Option<u32> {
-        self.season_ids.get(&season_key(name)).copied()
+        self.seasons.get(name)
     }
 
     pub fn station_name(&self, id: u32) -> &str {
-        &self.stations[id as usize]
+        &self.stations.names[id as usize]
     }
 
     pub fn season_name(&self, id: u32) -> &str {
-        &self.seasons[id as usize]
+        &self.seasons.names[id as usize]
     }
 
     /// The drama's all-time Top 100 score, `(v·R + m·C) / (v + m)`; None without ratings.
@@ -114,7 +94,52 @@ impl Facts {
     }
 }
 
+/// Names numbered in the order first seen, two names being one when `fold` makes them equal,
+/// shown as first written.
+#[derive(Debug)]
+struct Names {
+    names: Vec<String>,
+    ids: FxHashMap<String, u32>,
+    fold: fn(&str) -> String,
+}
+
+impl Names {
+    fn new(fold: fn(&str) -> String) -> Names {
+        Names { names: Vec::new(), ids: FxHashMap::default(), fold }
+    }
+
+    fn add(&mut self, s: &str) -> u32 {
+        let next = self.names.len() as u32;
+        let id = *self.ids.entry((self.fold)(s)).or_insert(next);
+        if id == next {
+            self.names.push(s.to_string());
+        }
+        id
+    }
+
+    fn get(&self, s: &str) -> Option<u32> {
+        self.ids.get(&(self.fold)(s)).copied()
+    }
+}
+
+/// A station: exact, any case.
+fn station_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
 /// `summer  2004` and `Summer 2004` are one season.
 fn season_key(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+impl Default for Facts {
+    fn default() -> Facts {
+        Facts {
+            by_key: FxHashMap::default(),
+            stations: Names::new(station_key),
+            seasons: Names::new(season_key),
+            mean: None,
+            m: 0.0,
+        }
+    }
 }
