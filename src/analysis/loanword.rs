@@ -9,6 +9,12 @@
 //! merged and English's silent letters dropped, and a whole name compared as one key:
 //! `spy family` and `supaifamirii` are both `sphmr`, `death note` and `desunooto` both `dsnt`.
 //!
+//! A repeated consonant is written once only where nothing is said between its two letters
+//! (`dd`, `ck`, the doubled consonant of a small `ッ`). Katakana says a vowel after every
+//! consonant that ends an English word and keeps a syllable per vowel, so a consonant repeated
+//! across a vowel (`ReLIFE`, リライフ: `r-r-f`) or across the end of a word (`Black Clover`,
+//! ブラッククローバー: `k-k`) is kept twice on both sides.
+//!
 //! The key is coarse, so it is only compared whole (a kana query against a whole title), only
 //! from [`MIN_CONSONANTS`] consonants on (shorter keys meet too many titles), and a match scores
 //! as a whole-name match, below a title that also matches the words.
@@ -28,16 +34,28 @@ pub fn key(latin: &str) -> Option<String> {
         return None;
     }
     let lower = latin.to_ascii_lowercase();
-    let letters: Vec<u8> = lower
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty() && *w != "x")
-        .flat_map(|w| w.bytes())
-        .collect();
-    if letters.iter().any(|b| !b.is_ascii_lowercase()) {
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty() && *w != "x").collect();
+    if words.iter().any(|w| w.bytes().any(|b| !b.is_ascii_lowercase())) {
         return None;
     }
+    let mut out: Vec<u8> = Vec::with_capacity(lower.len());
+    for word in words {
+        word_consonants(word.as_bytes(), &mut out);
+    }
+    (out.len() >= MIN_CONSONANTS).then(|| {
+        let mut k = String::with_capacity(out.len() + 1);
+        k.push(PREFIX);
+        k.extend(out.into_iter().map(char::from));
+        k
+    })
+}
+
+/// Appends one word's consonant sounds to `out`. The end of the previous word counts as a
+/// vowel (katakana says one there), so a sound repeated across it is kept.
+fn word_consonants(letters: &[u8], out: &mut Vec<u8>) {
     let vowel = |b: Option<&u8>| b.is_some_and(|b| b"aeiouy".contains(b));
-    let mut out: Vec<u8> = Vec::with_capacity(letters.len());
+    // Whether a vowel (or a silent letter, or the end of a word) came since the last sound.
+    let mut said_between = true;
     let mut i = 0;
     while i < letters.len() {
         let (c, next) = (letters[i], letters.get(i + 1).copied());
@@ -75,19 +93,17 @@ pub fn key(latin: &str) -> Option<String> {
             };
             (s, 1)
         };
-        if let Some(s) = sound {
-            if out.last() != Some(&s) {
-                out.push(s);
+        match sound {
+            Some(s) => {
+                if said_between || out.last() != Some(&s) {
+                    out.push(s);
+                }
+                said_between = false;
             }
+            None => said_between = true,
         }
         i += used;
     }
-    (out.len() >= MIN_CONSONANTS).then(|| {
-        let mut k = String::with_capacity(out.len() + 1);
-        k.push(PREFIX);
-        k.extend(out.into_iter().map(char::from));
-        k
-    })
 }
 
 /// The loanword key of a name as indexed: only of a name written wholly in Latin letters
@@ -188,6 +204,11 @@ mod tests {
             ("Spider Riders", "スパイダーライダーズ"),
             ("Heart Catch", "ハートキャッチ"),
             ("Black Clover", "ブラッククローバー"),
+            ("ReLIFE", "りらいふ"),
+            ("Kill la Kill", "キルラキル"),
+            ("Accel World", "アクセル・ワールド"),
+            ("Buddy Daddies", "バディダディズ"),
+            ("Just Because!", "じゃすとびこーず"),
         ] {
             assert_eq!(key(english), kana(katakana), "{english} / {katakana}");
             assert!(key(english).is_some(), "{english}");
