@@ -172,6 +172,56 @@ async fn read_answers_carry_an_etag_by_generation_and_a_matching_if_none_match_g
 }
 
 #[tokio::test]
+async fn answers_are_gzipped_or_brotli_compressed_when_the_client_accepts_it() {
+    use std::io::Read;
+    let (_d, app) = app(None);
+    let fetch = |encoding: Option<&'static str>| {
+        let mut b = Request::get("/api/search?q=love&limit=50");
+        if let Some(e) = encoding {
+            b = b.header("accept-encoding", e);
+        }
+        app.clone().oneshot(b.body(Body::empty()).unwrap())
+    };
+    let plain = fetch(None).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.into_body().collect().await.unwrap().to_bytes();
+    let gz = fetch(Some("gzip")).await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert!(gz.headers()["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"));
+    let packed = gz.into_body().collect().await.unwrap().to_bytes();
+    assert!(packed.len() * 3 < plain.len(), "{} of {} bytes", packed.len(), plain.len());
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(&packed[..]).read_to_end(&mut unpacked).unwrap();
+    let (a, b): (Value, Value) = (serde_json::from_slice(&unpacked).unwrap(), serde_json::from_slice(&plain).unwrap());
+    // The same answer but for the time it took.
+    let hits = |v: &Value| v["hits"].clone();
+    assert_eq!(hits(&a), hits(&b));
+    assert_eq!(a["total"], b["total"]);
+    let br = fetch(Some("br;q=1.0, gzip;q=0.5")).await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+}
+
+#[tokio::test]
+async fn the_page_loads_its_script_by_a_versioned_url_kept_a_year() {
+    let (_d, app) = app(None);
+    let page = app.clone().oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    let html = String::from_utf8(page.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let url = html.split("<script src=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_string();
+    assert!(url.starts_with("/assets/") && url.ends_with("/search.js"), "{url}");
+    let script = app.clone().oneshot(Request::get(url.as_str()).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers()["cache-control"], "public, max-age=31536000, immutable");
+    let versioned = script.into_body().collect().await.unwrap().to_bytes();
+    let fixed = app.clone().oneshot(Request::get("/search.js").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(fixed.headers()["cache-control"], "public, max-age=300");
+    assert_eq!(fixed.into_body().collect().await.unwrap().to_bytes(), versioned);
+    // A page cached from an older build asks for an older version: it is sent to this one.
+    let old = app.clone().oneshot(Request::get("/assets/0123/search.js").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(old.status(), StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(old.headers()["location"], url.as_str());
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id_and_a_clients_own_is_kept() {
     let (_d, app) = app(None);
     let res = app.clone().oneshot(Request::get("/api/search?q=sekachu").body(Body::empty()).unwrap()).await.unwrap();

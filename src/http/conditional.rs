@@ -1,6 +1,6 @@
 //! Conditional GETs on the read API: every answer of `/api/…` is a function of the index's
 //! state, which changes only at a commit, so the commit generation is its version. A `GET`
-//! gets `ETag: "<boot>-<generation>"` and `Cache-Control: no-cache` (a browser or CDN may keep
+//! gets `ETag: W/"<boot>-<generation>"` and `Cache-Control: no-cache` (a browser or CDN may keep
 //! it but asks again each time), and a request whose `If-None-Match` holds the current tag gets
 //! `304 Not Modified` without the engine being asked. The boot part (the process start, in
 //! nanoseconds) keeps a tag from one run from matching another run's generation of the same
@@ -22,14 +22,18 @@ fn boot() -> u64 {
     *BOOT.get_or_init(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64))
 }
 
-/// The tag of every read answer at `generation`.
+/// The tag of every read answer at `generation`. Weak (`W/`): the same answer is sent
+/// plain, gzipped or in brotli, which are equivalent but not byte-equal, and a strong tag
+/// would claim they are.
 pub fn etag(generation: u64) -> String {
-    format!("\"{:x}-{generation}\"", boot())
+    format!("W/\"{:x}-{generation}\"", boot())
 }
 
-/// Whether an `If-None-Match` value names `tag` (a list, a weak form, or `*`).
+/// Whether an `If-None-Match` value names `tag` (a list, either form, or `*`): the weak
+/// comparison RFC 9110 prescribes for `If-None-Match`.
 fn matches(if_none_match: &str, tag: &str) -> bool {
-    if_none_match.split(',').map(str::trim).any(|t| t == "*" || t == tag || t.strip_prefix("W/") == Some(tag))
+    let opaque = |t: &str| t.strip_prefix("W/").unwrap_or(t).to_string();
+    if_none_match.split(',').map(str::trim).any(|t| t == "*" || opaque(t) == opaque(tag))
 }
 
 pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
@@ -63,7 +67,7 @@ mod tests {
         let t = etag(7);
         assert!(matches(&t, &t));
         assert!(matches(&format!("\"x\", {t}"), &t));
-        assert!(matches(&format!("W/{t}"), &t));
+        assert!(matches(t.strip_prefix("W/").unwrap(), &t));
         assert!(matches("*", &t));
         assert!(!matches(&etag(8), &t));
     }

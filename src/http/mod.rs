@@ -5,7 +5,8 @@
 //! origin may `GET`; admin writes stay same-origin), and a body limit (413 past 32 MiB). A
 //! client that is slow to even send its headers is cut off by the connection's header
 //! timeout (same duration), which is why [`serve`] drives hyper itself. Read answers carry an
-//! `ETag` by index generation and answer `304` to a matching `If-None-Match` ([`conditional`]).
+//! `ETag` by index generation and answer `304` to a matching `If-None-Match` ([`conditional`]);
+//! bodies are compressed (gzip or brotli) when the client accepts it.
 //! Handlers run the engine on the blocking pool: searches and commits are CPU and disk work.
 
 mod auth;
@@ -30,6 +31,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::sync::Arc;
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -79,6 +81,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(page::index))
         .route("/search.js", get(page::script))
+        .route("/assets/{version}/search.js", get(page::versioned_script))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::serve))
@@ -96,6 +99,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // gzip or brotli by the client's Accept-Encoding, for bodies large enough to gain.
+        .layer(CompressionLayer::new())
         .layer(cors)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(

@@ -51,7 +51,8 @@ pub const OPS: &[Op] = &[
     Op { method: "get", path: "/metrics", summary: "Prometheus metrics", query: &[], admin: false, example: "/metrics" },
     Op { method: "get", path: "/openapi.json", summary: "This document", query: &[], admin: false, example: "/openapi.json" },
     Op { method: "get", path: "/", summary: "The search page", query: &[], admin: false, example: "/" },
-    Op { method: "get", path: "/search.js", summary: "The search widget script", query: &[], admin: false, example: "/search.js" },
+    Op { method: "get", path: "/search.js", summary: "The search widget script, by its fixed URL (cached five minutes)", query: &[], admin: false, example: "/search.js" },
+    Op { method: "get", path: "/assets/{version}/search.js", summary: "The search widget script by its version (cached a year); another version redirects to the current one", query: &[], admin: false, example: "/assets/0/search.js" },
 ];
 
 pub fn document() -> Value {
