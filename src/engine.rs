@@ -8,7 +8,6 @@
 //! index, the catalog and the ratings exactly as they were.
 
 use crate::catalog::Catalog;
-use crate::histogram::Histogram;
 use crate::index::{Change, IndexError, Store};
 use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
 use crate::record::{year_month, Kind, LineError, Located, Record};
@@ -58,7 +57,19 @@ pub struct Engine {
     cache: Option<Cache>,
     cache_hits: AtomicU64,
     cache_misses: AtomicU64,
-    commit_latency: Mutex<Histogram>,
+    /// Told the duration of every commit (the HTTP layer's metrics); commits are serialized,
+    /// so this lock is never contended by searches.
+    commit_observer: Mutex<Option<CommitObserver>>,
+    /// When the current generation was committed, in milliseconds since the epoch: at start,
+    /// the index's last commit on disk.
+    committed_at: AtomicU64,
+}
+
+/// What is told each commit's duration.
+pub type CommitObserver = Box<dyn Fn(std::time::Duration) + Send + Sync>;
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -128,6 +139,11 @@ impl Engine {
         let next_seq = store.max_seq()? + 1;
         let cache = NonZeroUsize::new(options.cache_entries).map(|n| Mutex::new(LruCache::new(n)));
         let tops = top_lists(&catalog, &ratings, options.params, None);
+        let committed_at = std::fs::metadata(dir.join("meta.json"))
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or_else(now_ms, |d| d.as_millis() as u64);
         Ok(Engine {
             store,
             catalog: RwLock::new(catalog),
@@ -141,7 +157,8 @@ impl Engine {
             cache,
             cache_hits: AtomicU64::new(0),
             cache_misses: AtomicU64::new(0),
-            commit_latency: Mutex::new(Histogram::default()),
+            commit_observer: Mutex::new(None),
+            committed_at: AtomicU64::new(committed_at),
         })
     }
 
@@ -173,13 +190,21 @@ impl Engine {
     fn commit(&self, changes: &[Change]) -> Result<(), EngineError> {
         let started = std::time::Instant::now();
         self.store.apply(changes)?;
-        self.commit_latency.lock().unwrap_or_else(|p| p.into_inner()).observe(started.elapsed().as_secs_f64());
+        self.committed_at.store(now_ms(), Ordering::SeqCst);
+        if let Some(observe) = self.commit_observer.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            observe(started.elapsed());
+        }
         Ok(())
     }
 
-    /// Commit latencies so far.
-    pub fn commit_latency(&self) -> Histogram {
-        self.commit_latency.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    /// Sets what is told each commit's duration (replacing any before).
+    pub fn observe_commits(&self, observer: CommitObserver) {
+        *self.commit_observer.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
+    }
+
+    /// Milliseconds since the epoch when the index last committed.
+    pub fn committed_at_ms(&self) -> u64 {
+        self.committed_at.load(Ordering::SeqCst)
     }
 
     /// Live documents of a kind.

@@ -3,8 +3,6 @@
 //! Data flows one way, and a module never imports one further along it:
 //! records → analysis → catalog → index → search / rank → related → engine → http.
 
-/// A fixed-bucket latency histogram (metrics).
-pub mod histogram;
 /// Records of the interchange format (NDJSON), their validation and derived ids.
 pub mod record;
 /// How text becomes terms: folding, Japanese morphology, romaji, type-ahead keys.

@@ -551,7 +551,9 @@ async fn an_oversized_body_gets_413() {
 
 #[tokio::test]
 async fn metrics_count_requests_per_route_in_prometheus_format() {
-    let (_d, app) = app(None);
+    let (_d, app) = app(Some(TOKEN));
+    let (s, _) = call(&app, admin("POST", "/api/records", Some(TOKEN), r#"{"type":"post","id":"metrics-check","topic":"t","author":"a","body":"b"}"#)).await;
+    assert_eq!(s, StatusCode::OK);
     get(&app, "/api/search?q=sekachu").await;
     get(&app, "/api/search?q=sekachu").await;
     get(&app, "/api/records/drama/nope").await;
@@ -565,6 +567,17 @@ async fn metrics_count_requests_per_route_in_prometheus_format() {
     assert!(text.contains("dorama_index_bytes "), "{text}");
     assert!(text.contains("dorama_commit_duration_seconds_count 1"), "{text}");
     assert!(text.contains(r#"dorama_cache_requests_total{result="hit"} 1"#), "{text}");
+    assert!(text.contains("dorama_index_generation "), "{text}");
+    assert!(text.contains("dorama_index_segments "), "{text}");
+    assert!(text.contains("dorama_index_age_seconds "), "{text}");
+    // The process, from the standard collector (Linux).
+    let value = |name: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("no {name} in {text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(value("process_resident_memory_bytes") > 1e6, "{text}");
+    assert!(value("process_open_fds") >= 3.0, "{text}");
+    assert!(text.contains("process_cpu_seconds_total "), "{text}");
 }
 
 #[tokio::test]

@@ -1,5 +1,12 @@
-//! `GET /metrics` in Prometheus text format: requests and latency per route, documents per
-//! kind, index size, commit latency, query cache hits.
+//! `GET /metrics` in Prometheus text format, kept by a standard client (`metrics` with
+//! `metrics-exporter-prometheus`): requests and latency per route, commit latency, documents
+//! per kind, the index's size, generation, segments and age, query cache hits, and the
+//! process's memory, file descriptors and CPU (`metrics-process`).
+//!
+//! A request records into atomic counters and lock-free histogram buckets: no lock is held
+//! across requests (the registry's lookup takes a shard's read lock, shared by all readers).
+//! The recorder belongs to the server's state, not to the process, so two routers in one
+//! process (the tests) keep separate counts.
 //!
 //! Routes are labelled by their pattern (`/api/records/{kind}/{id}`), never by the raw path,
 //! so that a crawler hitting a million ids cannot create a million time series.
@@ -9,34 +16,70 @@ use crate::record::Kind;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::{Arc, Mutex};
+use metrics::{Key, Label, Level, Metadata, Recorder};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use std::sync::Arc;
 use std::time::Instant;
-use crate::histogram::Histogram;
 
-#[derive(Default)]
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
+
+static META: Metadata<'static> = Metadata::new("dorama_search", Level::INFO, None);
+
 pub struct Metrics {
-    /// (method, route, status) → count.
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    /// (method, route) → latency.
-    latency: Mutex<BTreeMap<(String, String), Histogram>>,
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+    process: metrics_process::Collector,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let recorder = PrometheusBuilder::new().set_buckets(&BUCKETS).expect("fixed, non-empty buckets").build_recorder();
+        let handle = recorder.handle();
+        let process = metrics_process::Collector::default();
+        metrics::with_local_recorder(&recorder, || process.describe());
+        for (name, help) in [
+            ("dorama_http_requests_total", "HTTP requests by method, route pattern and status."),
+            ("dorama_cache_requests_total", "Query cache lookups by result."),
+        ] {
+            recorder.describe_counter(name.into(), None, help.into());
+        }
+        for (name, help) in [
+            ("dorama_http_request_duration_seconds", "Request latency by method and route pattern."),
+            ("dorama_commit_duration_seconds", "Time to commit an ingest batch durably."),
+        ] {
+            recorder.describe_histogram(name.into(), Some(metrics::Unit::Seconds), help.into());
+        }
+        for (name, help) in [
+            ("dorama_documents", "Live documents in the index by kind."),
+            ("dorama_index_bytes", "Size of the index files on disk."),
+            ("dorama_index_generation", "Commits (and recounts) since the server started: the version of every answer."),
+            ("dorama_index_segments", "Segments of the index searched."),
+            ("dorama_index_age_seconds", "Seconds since the index last committed."),
+            ("dorama_cache_hit_ratio", "Share of query cache lookups answered from the cache."),
+        ] {
+            recorder.describe_gauge(name.into(), None, help.into());
+        }
+        Metrics { recorder, handle, process }
+    }
 }
 
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, secs: f64) {
-        *self
-            .requests
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry((method.to_string(), route.to_string(), status))
-            .or_default() += 1;
-        self.latency
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry((method.to_string(), route.to_string()))
-            .or_default()
-            .observe(secs);
+        let (method, route) = (Label::new("method", method.to_string()), Label::new("route", route.to_string()));
+        let requests = Key::from_parts("dorama_http_requests_total", vec![method.clone(), route.clone(), Label::new("status", status.to_string())]);
+        self.recorder.register_counter(&requests, &META).increment(1);
+        let latency = Key::from_parts("dorama_http_request_duration_seconds", vec![method, route]);
+        self.recorder.register_histogram(&latency, &META).record(secs);
+    }
+
+    /// The histogram the engine reports each commit's duration to.
+    pub fn commit_histogram(&self) -> metrics::Histogram {
+        self.recorder.register_histogram(&Key::from_static_name("dorama_commit_duration_seconds"), &META)
+    }
+
+    fn gauge(&self, name: &'static str, labels: Vec<Label>, value: f64) {
+        self.recorder.register_gauge(&Key::from_parts(name, labels), &META).set(value);
     }
 }
 
@@ -47,15 +90,11 @@ pub async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) ->
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
+    let method = req.method().clone();
     let started = Instant::now();
     let res = next.run(req).await;
-    st.metrics.record(&method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+    st.metrics.record(method.as_str(), &route, res.status().as_u16(), started.elapsed().as_secs_f64());
     res
-}
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
 }
 
 fn dir_size(dir: &std::path::Path) -> u64 {
@@ -64,39 +103,38 @@ fn dir_size(dir: &std::path::Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// The state of the index and the process, read at scrape time into gauges.
+struct Snapshot {
+    docs: Vec<(Kind, usize)>,
+    bytes: u64,
+    segments: usize,
+}
+
 pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
     let engine = st.engine.clone();
-    let docs = tokio::task::spawn_blocking(move || {
-        Kind::ALL.iter().map(|k| (*k, engine.count_kind(*k).unwrap_or(0))).collect::<Vec<_>>()
+    let snap = tokio::task::spawn_blocking(move || Snapshot {
+        docs: Kind::ALL.iter().map(|k| (*k, engine.count_kind(*k).unwrap_or(0))).collect(),
+        bytes: dir_size(engine.store().dir()),
+        segments: engine.store().searcher().segment_readers().len(),
     })
     .await
-    .unwrap_or_default();
-    let mut out = String::new();
-    out.push_str("# HELP dorama_http_requests_total HTTP requests by method, route pattern and status.\n");
-    out.push_str("# TYPE dorama_http_requests_total counter\n");
-    for ((m, r, s), n) in st.metrics.requests.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-        let _ = writeln!(out, "dorama_http_requests_total{{method=\"{m}\",route=\"{}\",status=\"{s}\"}} {n}", escape(r));
+    .unwrap_or(Snapshot { docs: Vec::new(), bytes: 0, segments: 0 });
+    let m = &st.metrics;
+    for (kind, n) in snap.docs {
+        m.gauge("dorama_documents", vec![Label::new("kind", kind.as_str())], n as f64);
     }
-    out.push_str("# HELP dorama_http_request_duration_seconds Request latency by method and route pattern.\n");
-    out.push_str("# TYPE dorama_http_request_duration_seconds histogram\n");
-    for ((m, r), h) in st.metrics.latency.lock().unwrap_or_else(|p| p.into_inner()).iter() {
-        h.render(&mut out, "dorama_http_request_duration_seconds", &format!("method=\"{m}\",route=\"{}\"", escape(r)));
-    }
-    out.push_str("# HELP dorama_documents Live documents in the index by kind.\n# TYPE dorama_documents gauge\n");
-    for (k, n) in docs {
-        let _ = writeln!(out, "dorama_documents{{kind=\"{k}\"}} {n}");
-    }
-    out.push_str("# HELP dorama_index_bytes Size of the index files on disk.\n# TYPE dorama_index_bytes gauge\n");
-    let _ = writeln!(out, "dorama_index_bytes {}", dir_size(st.engine.store().dir()));
-    out.push_str("# HELP dorama_commit_duration_seconds Time to commit an ingest batch durably.\n");
-    out.push_str("# TYPE dorama_commit_duration_seconds histogram\n");
-    st.engine.commit_latency().render(&mut out, "dorama_commit_duration_seconds", "");
+    m.gauge("dorama_index_bytes", vec![], snap.bytes as f64);
+    m.gauge("dorama_index_segments", vec![], snap.segments as f64);
+    m.gauge("dorama_index_generation", vec![], st.engine.generation() as f64);
+    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    m.gauge("dorama_index_age_seconds", vec![], now_ms.saturating_sub(st.engine.committed_at_ms()) as f64 / 1000.0);
     let (hits, misses) = st.engine.cache_stats();
-    out.push_str("# HELP dorama_cache_requests_total Query cache lookups by result.\n# TYPE dorama_cache_requests_total counter\n");
-    let _ = writeln!(out, "dorama_cache_requests_total{{result=\"hit\"}} {hits}");
-    let _ = writeln!(out, "dorama_cache_requests_total{{result=\"miss\"}} {misses}");
-    out.push_str("# HELP dorama_cache_hit_ratio Share of query cache lookups answered from the cache.\n# TYPE dorama_cache_hit_ratio gauge\n");
+    for (result, n) in [("hit", hits), ("miss", misses)] {
+        let key = Key::from_parts("dorama_cache_requests_total", vec![Label::new("result", result)]);
+        m.recorder.register_counter(&key, &META).absolute(n);
+    }
     let ratio = if hits + misses == 0 { 0.0 } else { hits as f64 / (hits + misses) as f64 };
-    let _ = writeln!(out, "dorama_cache_hit_ratio {ratio}");
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
+    m.gauge("dorama_cache_hit_ratio", vec![], ratio);
+    metrics::with_local_recorder(&m.recorder, || m.process.collect());
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.handle.render())
 }

@@ -54,7 +54,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(engine: Arc<Engine>, admin_token: Option<String>) -> Self {
-        AppState { engine, admin_token, metrics: metrics::Metrics::default(), request_timeout: REQUEST_TIMEOUT }
+        let metrics = metrics::Metrics::default();
+        let commits = metrics.commit_histogram();
+        engine.observe_commits(Box::new(move |took| commits.record(took.as_secs_f64())));
+        AppState { engine, admin_token, metrics, request_timeout: REQUEST_TIMEOUT }
     }
 }
 
