@@ -16,6 +16,7 @@ use crate::search::facts::Facts;
 use crate::search::{self, Refine, SearchRequest, SearchResults, Suggestion};
 use lru::LruCache;
 use serde::Serialize;
+use crate::api::{Encoded, RelatedDramas, Suggestions};
 use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroUsize;
 use std::path::Path;
@@ -34,8 +35,9 @@ pub enum EngineError {
     Invalid(String),
 }
 
-/// Cached answers, keyed by request; the generation in the key retires them on every commit.
-type Cache = Mutex<LruCache<(u64, String), Arc<serde_json::Value>>>;
+/// Cached answers, serialized ([`Encoded`]), keyed by request; the generation in the key
+/// retires them on every commit.
+type Cache = Mutex<LruCache<(u64, String), bytes::Bytes>>;
 
 pub struct Engine {
     store: Store,
@@ -313,23 +315,23 @@ impl Engine {
         Ok(self.store.get(kind, id)?)
     }
 
-    /// Looks a request up in the cache, or computes and caches it.
-    fn cached<T: Serialize>(
+    /// Looks a request up in the cache, or computes, serializes and caches it.
+    fn cached<T: Serialize, R: std::borrow::Borrow<T>>(
         &self,
         key: String,
-        compute: impl FnOnce() -> Result<T, EngineError>,
-    ) -> Result<Arc<serde_json::Value>, EngineError> {
+        compute: impl FnOnce() -> Result<R, EngineError>,
+    ) -> Result<Encoded<T>, EngineError> {
         let Some(cache) = &self.cache else {
-            return Ok(Arc::new(serde_json::to_value(compute()?).unwrap_or_default()));
+            return Ok(Encoded::new(compute()?.borrow()));
         };
         let k = (self.generation(), key);
         if let Some(v) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&k) {
             self.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(v.clone());
+            return Ok(Encoded::from_bytes(v.clone()));
         }
         self.cache_misses.fetch_add(1, Ordering::Relaxed);
-        let v = Arc::new(serde_json::to_value(compute()?).unwrap_or_default());
-        cache.lock().unwrap_or_else(|p| p.into_inner()).put(k, v.clone());
+        let v = Encoded::new(compute()?.borrow());
+        cache.lock().unwrap_or_else(|p| p.into_inner()).put(k, v.bytes().clone());
         Ok(v)
     }
 
@@ -353,11 +355,11 @@ impl Engine {
     }
 
     /// [`Engine::related_uncached`] through the cache; None for an unknown drama.
-    pub fn related(&self, id: &str, limit: usize) -> Result<Option<Arc<serde_json::Value>>, EngineError> {
+    pub fn related(&self, id: &str, limit: usize) -> Result<Option<Encoded<RelatedDramas>>, EngineError> {
         if !self.has_drama(id) {
             return Ok(None);
         }
-        self.cached(format!("related\u{0}{limit}\u{0}{id}"), || Ok(serde_json::json!({ "related": self.related_uncached(id, limit).unwrap_or_default() })))
+        self.cached(format!("related\u{0}{limit}\u{0}{id}"), || Ok(RelatedDramas { related: self.related_uncached(id, limit).unwrap_or_default() }))
             .map(Some)
     }
 
@@ -384,7 +386,7 @@ impl Engine {
     }
 
     /// Full search, through the cache.
-    pub fn search(&self, req: &SearchRequest) -> Result<Arc<serde_json::Value>, EngineError> {
+    pub fn search(&self, req: &SearchRequest) -> Result<Encoded<SearchResults>, EngineError> {
         let key = format!("search\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{}", req.scope, req.limit, req.offset, req.refine, req.q);
         self.cached(key, || self.search_uncached(req))
     }
@@ -399,8 +401,8 @@ impl Engine {
         Ok(search::suggest(&self.store, typed, limit, &popularity)?)
     }
 
-    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Arc<serde_json::Value>, EngineError> {
-        self.cached(format!("suggest\u{0}{limit}\u{0}{typed}"), || self.suggest_uncached(typed, limit))
+    pub fn suggest(&self, typed: &str, limit: usize) -> Result<Encoded<Suggestions>, EngineError> {
+        self.cached(format!("suggest\u{0}{limit}\u{0}{typed}"), || Ok(Suggestions { suggestions: self.suggest_uncached(typed, limit)? }))
     }
 
     /// Ranks again the lists whose dramas changed (`None`: every list).
@@ -434,7 +436,7 @@ impl Engine {
         Arc::new(top100_of(&catalog, &ratings, self.params, scope, &[]))
     }
 
-    pub fn top100(&self, scope: &Scope) -> Result<Arc<serde_json::Value>, EngineError> {
+    pub fn top100(&self, scope: &Scope) -> Result<Encoded<Top100>, EngineError> {
         self.cached(format!("top100\u{0}{scope:?}"), || Ok(self.top100_uncached(scope)))
     }
 

@@ -18,6 +18,8 @@ pub mod rank;
 /// Related dramas: shared cast, the same slot, co-ratings.
 pub mod related;
 /// Ties index, catalog, ratings and cache together; what the CLI and HTTP call.
+/// The API's answers as types, and answers serialized once for the cache.
+pub mod api;
 pub mod engine;
 /// The axum service.
 pub mod http;

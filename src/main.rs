@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use dorama_search::api::{Imported, Indexed};
 use dorama_search::engine::{index_files, Engine, Options};
 use dorama_search::rank::{Params, Scope};
 use dorama_search::record::{canonical_season, Kind, Located};
@@ -53,6 +54,9 @@ enum Command {
         /// NDJSON files of records.
         #[arg(required = true)]
         files: Vec<String>,
+        /// Print what was applied as JSON on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Search the index and print the hits.
     Search {
@@ -94,6 +98,9 @@ enum Command {
         /// Print the records as NDJSON instead of indexing them.
         #[arg(long)]
         dry_run: bool,
+        /// Print what was imported as JSON on standard output.
+        #[arg(long, conflicts_with = "dry_run")]
+        json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -150,7 +157,7 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Index { index, files } => cmd_index(&index.index, &files),
+        Command::Index { index, files, json } => cmd_index(&index.index, &files, json),
         Command::Search { index, kind, forum, limit, json, query } => {
             let engine = Engine::open(&index.index, Options::default())?;
             let scope = match (forum, kind) {
@@ -213,7 +220,7 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::ImportPage { index, dry_run, files } => {
+        Command::ImportPage { index, dry_run, json, files } => {
             let mut batch = Vec::new();
             for f in &files {
                 let text = std::fs::read(f).with_context(|| format!("{}: cannot read", f.display()))?;
@@ -229,7 +236,12 @@ fn run(cli: Cli) -> Result<()> {
             }
             let engine = Engine::open(&index.index, Options { cache_entries: 0, ..Options::default() })?;
             let n = engine.ingest(batch)?;
-            eprintln!("imported {n} records from {} page(s) into {}", files.len(), index.index.display());
+            let report = Imported { imported: n, pages: files.len(), index: index.index.display().to_string() };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                eprintln!("imported {n} records from {} page(s) into {}", report.pages, report.index);
+            }
             Ok(())
         }
         Command::GenCorpus { scale, seed, out } => {
@@ -265,7 +277,8 @@ fn run(cli: Cli) -> Result<()> {
 
 /// Reads and parses every file before anything is applied, so a bad line anywhere leaves the
 /// index untouched.
-fn cmd_index(dir: &Path, files: &[String]) -> Result<()> {
+fn cmd_index(dir: &Path, files: &[String], json: bool) -> Result<()> {
+    let started = std::time::Instant::now();
     let bar = std::io::stderr().is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.enable_steady_tick(std::time::Duration::from_millis(100));
@@ -281,6 +294,11 @@ fn cmd_index(dir: &Path, files: &[String]) -> Result<()> {
         pb.finish_and_clear();
     }
     let applied = result?;
-    eprintln!("indexed {applied} records into {}", dir.display());
+    let report = Indexed { indexed: applied, index: dir.display().to_string(), took_ms: started.elapsed().as_millis() as u64 };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        eprintln!("indexed {applied} records into {}", report.index);
+    }
     Ok(())
 }

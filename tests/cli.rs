@@ -92,6 +92,23 @@ fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no format mark"));
 }
 
+#[test]
+fn index_and_import_page_report_what_they_applied_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let ix = dir.path().join("ix");
+    let out = bin().args(["index", "--json", "--index"]).arg(&ix).arg(common::seed_path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["indexed"].as_u64().unwrap() > 50, "{v}");
+    assert_eq!(v["index"], ix.display().to_string());
+    assert!(v["took_ms"].is_u64(), "{v}");
+    let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/jdorama-sekai-no-chuushin.txt");
+    let out = bin().args(["import-page", "--json", "--index"]).arg(&ix).arg(&page).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((v["imported"].as_u64(), v["pages"].as_u64()), (Some(91), Some(1)), "{v}");
+}
+
 /// A temporary directory with an index of the seed records in `ix` below it.
 fn seeded_index() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();

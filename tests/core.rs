@@ -78,7 +78,7 @@ fn a_line_that_is_not_json_is_rejected_by_the_parser_with_its_number() {
 
 /// What the engine holds, as far as a batch can change it.
 fn state(e: &dorama_search::engine::Engine) -> (u64, usize, String, usize) {
-    let top = serde_json::to_string(&*e.top100(&dorama_search::rank::Scope::All).unwrap()).unwrap();
+    let top = serde_json::to_string(&*e.top100_uncached(&dorama_search::rank::Scope::All)).unwrap();
     (e.store().num_docs(), e.num_dramas(), top, e.search_uncached(&SearchRequest { q: "qqatomic".into(), scope: Scope::Site(None), limit: 5, offset: 0, refine: Default::default() }).unwrap().total)
 }
 

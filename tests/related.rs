@@ -68,11 +68,11 @@ fn related_dramas_rank_shared_leads_fans_and_slot_and_say_why() {
 #[test]
 fn related_dramas_follow_ratings_as_they_arrive() {
     let (_d, e) = engine();
-    let before = e.related("a", 10).unwrap().unwrap();
+    let before = e.related("a", 10).unwrap().unwrap().value();
     assert!(!before["related"].as_array().unwrap().iter().any(|r| r["id"] == "other"));
     let fans: Vec<String> = (0..3).map(|u| rating("other", &format!("fan{u}"), 10)).collect();
     e.ingest(parse_ndjson("more.ndjson", &fans.join("\n")).unwrap()).unwrap();
-    let after = e.related("a", 10).unwrap().unwrap();
+    let after = e.related("a", 10).unwrap().unwrap().value();
     let other = after["related"].as_array().unwrap().iter().find(|r| r["id"] == "other").expect("three of a's fans rated it 10");
     assert_eq!(other["why"][0], "fans of this drama rated it 10.0");
 }

@@ -2,6 +2,7 @@
 //! Client mistakes are 4xx with a message that says what to change; an internal failure is
 //! logged in full and answered with a 500 that leaks nothing.
 
+use crate::api::ErrorBody;
 use crate::engine::EngineError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -27,7 +28,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+        (self.status, Json(ErrorBody { error: self.message })).into_response()
     }
 }
 

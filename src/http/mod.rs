@@ -9,6 +9,7 @@
 //! bodies are compressed (gzip or brotli) when the client accepts it.
 //! Handlers run the engine on the blocking pool: searches and commits are CPU and disk work.
 
+mod answer;
 mod auth;
 mod conditional;
 mod error;
@@ -24,6 +25,7 @@ pub use auth::constant_time_eq;
 pub use error::ApiError;
 pub use params::{MAX_LIMIT, MAX_OFFSET, MAX_QUERY_BYTES};
 
+use crate::api::Health;
 use crate::engine::Engine;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Method, StatusCode};
@@ -61,12 +63,8 @@ impl AppState {
     }
 }
 
-async fn healthz(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "status": "ok",
-        "documents": st.engine.store().num_docs(),
-        "dramas": st.engine.num_dramas(),
-    }))
+async fn healthz(State(st): State<Arc<AppState>>) -> Json<Health> {
+    Json(Health { status: "ok", documents: st.engine.store().num_docs(), dramas: st.engine.num_dramas() })
 }
 
 async fn not_found() -> ApiError {

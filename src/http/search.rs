@@ -7,11 +7,11 @@ use crate::record::Kind;
 use crate::record::canonical_season;
 use crate::search::{Facet, Filters, Refine, Scope, SearchRequest, Sort};
 use axum::extract::{Path, RawQuery, State};
-use axum::Json;
+use crate::api::{Encoded, RelatedDramas, SearchResponse, Suggestions};
 use std::sync::Arc;
 use std::time::Instant;
 
-pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<SearchResponse>, ApiError> {
     let p = Params::parse(raw.as_deref());
     let q = p.text("q")?;
     let kind = match p.get("kind").filter(|k| !k.is_empty()) {
@@ -27,24 +27,7 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
     let started = Instant::now();
     let engine = st.engine.clone();
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    Ok(results_json(&res, started))
-}
-
-/// The body of a search answer (site or forum): the results with the time they took.
-fn results_json(res: &serde_json::Value, started: Instant) -> Json<serde_json::Value> {
-    let mut body = serde_json::json!({
-        "total": res["total"],
-        "total_relation": res["total_relation"],
-        "kinds": res["kinds"],
-        "took_us": started.elapsed().as_micros() as u64,
-        "hits": res["hits"],
-    });
-    for extra in ["facets", "did_you_mean"] {
-        if let Some(v) = res.get(extra) {
-            body[extra] = v.clone();
-        }
-    }
-    Json(body)
+    Ok(res.timed(started.elapsed().as_micros() as u64))
 }
 
 /// The filters, sort and facets of a request, each checked: a value that is not one gets a
@@ -96,20 +79,19 @@ fn years(s: &str) -> Option<(i32, i32)> {
     (from <= to).then_some((from, to))
 }
 
-pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Suggestions>, ApiError> {
     let p = Params::parse(raw.as_deref());
     let q = p.text("q")?;
     let limit = p.number("limit", 8, Some(20), None)?;
     let engine = st.engine.clone();
-    let res = tokio::task::spawn_blocking(move || engine.suggest(&q, limit)).await??;
-    Ok(Json(serde_json::json!({ "suggestions": *res })))
+    Ok(tokio::task::spawn_blocking(move || engine.suggest(&q, limit)).await??)
 }
 
 pub async fn forum(
     State(st): State<Arc<AppState>>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Encoded<SearchResponse>, ApiError> {
     let Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let p = Params::parse(raw.as_deref());
     let q = p.text("q")?;
@@ -121,7 +103,7 @@ pub async fn forum(
     let started = Instant::now();
     let engine = st.engine.clone();
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    Ok(results_json(&res, started))
+    Ok(res.timed(started.elapsed().as_micros() as u64))
 }
 
 /// `GET /api/dramas/{id}/related?limit=`: the dramas most like this one, with reasons.
@@ -129,7 +111,7 @@ pub async fn related(
     State(st): State<Arc<AppState>>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Encoded<RelatedDramas>, ApiError> {
     let Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let p = Params::parse(raw.as_deref());
     let limit = p.number("limit", 10, Some(50), None)?;
@@ -137,7 +119,7 @@ pub async fn related(
     let id = drama.clone();
     let res = tokio::task::spawn_blocking(move || engine.related(&id, limit)).await??;
     match res {
-        Some(v) => Ok(Json((*v).clone())),
+        Some(v) => Ok(v),
         None => Err(ApiError::not_found(format!("no drama with id {drama:?}"))),
     }
 }

@@ -4,6 +4,8 @@ use super::auth::require_admin;
 use super::error::ApiError;
 use super::params::Params;
 use super::AppState;
+use crate::api::{Encoded, Recomputed};
+use crate::engine::Top100;
 use crate::rank::Scope;
 use crate::record::canonical_season;
 use axum::extract::{RawQuery, State};
@@ -28,17 +30,16 @@ pub fn scope_of(p: &Params) -> Result<Scope, ApiError> {
     }
 }
 
-pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Top100>, ApiError> {
     let scope = scope_of(&Params::parse(raw.as_deref()))?;
     let engine = st.engine.clone();
-    let top = tokio::task::spawn_blocking(move || engine.top100(&scope)).await??;
-    Ok(Json((*top).clone()))
+    Ok(tokio::task::spawn_blocking(move || engine.top100(&scope)).await??)
 }
 
-pub async fn recompute(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn recompute(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Recomputed>, ApiError> {
     require_admin(st.admin_token.as_deref(), &headers)?;
     let engine = st.engine.clone();
     let started = Instant::now();
     let ratings = tokio::task::spawn_blocking(move || engine.recompute()).await??;
-    Ok(Json(serde_json::json!({ "ratings": ratings, "took_ms": started.elapsed().as_millis() as u64 })))
+    Ok(Json(Recomputed { ratings, took_ms: started.elapsed().as_millis() as u64 }))
 }

@@ -1,0 +1,161 @@
+//! The answers of the API, as types: what `/api/…` sends and what the CLI prints with
+//! `--json`, each defined once. The engine computes the inner parts (hits, suggestions, Top 100
+//! lists); this module wraps them in the shapes the service answers with, and [`Encoded`] keeps
+//! an answer serialized once, so the query cache hands out bytes and a cache hit does no
+//! serialization at all.
+
+use crate::record::Kind;
+use crate::related::Related;
+use crate::search::{SearchResults, Suggestion};
+use bytes::Bytes;
+use serde::Serialize;
+use std::marker::PhantomData;
+
+/// `GET /api/search` and a drama's forum search: the results and the time they took.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    /// Microseconds the server spent on this request (a cache hit takes a few).
+    pub took_us: u64,
+    #[serde(flatten)]
+    pub results: SearchResults,
+}
+
+/// `GET /api/suggest`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestions {
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// `GET /api/dramas/{id}/related`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelatedDramas {
+    pub related: Vec<Related>,
+}
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    /// Always `ok`: the server answers only once the index is open.
+    pub status: &'static str,
+    pub documents: u64,
+    pub dramas: usize,
+}
+
+/// `POST /api/records`: the records applied in the batch's one commit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Accepted {
+    pub accepted: usize,
+}
+
+/// A record named by kind and id.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordRef {
+    pub kind: Kind,
+    pub id: String,
+}
+
+/// `DELETE /api/records/{kind}/{id}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deleted {
+    pub deleted: RecordRef,
+}
+
+/// `POST /api/top100/recompute`: the ratings counted, and how long the recount took.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recomputed {
+    pub ratings: usize,
+    pub took_ms: u64,
+}
+
+/// Every error answer: what went wrong and, for a client's mistake, what to change.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
+/// `dorama-search index --json`: what one run applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indexed {
+    pub indexed: usize,
+    pub index: String,
+    pub took_ms: u64,
+}
+
+/// `dorama-search import-page --json`: what one run imported.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    pub imported: usize,
+    pub pages: usize,
+    pub index: String,
+}
+
+/// A `T` serialized as JSON, once. Cloning shares the bytes.
+pub struct Encoded<T> {
+    json: Bytes,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Encoded<T> {
+    fn clone(&self) -> Self {
+        Encoded { json: self.json.clone(), of: PhantomData }
+    }
+}
+
+impl<T: Serialize> Encoded<T> {
+    pub fn new(value: &T) -> Self {
+        // Our types hold strings, numbers and maps with string keys: they always serialize.
+        let json = serde_json::to_vec(value).expect("API types serialize to JSON");
+        Encoded { json: Bytes::from(json), of: PhantomData }
+    }
+}
+
+impl<T> Encoded<T> {
+    /// Bytes known to be the JSON of a `T` (from the cache, which only stores `Encoded`s).
+    pub(crate) fn from_bytes(json: Bytes) -> Self {
+        Encoded { json, of: PhantomData }
+    }
+
+    pub fn bytes(&self) -> &Bytes {
+        &self.json
+    }
+
+    /// The answer parsed back, for tests and tools that look inside it.
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.json).expect("Encoded holds JSON")
+    }
+}
+
+impl Encoded<SearchResults> {
+    /// The [`SearchResponse`] of these results: `took_us` is written before the results'
+    /// fields without serializing them again (the same JSON as serializing the response, but
+    /// for the order of its fields).
+    pub fn timed(&self, took_us: u64) -> Encoded<SearchResponse> {
+        let inner = &self.json[1..]; // the results are an object: `{` then its fields
+        let head = format!("{{\"took_us\":{took_us}{}", if inner.starts_with(b"}") { "" } else { "," });
+        let mut out = Vec::with_capacity(head.len() + inner.len());
+        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(inner);
+        Encoded::from_bytes(Bytes::from(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::Relation;
+
+    #[test]
+    fn timed_results_are_the_json_of_the_search_response() {
+        let results = SearchResults {
+            total: 3,
+            total_relation: Relation::Eq,
+            kinds: Default::default(),
+            hits: vec![],
+            facets: None,
+            did_you_mean: Some("sekachu".into()),
+        };
+        let spliced = Encoded::new(&results).timed(42).value();
+        let typed = serde_json::to_value(SearchResponse { took_us: 42, results }).unwrap();
+        assert_eq!(spliced, typed);
+    }
+}
