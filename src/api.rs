@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::marker::PhantomData;
 
 /// `GET /api/search` and a drama's forum search: the results and the time they took.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResponse {
     /// Microseconds the server spent on this request (a cache hit takes a few).
     pub took_us: u64,
@@ -21,19 +21,19 @@ pub struct SearchResponse {
 }
 
 /// `GET /api/suggest`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Suggestions {
     pub suggestions: Vec<Suggestion>,
 }
 
 /// `GET /api/dramas/{id}/related`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RelatedDramas {
     pub related: Vec<Related>,
 }
 
 /// `GET /healthz`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Health {
     /// Always `ok`: the server answers only once the index is open.
     pub status: &'static str,
@@ -42,39 +42,39 @@ pub struct Health {
 }
 
 /// `POST /api/records`: the records applied in the batch's one commit.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Accepted {
     pub accepted: usize,
 }
 
 /// A record named by kind and id.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecordRef {
     pub kind: Kind,
     pub id: String,
 }
 
 /// `DELETE /api/records/{kind}/{id}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Deleted {
     pub deleted: RecordRef,
 }
 
 /// `POST /api/top100/recompute`: the ratings counted, and how long the recount took.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Recomputed {
     pub ratings: usize,
     pub took_ms: u64,
 }
 
 /// Every error answer: what went wrong and, for a client's mistake, what to change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: String,
 }
 
 /// `dorama-search index --json`: what one run applied.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Indexed {
     pub indexed: usize,
     pub index: String,
@@ -82,7 +82,7 @@ pub struct Indexed {
 }
 
 /// `dorama-search import-page --json`: what one run imported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Imported {
     pub imported: usize,
     pub pages: usize,

@@ -74,7 +74,7 @@ fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RankedEntry {
     pub rank: usize,
     pub id: String,
@@ -87,14 +87,14 @@ pub struct RankedEntry {
     pub voters: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Top100 {
     pub scope: String,
     pub params: Top100Params,
     pub entries: Vec<RankedEntry>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Top100Params {
     pub m: f64,
     pub c: Option<f64>,

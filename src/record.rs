@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A drama page: titles in every script, when it aired, who is in it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Drama {
     pub id: String,
     pub title: String,
@@ -41,7 +41,7 @@ pub struct Drama {
     pub cast: Vec<CastEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Song {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -55,7 +55,7 @@ pub struct Song {
 
 /// One line of a cast list. `actor` is absent when the page lists a role nobody is credited
 /// for (the seed page has one), so it is optional rather than an error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct CastEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
@@ -69,7 +69,7 @@ pub struct CastEntry {
     pub age: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Review {
     pub id: String,
     pub drama_id: String,
@@ -84,7 +84,7 @@ pub struct Review {
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Comment {
     pub id: String,
     pub drama_id: String,
@@ -100,7 +100,7 @@ pub struct Comment {
 
 /// "Users who voted for this drama". Votes have no id of their own on the site; one user
 /// votes once per drama, so `(drama_id, user)` is the identity (see [`Record::id`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Vote {
     pub drama_id: String,
     pub user: String,
@@ -108,7 +108,7 @@ pub struct Vote {
     pub body: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Post {
     pub id: String,
     #[serde(default)]
@@ -124,7 +124,7 @@ pub struct Post {
 }
 
 /// A person is never ingested: it is derived from cast entries (see [`person_id`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -133,7 +133,7 @@ pub struct Person {
     pub dramas: Vec<PersonRole>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct PersonRole {
     pub drama_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,7 +142,7 @@ pub struct PersonRole {
     pub character_ja: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Record {
     Drama(Drama),
@@ -154,7 +154,7 @@ pub enum Record {
 }
 
 /// The kinds a client can name in a URL or a `--kind` flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Drama,

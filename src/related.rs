@@ -57,7 +57,7 @@ impl ByUser {
 }
 
 /// One related drama.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Related {
     pub id: String,
     pub title: String,

@@ -110,6 +110,8 @@ struct Snapshot {
     segments: usize,
 }
 
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "service", responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
 pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
     let engine = st.engine.clone();
     let snap = tokio::task::spawn_blocking(move || Snapshot {

@@ -29,7 +29,8 @@ use crate::api::Health;
 use crate::engine::Engine;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, Method, StatusCode};
-use axum::routing::{get, post};
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 use axum::{Json, Router};
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,6 +64,8 @@ impl AppState {
     }
 }
 
+/// 200 once the index is open.
+#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, description = "The index is open", body = Health)))]
 async fn healthz(State(st): State<Arc<AppState>>) -> Json<Health> {
     Json(Health { status: "ok", documents: st.engine.store().num_docs(), dramas: st.engine.num_dramas() })
 }
@@ -79,21 +82,24 @@ async fn method_not_allowed() -> ApiError {
 pub fn router(state: Arc<AppState>) -> Router {
     let timeout = state.request_timeout;
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]);
-    Router::new()
-        .route("/", get(page::index))
-        .route("/search.js", get(page::script))
-        .route("/assets/{version}/search.js", get(page::versioned_script))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::render))
-        .route("/openapi.json", get(openapi::serve))
-        .route("/api/search", get(search::search))
-        .route("/api/suggest", get(search::suggest))
-        .route("/api/dramas/{id}/forum", get(search::forum))
-        .route("/api/dramas/{id}/related", get(search::related))
-        .route("/api/records", post(records::post))
-        .route("/api/records/{kind}/{id}", get(records::get).delete(records::delete))
-        .route("/api/top100", get(top100::get))
-        .route("/api/top100/recompute", post(top100::recompute))
+    let (routes, doc) = OpenApiRouter::<Arc<AppState>>::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(page::index))
+        .routes(routes!(page::script))
+        .routes(routes!(page::versioned_script))
+        .routes(routes!(healthz))
+        .routes(routes!(metrics::render))
+        .routes(routes!(openapi::serve))
+        .routes(routes!(search::search))
+        .routes(routes!(search::suggest))
+        .routes(routes!(search::forum))
+        .routes(routes!(search::related))
+        .routes(routes!(records::post))
+        .routes(routes!(records::get, records::delete))
+        .routes(routes!(top100::get))
+        .routes(routes!(top100::recompute))
+        .split_for_parts();
+    openapi::set_document(&doc);
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), conditional::conditional))

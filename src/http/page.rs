@@ -31,18 +31,27 @@ pub fn script_url() -> String {
     format!("/assets/{}/search.js", script_version())
 }
 
+/// The search page.
+#[utoipa::path(get, path = "/", tag = "service", responses((status = 200, description = "The search page", content_type = "text/html", body = String)))]
 pub async fn index() -> impl IntoResponse {
     static PAGE: OnceLock<String> = OnceLock::new();
     let page = PAGE.get_or_init(|| INDEX.replace("src=\"/search.js\"", &format!("src=\"{}\"", script_url())));
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], page.as_str())
 }
 
-/// `/search.js`: the widget by its fixed URL.
+/// The widget by its fixed URL, cached five minutes.
+#[utoipa::path(get, path = "/search.js", tag = "service", responses((status = 200, description = "The search page's script and widget", content_type = "text/javascript", body = String)))]
 pub async fn script() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, JS), (header::CACHE_CONTROL, "public, max-age=300")], SCRIPT)
 }
 
-/// `/assets/{version}/search.js`: the script under its version, kept for a year.
+/// The script under its version, cached a year; another version redirects to the current one.
+#[utoipa::path(get, path = "/assets/{version}/search.js", tag = "service",
+    params(("version" = String, Path, description = "The script's version, as the page names it")),
+    responses(
+        (status = 200, description = "The script", content_type = "text/javascript", body = String),
+        (status = 307, description = "Not the current version: Location names the current one"),
+))]
 pub async fn versioned_script(Path(version): Path<String>) -> Response {
     if version != script_version() {
         return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, script_url())]).into_response();

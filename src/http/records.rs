@@ -4,7 +4,7 @@
 use super::auth::require_admin;
 use super::error::ApiError;
 use super::AppState;
-use crate::api::{Accepted, Deleted, RecordRef};
+use crate::api::{Accepted, Deleted, ErrorBody, RecordRef};
 use crate::record::{parse_ndjson_bytes, Kind, Record};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
@@ -19,6 +19,15 @@ fn kind_of(k: &str) -> Result<Kind, ApiError> {
     })
 }
 
+/// A stored record.
+#[utoipa::path(get, path = "/api/records/{kind}/{id}", tag = "records",
+    params(("kind" = Kind, Path, description = "The record's kind"), ("id" = String, Path, description = "The record's id")),
+    responses(
+        (status = 200, description = "The record as stored", body = Record),
+        (status = 304, description = "Not modified since the If-None-Match tag"),
+        (status = 400, description = "A path that is not UTF-8", body = ErrorBody),
+        (status = 404, description = "No such kind, or no record of it with this id", body = ErrorBody),
+))]
 pub async fn get(
     State(st): State<Arc<AppState>>,
     path: Result<Path<(String, String)>, PathRejection>,
@@ -34,6 +43,16 @@ pub async fn get(
     }
 }
 
+/// Ingest a batch of records (NDJSON, one per line) as one durable commit: all or nothing.
+#[utoipa::path(post, path = "/api/records", tag = "records", security(("admin" = [])),
+    request_body(content = String, content_type = "application/x-ndjson", description = "Records in the NDJSON record format, one per line"),
+    responses(
+        (status = 200, description = "Every record applied and durable", body = Accepted),
+        (status = 400, description = "A bad line, named by number; nothing applied", body = ErrorBody),
+        (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
+        (status = 403, description = "No admin token configured on the server", body = ErrorBody),
+        (status = 413, description = "A body larger than 32 MiB", body = ErrorBody),
+))]
 pub async fn post(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -50,6 +69,15 @@ pub async fn post(
     Ok(Json(Accepted { accepted: n }))
 }
 
+/// Delete a record (a drama's ratings leave its Top 100 lists at once).
+#[utoipa::path(delete, path = "/api/records/{kind}/{id}", tag = "records", security(("admin" = [])),
+    params(("kind" = Kind, Path, description = "The record's kind"), ("id" = String, Path, description = "The record's id")),
+    responses(
+        (status = 200, description = "Deleted", body = Deleted),
+        (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
+        (status = 403, description = "No admin token configured on the server", body = ErrorBody),
+        (status = 404, description = "No such record", body = ErrorBody),
+))]
 pub async fn delete(
     State(st): State<Arc<AppState>>,
     headers: HeaderMap,

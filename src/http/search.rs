@@ -7,10 +7,16 @@ use crate::record::Kind;
 use crate::record::canonical_season;
 use crate::search::{Facet, Filters, Refine, Scope, SearchRequest, Sort};
 use axum::extract::{Path, RawQuery, State};
-use crate::api::{Encoded, RelatedDramas, SearchResponse, Suggestions};
+use crate::api::{Encoded, ErrorBody, RelatedDramas, SearchResponse, Suggestions};
 use std::sync::Arc;
 use std::time::Instant;
 
+/// Full search over dramas, people, reviews, comments and posts.
+#[utoipa::path(get, path = "/api/search", tag = "search", params(super::openapi::SearchQuery), responses(
+    (status = 200, description = "The page of hits, the totals, facets asked for, and a did-you-mean when the query did not match as typed", body = SearchResponse),
+    (status = 304, description = "Not modified since the If-None-Match tag"),
+    (status = 400, description = "A parameter out of range; the message says what is accepted", body = ErrorBody),
+))]
 pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<SearchResponse>, ApiError> {
     let p = Params::parse(raw.as_deref());
     let q = p.text("q")?;
@@ -79,6 +85,12 @@ fn years(s: &str) -> Option<(i32, i32)> {
     (from <= to).then_some((from, to))
 }
 
+/// Type-ahead over drama titles (every script, aliases) and people.
+#[utoipa::path(get, path = "/api/suggest", tag = "search", params(super::openapi::SuggestQuery), responses(
+    (status = 200, description = "Suggestions, best first", body = Suggestions),
+    (status = 304, description = "Not modified since the If-None-Match tag"),
+    (status = 400, description = "A parameter out of range", body = ErrorBody),
+))]
 pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Suggestions>, ApiError> {
     let p = Params::parse(raw.as_deref());
     let q = p.text("q")?;
@@ -87,6 +99,16 @@ pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -
     Ok(tokio::task::spawn_blocking(move || engine.suggest(&q, limit)).await??)
 }
 
+/// Search one drama's reviews, comments, votes and posts, and the posts about no drama that
+/// name it (marked `mention`).
+#[utoipa::path(get, path = "/api/dramas/{id}/forum", tag = "search",
+    params(("id" = String, Path, description = "The drama's id"), super::openapi::ForumQuery),
+    responses(
+        (status = 200, description = "The page of hits and the totals", body = SearchResponse),
+        (status = 304, description = "Not modified since the If-None-Match tag"),
+        (status = 400, description = "A parameter out of range, or a drama filter (a forum is one drama's)", body = ErrorBody),
+        (status = 404, description = "No drama with this id", body = ErrorBody),
+))]
 pub async fn forum(
     State(st): State<Arc<AppState>>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,
@@ -106,7 +128,16 @@ pub async fn forum(
     Ok(res.timed(started.elapsed().as_micros() as u64))
 }
 
-/// `GET /api/dramas/{id}/related?limit=`: the dramas most like this one, with reasons.
+/// The dramas most like this one, with reasons: shared cast (by billing), the same station and
+/// season, and co-ratings of its fans.
+#[utoipa::path(get, path = "/api/dramas/{id}/related", tag = "search",
+    params(("id" = String, Path, description = "The drama's id"), super::openapi::RelatedQuery),
+    responses(
+        (status = 200, description = "Related dramas, most related first", body = RelatedDramas),
+        (status = 304, description = "Not modified since the If-None-Match tag"),
+        (status = 400, description = "A parameter out of range", body = ErrorBody),
+        (status = 404, description = "No drama with this id", body = ErrorBody),
+))]
 pub async fn related(
     State(st): State<Arc<AppState>>,
     path: Result<Path<String>, axum::extract::rejection::PathRejection>,

@@ -4,7 +4,7 @@ use super::auth::require_admin;
 use super::error::ApiError;
 use super::params::Params;
 use super::AppState;
-use crate::api::{Encoded, Recomputed};
+use crate::api::{Encoded, ErrorBody, Recomputed};
 use crate::engine::Top100;
 use crate::rank::Scope;
 use crate::record::canonical_season;
@@ -30,12 +30,24 @@ pub fn scope_of(p: &Params) -> Result<Scope, ApiError> {
     }
 }
 
+/// A Top 100 list: all time, one season or one year.
+#[utoipa::path(get, path = "/api/top100", tag = "top100", params(super::openapi::Top100Query), responses(
+    (status = 200, description = "The list, best first, with the parameters it was ranked with", body = Top100),
+    (status = 304, description = "Not modified since the If-None-Match tag"),
+    (status = 400, description = "Both season and year, or a value that is not one", body = ErrorBody),
+))]
 pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Top100>, ApiError> {
     let scope = scope_of(&Params::parse(raw.as_deref()))?;
     let engine = st.engine.clone();
     Ok(tokio::task::spawn_blocking(move || engine.top100(&scope)).await??)
 }
 
+/// Recount every drama's ratings from the in-memory rating log and rank every list again.
+#[utoipa::path(post, path = "/api/top100/recompute", tag = "top100", security(("admin" = [])), responses(
+    (status = 200, description = "The ratings counted", body = Recomputed),
+    (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
+    (status = 403, description = "No admin token configured on the server", body = ErrorBody),
+))]
 pub async fn recompute(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Recomputed>, ApiError> {
     require_admin(st.admin_token.as_deref(), &headers)?;
     let engine = st.engine.clone();

@@ -171,7 +171,7 @@ pub struct FacetCounts {
 }
 
 /// One facet value and its count.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct FacetValue {
     pub value: serde_json::Value,
     pub count: usize,

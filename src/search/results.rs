@@ -62,7 +62,7 @@ impl<F: Fn(&str) -> u32> Dramas for F {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Hit {
     pub kind: Kind,
     pub id: String,
@@ -82,7 +82,7 @@ pub struct Hit {
     pub mention: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct SearchResults {
     /// Matching documents: exact up to [`TOTAL_CAP`], then [`TOTAL_CAP`] as a lower bound.
     pub total: usize,
@@ -100,7 +100,7 @@ pub struct SearchResults {
 }
 
 /// The matches of one kind: exact, or a lower bound when counting stopped at the cap.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct KindTotal {
     pub total: usize,
     pub relation: Relation,

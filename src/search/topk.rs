@@ -34,7 +34,7 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED};
 pub const TOTAL_CAP: usize = 10_000;
 
 /// Whether a count is exact or a lower bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Relation {
     Eq,
