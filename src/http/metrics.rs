@@ -65,7 +65,8 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    fn record(&self, method: &str, route: &str, status: u16, secs: f64) {
+    /// Counts one request and observes its latency (public for `benches/metrics.rs`).
+    pub fn record(&self, method: &str, route: &str, status: u16, secs: f64) {
         let (method, route) = (Label::new("method", method.to_string()), Label::new("route", route.to_string()));
         let requests = Key::from_parts("dorama_http_requests_total", vec![method.clone(), route.clone(), Label::new("status", status.to_string())]);
         self.recorder.register_counter(&requests, &META).increment(1);

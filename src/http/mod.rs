@@ -13,7 +13,7 @@ mod answer;
 mod auth;
 mod conditional;
 mod error;
-mod metrics;
+pub mod metrics;
 pub mod openapi;
 mod page;
 mod params;
