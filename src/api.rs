@@ -89,6 +89,15 @@ pub struct Imported {
     pub index: String,
 }
 
+/// `dorama-search export --json`: what one run wrote.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Exported {
+    pub exported: usize,
+    pub index: String,
+    /// The file written (none: standard output).
+    pub out: Option<String>,
+}
+
 /// A `T` serialized as JSON, once. Cloning shares the bytes.
 pub struct Encoded<T> {
     json: Bytes,

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use dorama_search::api::{Imported, Indexed};
+use dorama_search::api::{Exported, Imported, Indexed};
 use dorama_search::engine::{index_files, Engine, Options};
 use dorama_search::rank::{Params, Scope};
 use dorama_search::record::{canonical_season, Kind, Located};
@@ -103,6 +103,25 @@ enum Command {
         json: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Write every record of the index as NDJSON (the record format), from one commit, in the
+    /// order the records were applied: `index` reads it back into the same index. Opens the
+    /// index read-only, so a server may keep serving and ingesting into it meanwhile.
+    Export {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Only these kinds (comma-separated); default every kind a client writes (people are
+        /// derived from casts and not exported).
+        #[arg(long, value_delimiter = ',', value_parser = ["drama", "review", "comment", "vote", "post"])]
+        kind: Vec<String>,
+        /// Output file, written whole or not at all (a temporary file renamed at the end);
+        /// standard output if absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print what was exported as JSON on standard output (with --out only: without it,
+        /// standard output holds the records).
+        #[arg(long, requires = "out")]
+        json: bool,
     },
     /// Write a deterministic synthetic corpus as NDJSON (scale 1: 20,000 dramas, 3,000,000
     /// reviews and comments, 10,000,000 ratings).
@@ -241,6 +260,41 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 eprintln!("imported {n} records from {} page(s) into {}", report.pages, report.index);
+            }
+            Ok(())
+        }
+        Command::Export { index, kind, out, json } => {
+            let kinds: Vec<Kind> = if kind.is_empty() {
+                dorama_search::index::export::KINDS.to_vec()
+            } else {
+                kind.iter().filter_map(|k| Kind::parse(k)).collect()
+            };
+            let (searcher, fields) = dorama_search::index::export::open_read_only(&index.index)?;
+            let n = match &out {
+                None => dorama_search::index::export::write(&searcher, &fields, &kinds, &mut std::io::BufWriter::new(std::io::stdout().lock()))?,
+                Some(path) => {
+                    let tmp = path.with_extension("partial");
+                    let file = std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
+                    let mut w = std::io::BufWriter::new(file);
+                    let n = dorama_search::index::export::write(&searcher, &fields, &kinds, &mut w)
+                        .with_context(|| format!("{}: export failed", tmp.display()));
+                    let done = n.and_then(|n| {
+                        let file = w.into_inner().map_err(|e| anyhow::anyhow!("{}: {}", tmp.display(), e.error()))?;
+                        file.sync_all().with_context(|| format!("{}: cannot sync", tmp.display()))?;
+                        std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot rename to {}", tmp.display(), path.display()))?;
+                        Ok(n)
+                    });
+                    if done.is_err() {
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                    done?
+                }
+            };
+            let report = Exported { exported: n, index: index.index.display().to_string(), out: out.as_ref().map(|p| p.display().to_string()) };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                eprintln!("exported {n} records from {}", report.index);
             }
             Ok(())
         }

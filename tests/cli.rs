@@ -85,11 +85,35 @@ fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
     assert_eq!(out.status.code(), Some(1), "an error exit, not a panic");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("another version of dorama-search") && err.contains("dorama 0; tantivy 0.26"), "{err}");
-    assert!(err.contains("rebuild it with `dorama-search index`"), "the README promises a message saying to rebuild: {err}");
+    assert!(
+        err.contains("dorama-search export --index") && err.contains("dorama-search index --index NEW_DIR records.ndjson"),
+        "the README promises a message saying how to move to this version: {err}"
+    );
     assert!(err.contains(dorama_search::analysis::fingerprint()), "the message names the mark this build writes: {err}");
     std::fs::remove_file(ix.join("dorama-format")).unwrap();
     let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no format mark"));
+}
+
+#[test]
+fn export_writes_a_dump_that_index_reads_back_and_refuses_a_directory_without_an_index() {
+    let (dir, ix) = seeded_index();
+    let dump = dir.path().join("records.ndjson");
+    let out = bin().args(["export", "--json", "--index"]).arg(&ix).arg("--out").arg(&dump).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = v["exported"].as_u64().unwrap();
+    assert_eq!(std::fs::read_to_string(&dump).unwrap().lines().count() as u64, n);
+    assert!(!dump.with_extension("partial").exists());
+    let copy = dir.path().join("copy");
+    let out = bin().args(["index", "--index"]).arg(&copy).arg(&dump).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(search_json(&copy, &[], "sekachu")["hits"][0]["id"], common::SEED);
+    assert_eq!(search_json(&copy, &[], "love"), search_json(&ix, &[], "love"));
+    let out = bin().args(["export", "--index"]).arg(dir.path().join("nothing")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing") && err.contains("no index here"), "{err}");
 }
 
 #[test]

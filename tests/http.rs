@@ -172,6 +172,30 @@ async fn read_answers_carry_an_etag_by_generation_and_a_matching_if_none_match_g
 }
 
 #[tokio::test]
+async fn export_streams_every_record_of_the_commit_to_admins_only() {
+    let (d, app) = app(Some(TOKEN));
+    let (s, v) = call(&app, admin("GET", "/api/export", None, "")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    let res = app.clone().oneshot(admin("GET", "/api/export", Some(TOKEN), "")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/x-ndjson");
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let (searcher, fields) = dorama_search::index::export::open_read_only(d.path()).unwrap();
+    let mut expected = Vec::new();
+    dorama_search::index::export::write(&searcher, &fields, &dorama_search::index::export::KINDS, &mut expected).unwrap();
+    assert_eq!(body.to_vec(), expected, "the same dump as the command line's");
+    let records = dorama_search::record::parse_ndjson("export", std::str::from_utf8(&body).unwrap()).unwrap();
+    assert!(records.len() > 50);
+    let res = app.clone().oneshot(admin("GET", "/api/export?kind=review", Some(TOKEN), "")).await.unwrap();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let reviews = dorama_search::record::parse_ndjson("export", std::str::from_utf8(&body).unwrap()).unwrap();
+    assert!(!reviews.is_empty() && reviews.iter().all(|r| r.record.kind() == dorama_search::record::Kind::Review));
+    let (s, v) = call(&app, admin("GET", "/api/export?kind=person", Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().contains("person"), "{v}");
+}
+
+#[tokio::test]
 async fn answers_are_gzipped_or_brotli_compressed_when_the_client_accepts_it() {
     use std::io::Read;
     let (_d, app) = app(None);

@@ -118,7 +118,7 @@ fn bad_request(method: &str, path: &str) -> String {
         ("get", "/api/dramas/{id}/related") => "/api/dramas/no-such-drama/related".into(),
         ("get", "/api/records/{kind}/{id}") => "/api/records/drama/no-such-drama".into(),
         ("delete", "/api/records/{kind}/{id}") => "/api/records/post/openapi-check".into(),
-        ("post", "/api/records") | ("post", "/api/top100/recompute") => path.into(),
+        ("post", "/api/records") | ("post", "/api/top100/recompute") | ("get", "/api/export") => path.into(),
         ("get", "/api/top100") => "/api/top100?season=Summer%202004&year=2004".into(),
         _ => String::new(),
     }

@@ -13,6 +13,7 @@ mod answer;
 mod auth;
 mod conditional;
 mod error;
+mod export;
 pub mod metrics;
 pub mod openapi;
 mod page;
@@ -94,6 +95,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(search::forum))
         .routes(routes!(search::related))
         .routes(routes!(records::post))
+        .routes(routes!(export::export))
         .routes(routes!(records::get, records::delete))
         .routes(routes!(top100::get))
         .routes(routes!(top100::recompute))

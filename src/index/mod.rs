@@ -7,6 +7,7 @@
 
 pub mod columns;
 pub mod document;
+pub mod export;
 pub mod schema;
 mod store;
 

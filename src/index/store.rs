@@ -20,8 +20,10 @@ pub enum IndexError {
     #[error("cannot open the index in {dir}: {message}")]
     Open { dir: String, message: String },
     #[error(
-        "the index in {dir} was written by another version of dorama-search ({found}; this one writes \"{}\"): \
-         move it away and rebuild it with `dorama-search index` from your records",
+        "the index in {dir} was written by another version of dorama-search ({found}; this one writes \"{}\"). \
+         To move it to this version: export its records with the build that wrote it \
+         (`dorama-search export --index {dir} --out records.ndjson`), then index them into a new directory \
+         with this one (`dorama-search index --index NEW_DIR records.ndjson`)",
         format_mark()
     )]
     Format { dir: String, found: String },
@@ -57,7 +59,7 @@ fn write_format(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Refuses an index this build did not write, before tantivy reads any of it.
-fn check_format(dir: &Path) -> Result<(), IndexError> {
+pub(super) fn check_format(dir: &Path) -> Result<(), IndexError> {
     let found = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok().map(|s| s.trim().to_string());
     if found.as_deref() == Some(format_mark()) {
         return Ok(());

@@ -1,0 +1,84 @@
+//! Every record of one commit, as NDJSON in the record format, in the order it was applied.
+//!
+//! The order matters: `index` gives records their `seq` in file order, and `seq` decides which
+//! of a user's ratings of a drama counts (the last) and how equal scores are ordered. Written
+//! in `seq` order, a dump read back by `index` makes an index with the same records, the same
+//! answers and the same Top 100 lists; ratings that lost to a later one are exported too.
+//! People are not exported: they are derived from the dramas' casts and derived again.
+//!
+//! One [`Searcher`] is one commit: a reader of it sees nothing written after, so an export
+//! taken while the server ingests is consistent. Only the `(seq, document)` pairs of the
+//! exported kinds are held (16 bytes a record); the records are streamed from the document
+//! store, each written as it was stored.
+
+use super::schema::{self, Fields};
+use super::IndexError;
+use crate::record::Kind;
+use std::io::Write;
+use std::path::Path;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+/// The kinds an export holds by default: every kind a client writes.
+pub const KINDS: [Kind; 5] = [Kind::Drama, Kind::Review, Kind::Comment, Kind::Vote, Kind::Post];
+
+/// The index in `dir`, opened for reading only: no writer lock is taken, so a server may keep
+/// serving and ingesting into it. Refuses an index of another format, as [`super::Store`] does.
+pub fn open_read_only(dir: &Path) -> Result<(Searcher, Fields), IndexError> {
+    let open_err = |message: String| IndexError::Open { dir: dir.display().to_string(), message };
+    if !dir.join("meta.json").is_file() {
+        return Err(open_err("no index here (no meta.json)".into()));
+    }
+    super::store::check_format(dir)?;
+    // The writer may delete the files of a merged-away commit between our reading meta.json
+    // and opening them; the next attempt reads the newer commit.
+    let mut last = None;
+    for _ in 0..5 {
+        let attempt = Index::open_in_dir(dir).and_then(|index| {
+            let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+            Ok((index, reader))
+        });
+        match attempt {
+            Ok((index, reader)) => {
+                let reader: tantivy::IndexReader = reader;
+                let fields = schema::fields_of(&index.schema()).map_err(open_err)?;
+                return Ok((reader.searcher(), fields));
+            }
+            Err(e) => last = Some(e),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Err(last.map_or_else(|| open_err("cannot open".into()), IndexError::from))
+}
+
+/// Writes the records of `kinds` in `searcher`'s commit to `out`, one per line, in the order
+/// they were applied. Returns how many were written.
+pub fn write(searcher: &Searcher, fields: &Fields, kinds: &[Kind], out: &mut impl Write) -> Result<usize, IndexError> {
+    let mut order: Vec<(u64, u32, u32)> = Vec::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let seqs = seg.fast_fields().u64("seq")?;
+        let inv = seg.inverted_index(fields.kind)?;
+        let alive = seg.alive_bitset();
+        for kind in kinds {
+            let term = Term::from_field_text(fields.kind, kind.as_str());
+            let Some(mut postings) = inv.read_postings(&term, IndexRecordOption::Basic)? else { continue };
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                if alive.is_none_or(|a| a.is_alive(doc)) {
+                    order.push((seqs.first(doc).unwrap_or(0), ord as u32, doc));
+                }
+                doc = postings.advance();
+            }
+        }
+    }
+    order.sort_unstable();
+    let stores = searcher.segment_readers().iter().map(|s| s.get_store_reader(16)).collect::<Result<Vec<_>, _>>()?;
+    for &(_, seg, doc) in &order {
+        let d: TantivyDocument = stores[seg as usize].get(doc)?;
+        let record = d.get_first(fields.record).and_then(|v| v.as_str()).unwrap_or_default();
+        out.write_all(record.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(order.len())
+}
