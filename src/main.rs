@@ -123,6 +123,18 @@ enum Command {
         #[arg(long, requires = "out")]
         json: bool,
     },
+    /// Copy the index as of its last commit into DEST (a new directory), while a server may keep
+    /// serving and ingesting: hard links where DEST is on the same file system, copies where
+    /// not. `serve --index DEST` then starts with every record committed before it.
+    Snapshot {
+        #[command(flatten)]
+        index: IndexArg,
+        /// The new directory to write the snapshot to.
+        dest: PathBuf,
+        /// Print what was copied as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a deterministic synthetic corpus as NDJSON (scale 1: 20,000 dramas, 3,000,000
     /// reviews and comments, 10,000,000 ratings).
     GenCorpus {
@@ -295,6 +307,24 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 eprintln!("exported {n} records from {}", report.index);
+            }
+            Ok(())
+        }
+        Command::Snapshot { index, dest, json } => {
+            let snap = dorama_search::index::snapshot::take(&index.index, &dest)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&snap)?);
+            } else {
+                eprintln!(
+                    "snapshot of {} in {}: {} segments, {} files, {} bytes ({}) in {} ms",
+                    index.index.display(),
+                    snap.snapshot,
+                    snap.segments,
+                    snap.files,
+                    snap.bytes,
+                    if snap.linked { "hard links" } else { "copies" },
+                    snap.took_ms
+                );
             }
             Ok(())
         }

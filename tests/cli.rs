@@ -117,6 +117,20 @@ fn export_writes_a_dump_that_index_reads_back_and_refuses_a_directory_without_an
 }
 
 #[test]
+fn snapshot_copies_the_index_into_a_new_directory_that_search_opens() {
+    let (dir, ix) = seeded_index();
+    let dest = dir.path().join("snap");
+    let out = bin().args(["snapshot", "--json", "--index"]).arg(&ix).arg(&dest).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["linked"], true, "{v}");
+    assert_eq!(search_json(&dest, &[], "sekachu")["hits"][0]["id"], common::SEED);
+    let out = bin().args(["snapshot", "--index"]).arg(&ix).arg(&dest).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
+}
+
+#[test]
 fn index_and_import_page_report_what_they_applied_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let ix = dir.path().join("ix");

@@ -196,6 +196,24 @@ async fn export_streams_every_record_of_the_commit_to_admins_only() {
 }
 
 #[tokio::test]
+async fn an_admin_snapshot_writes_a_new_directory_that_opens_as_the_index() {
+    let (_d, app) = app(Some(TOKEN));
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("snap");
+    let uri = format!("/api/snapshot?dest={}", dest.display());
+    let (s, _) = call(&app, admin("POST", &uri, None, "")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = call(&app, admin("POST", &uri, Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["snapshot"], dest.display().to_string());
+    let copy = dorama_search::engine::Engine::open(&dest, Default::default()).unwrap();
+    assert!(copy.has_drama(common::SEED));
+    let (s, v) = call(&app, admin("POST", &uri, Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("exists already"), "{v}");
+}
+
+#[tokio::test]
 async fn answers_are_gzipped_or_brotli_compressed_when_the_client_accepts_it() {
     use std::io::Read;
     let (_d, app) = app(None);

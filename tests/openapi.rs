@@ -87,8 +87,9 @@ fn validate(doc: &Value, components: &Value, method: &str, path: &str, status: S
     assert!(errors.is_empty(), "{method} {path} {status} does not match its schema:\n{}\n{instance}", errors.join("\n"));
 }
 
-/// A documented path with its placeholders filled and its query from the documented examples.
-fn example_uri(doc: &Value, method: &str, path: &str) -> String {
+/// A documented path with its placeholders filled and its query from the documented examples
+/// (a snapshot's destination is a new directory under `scratch`).
+fn example_uri(doc: &Value, method: &str, path: &str, scratch: &std::path::Path) -> String {
     let mut uri = path.replace("{id}", common::SEED).replace("{kind}", "drama").replace("{version}", "0");
     if method == "delete" {
         uri = "/api/records/post/openapi-check".into();
@@ -100,6 +101,7 @@ fn example_uri(doc: &Value, method: &str, path: &str) -> String {
         .filter(|p| p["in"] == "query" && !p["example"].is_null())
         .map(|p| {
             let v = match &p["example"] {
+                _ if p["name"] == "dest" => scratch.join("snapshot").display().to_string(),
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
@@ -118,7 +120,7 @@ fn bad_request(method: &str, path: &str) -> String {
         ("get", "/api/dramas/{id}/related") => "/api/dramas/no-such-drama/related".into(),
         ("get", "/api/records/{kind}/{id}") => "/api/records/drama/no-such-drama".into(),
         ("delete", "/api/records/{kind}/{id}") => "/api/records/post/openapi-check".into(),
-        ("post", "/api/records") | ("post", "/api/top100/recompute") | ("get", "/api/export") => path.into(),
+        ("post", "/api/records") | ("post", "/api/top100/recompute") | ("get", "/api/export") | ("post", "/api/snapshot") => path.into(),
         ("get", "/api/top100") => "/api/top100?season=Summer%202004&year=2004".into(),
         _ => String::new(),
     }
@@ -134,6 +136,7 @@ async fn every_documented_operation_answers_what_its_schema_says() {
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["components"]["securitySchemes"]["admin"]["scheme"], "bearer");
     let components = strict_components(&doc);
+    let scratch = tempfile::tempdir().unwrap();
     let mut ops: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -147,7 +150,7 @@ async fn every_documented_operation_answers_what_its_schema_says() {
     for (method, path) in &ops {
         let admin = doc["paths"][path][method]["security"].is_array();
         let body = if path == "/api/records" { r#"{"type":"post","id":"openapi-check","topic":"t","author":"a","body":"sekachu"}"# } else { "" };
-        let uri = example_uri(&doc, method, path);
+        let uri = example_uri(&doc, method, path, scratch.path());
         let (status, ctype, answer) = call(&app, &method.to_uppercase(), &uri, admin, body).await;
         assert!(status.is_success() || status.is_redirection(), "{method} {uri} → {status}: {}", String::from_utf8_lossy(&answer));
         validate(&doc, &components, method, path, status, ctype.as_deref(), &answer);

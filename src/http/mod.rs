@@ -20,6 +20,7 @@ mod page;
 mod params;
 mod records;
 mod search;
+mod snapshot;
 mod top100;
 
 pub use auth::constant_time_eq;
@@ -96,6 +97,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(search::related))
         .routes(routes!(records::post))
         .routes(routes!(export::export))
+        .routes(routes!(snapshot::snapshot))
         .routes(routes!(records::get, records::delete))
         .routes(routes!(top100::get))
         .routes(routes!(top100::recompute))

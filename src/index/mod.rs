@@ -9,6 +9,7 @@ pub mod columns;
 pub mod document;
 pub mod export;
 pub mod schema;
+pub mod snapshot;
 mod store;
 
 pub use schema::Fields;
