@@ -25,9 +25,11 @@ use std::sync::{Arc, Mutex, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
-    #[error("{0}")]
+    // Transparent: the inner error is the message, not also its cause (which `{e:#}` would
+    // print a second time).
+    #[error(transparent)]
     Line(#[from] LineError),
-    #[error("{0}")]
+    #[error(transparent)]
     Index(#[from] IndexError),
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
@@ -115,7 +117,7 @@ impl Default for Options {
     }
 }
 
-fn rating_event(rec: &Record, seq: u64) -> Option<RatingEvent> {
+pub(crate) fn rating_event(rec: &Record, seq: u64) -> Option<RatingEvent> {
     let (user, rating) = rec.rating()?;
     Some(RatingEvent {
         key: crate::index::document::key(rec.kind().as_str(), &rec.id()),

@@ -21,6 +21,8 @@ pub mod related;
 /// The API's answers as types, and answers serialized once for the cache.
 pub mod api;
 pub mod engine;
+/// Whether an index can be trusted: checksums, references, the rating recount.
+pub mod check;
 /// The axum service.
 pub mod http;
 /// A deterministic synthetic corpus for benchmarks.

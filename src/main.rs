@@ -135,6 +135,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Verify an index: its format mark, the checksum of every segment file, that every
+    /// review, comment, vote and post names a drama that exists, and that the ratings the
+    /// Top 100 is ranked from agree with the stored records. Prints one line per problem and
+    /// exits non-zero if there is any. Opens the index read-only.
+    Check {
+        #[command(flatten)]
+        index: IndexArg,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a deterministic synthetic corpus as NDJSON (scale 1: 20,000 dramas, 3,000,000
     /// reviews and comments, 10,000,000 ratings).
     GenCorpus {
@@ -325,6 +336,27 @@ fn run(cli: Cli) -> Result<()> {
                     if snap.linked { "hard links" } else { "copies" },
                     snap.took_ms
                 );
+            }
+            Ok(())
+        }
+        Command::Check { index, json } => {
+            let report = dorama_search::check::check(&index.index)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for p in &report.problems {
+                    println!("{p}");
+                }
+                eprintln!(
+                    "{}: {} documents in {} segments, {} problem(s)",
+                    report.index,
+                    report.documents,
+                    report.segments,
+                    report.problems.len()
+                );
+            }
+            if !report.problems.is_empty() {
+                std::process::exit(2);
             }
             Ok(())
         }

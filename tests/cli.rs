@@ -131,6 +131,24 @@ fn snapshot_copies_the_index_into_a_new_directory_that_search_opens() {
 }
 
 #[test]
+fn check_exits_zero_on_a_sound_index_and_two_with_a_line_per_problem() {
+    let (_dir, ix) = seeded_index();
+    let out = bin().args(["check", "--json", "--index"]).arg(&ix).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["problems"], serde_json::json!([]));
+    let store = std::fs::read_dir(&ix).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|x| x == "store")).unwrap();
+    let mut bytes = std::fs::read(&store).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xFF;
+    std::fs::write(&store, bytes).unwrap();
+    let out = bin().args(["check", "--index"]).arg(&ix).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let lines = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(lines.lines().any(|l| l.starts_with(&format!("{}: checksum mismatch", store.display()))), "{lines}");
+}
+
+#[test]
 fn index_and_import_page_report_what_they_applied_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let ix = dir.path().join("ix");

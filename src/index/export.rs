@@ -48,12 +48,29 @@ pub fn open_read_only(dir: &Path) -> Result<(Searcher, Fields), IndexError> {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    Err(last.map_or_else(|| open_err("cannot open".into()), IndexError::from))
+    Err(last.map_or_else(|| open_err("cannot open".into()), |e| super::store::opening(dir, e)))
 }
 
 /// Writes the records of `kinds` in `searcher`'s commit to `out`, one per line, in the order
 /// they were applied. Returns how many were written.
 pub fn write(searcher: &Searcher, fields: &Fields, kinds: &[Kind], out: &mut impl Write) -> Result<usize, IndexError> {
+    let n = for_each(searcher, fields, kinds, |_, record| {
+        out.write_all(record.as_bytes())?;
+        out.write_all(b"\n")?;
+        Ok(())
+    })?;
+    out.flush()?;
+    Ok(n)
+}
+
+/// Hands every record of `kinds` in `searcher`'s commit to `visit`, with its `seq`, as stored
+/// (JSON in the record format), in the order the records were applied. Returns how many.
+pub fn for_each(
+    searcher: &Searcher,
+    fields: &Fields,
+    kinds: &[Kind],
+    mut visit: impl FnMut(u64, &str) -> Result<(), IndexError>,
+) -> Result<usize, IndexError> {
     let mut order: Vec<(u64, u32, u32)> = Vec::new();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let seqs = seg.fast_fields().u64("seq")?;
@@ -73,12 +90,9 @@ pub fn write(searcher: &Searcher, fields: &Fields, kinds: &[Kind], out: &mut imp
     }
     order.sort_unstable();
     let stores = searcher.segment_readers().iter().map(|s| s.get_store_reader(16)).collect::<Result<Vec<_>, _>>()?;
-    for &(_, seg, doc) in &order {
+    for &(seq, seg, doc) in &order {
         let d: TantivyDocument = stores[seg as usize].get(doc)?;
-        let record = d.get_first(fields.record).and_then(|v| v.as_str()).unwrap_or_default();
-        out.write_all(record.as_bytes())?;
-        out.write_all(b"\n")?;
+        visit(seq, d.get_first(fields.record).and_then(|v| v.as_str()).unwrap_or_default())?;
     }
-    out.flush()?;
     Ok(order.len())
 }

@@ -11,6 +11,7 @@ pub mod export;
 pub mod schema;
 pub mod snapshot;
 mod store;
+pub(crate) use store::{check_format, opening};
 
 pub use schema::Fields;
-pub use store::{Batch, Change, DramaWords, IndexError, RatingSink, Store};
+pub use store::{visit_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};

@@ -27,6 +27,11 @@ pub enum IndexError {
         format_mark()
     )]
     Format { dir: String, found: String },
+    #[error(
+        "the index in {dir} is damaged: {file}: {message}. Restore a snapshot, or rebuild it from an export; \
+         `dorama-search check --index {dir}` lists every problem"
+    )]
+    Damaged { dir: String, file: String, message: String },
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{0}")]
@@ -59,7 +64,7 @@ fn write_format(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Refuses an index this build did not write, before tantivy reads any of it.
-pub(super) fn check_format(dir: &Path) -> Result<(), IndexError> {
+pub(crate) fn check_format(dir: &Path) -> Result<(), IndexError> {
     let found = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok().map(|s| s.trim().to_string());
     if found.as_deref() == Some(format_mark()) {
         return Ok(());
@@ -68,6 +73,27 @@ pub(super) fn check_format(dir: &Path) -> Result<(), IndexError> {
         dir: dir.display().to_string(),
         found: found.unwrap_or_else(|| "no format mark".into()),
     })
+}
+
+/// A tantivy error met while opening the index in `dir`: [`IndexError::Damaged`], naming the
+/// file, when a file cannot be read (truncated, its footer gone) or its data is corrupt.
+pub(crate) fn opening(dir: &Path, e: tantivy::TantivyError) -> IndexError {
+    use tantivy::directory::error::OpenReadError;
+    let damaged = |file: String, message: String| IndexError::Damaged {
+        dir: dir.display().to_string(),
+        file,
+        message: message.trim_end_matches('.').to_string(),
+    };
+    match &e {
+        tantivy::TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            damaged(dir.join(filepath).display().to_string(), io_error.to_string())
+        }
+        tantivy::TantivyError::OpenReadError(OpenReadError::FileDoesNotExist(p)) => {
+            damaged(dir.join(p).display().to_string(), "missing".into())
+        }
+        tantivy::TantivyError::DataCorruption(c) => damaged(dir.display().to_string(), format!("{c:?}")),
+        _ => e.into(),
+    }
 }
 
 /// The writer while a batch is being staged ([`Store::apply_with`]).
@@ -162,7 +188,7 @@ impl Store {
         let mmap = MmapDirectory::open(dir).map_err(|e| open_err(e.to_string()))?;
         let index = if Index::exists(&mmap).map_err(|e| open_err(e.to_string()))? {
             check_format(dir)?;
-            Index::open(mmap)?
+            Index::open(mmap).map_err(|e| opening(dir, e))?
         } else {
             // The mark goes first: an index without one was not written by this build.
             write_format(dir).map_err(|e| open_err(format!("cannot write {FORMAT_FILE}: {e}")))?;
@@ -178,7 +204,7 @@ impl Store {
             }
             Err(e) => return Err(e.into()),
         };
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
         let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
         Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields, jp, columns: Default::default(), derived })
     }
@@ -329,50 +355,7 @@ impl Store {
     /// and user names (work that needs nothing from the sink), while this thread interns the
     /// previous segment's dramas and users and hands its rows to the sink.
     pub fn visit_ratings<S: RatingSink>(&self, sink: &mut S) -> Result<(), IndexError> {
-        let searcher = self.searcher();
-        sink.reserve(searcher.num_docs() as usize);
-        let segments = searcher.segment_readers();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        std::thread::scope(|scope| {
-            // Two readers take segments in turn; this thread hands them to the sink in segment
-            // order (buffering one that arrives early), so ids are given in the same order on
-            // every start.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Option<SegmentRows>, IndexError>)>(2);
-            for _ in 0..READERS {
-                let (tx, next) = (tx.clone(), &next);
-                scope.spawn(move || loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(seg) = segments.get(i) else { return };
-                    let read = SegmentRows::read(seg, S::key_hash);
-                    let failed = read.is_err();
-                    if tx.send((i, read)).is_err() || failed {
-                        return;
-                    }
-                });
-            }
-            drop(tx);
-            let mut early = std::collections::BTreeMap::new();
-            let mut want = 0;
-            for (i, read) in rx {
-                early.insert(i, read);
-                while let Some(read) = early.remove(&want) {
-                    want += 1;
-                    let Some(seg) = read? else { continue };
-                    let dramas = map_terms(&seg.drama, |t| sink.drama(t))?;
-                    let authors: Vec<u32> = seg.author_hashes.iter().map(|&h| sink.user(h)).collect();
-                    for r in &seg.rows {
-                        let drama = dramas[r.drama as usize];
-                        if r.rating > 0 && r.author != NONE {
-                            sink.rating(r.key, drama, authors[r.author as usize], r.rating, r.seq);
-                        }
-                        if r.vote {
-                            sink.vote(r.key, drama);
-                        }
-                    }
-                }
-            }
-            Ok(())
-        })
+        visit_ratings(&self.searcher(), sink)
     }
 
     /// The highest `seq` in the index (0 if empty): ingest continues after it.
@@ -477,4 +460,51 @@ impl SegmentRows {
         }
         Ok(Some(SegmentRows { drama, author_hashes, rows }))
     }
+}
+
+/// [`Store::visit_ratings`] over any commit's searcher (a read-only one included).
+pub fn visit_ratings<S: RatingSink>(searcher: &Searcher, sink: &mut S) -> Result<(), IndexError> {
+    sink.reserve(searcher.num_docs() as usize);
+    let segments = searcher.segment_readers();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        // Two readers take segments in turn; this thread hands them to the sink in segment
+        // order (buffering one that arrives early), so ids are given in the same order on
+        // every start.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<Option<SegmentRows>, IndexError>)>(2);
+        for _ in 0..READERS {
+            let (tx, next) = (tx.clone(), &next);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(seg) = segments.get(i) else { return };
+                let read = SegmentRows::read(seg, S::key_hash);
+                let failed = read.is_err();
+                if tx.send((i, read)).is_err() || failed {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        let mut early = std::collections::BTreeMap::new();
+        let mut want = 0;
+        for (i, read) in rx {
+            early.insert(i, read);
+            while let Some(read) = early.remove(&want) {
+                want += 1;
+                let Some(seg) = read? else { continue };
+                let dramas = map_terms(&seg.drama, |t| sink.drama(t))?;
+                let authors: Vec<u32> = seg.author_hashes.iter().map(|&h| sink.user(h)).collect();
+                for r in &seg.rows {
+                    let drama = dramas[r.drama as usize];
+                    if r.rating > 0 && r.author != NONE {
+                        sink.rating(r.key, drama, authors[r.author as usize], r.rating, r.seq);
+                    }
+                    if r.vote {
+                        sink.vote(r.key, drama);
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
 }

@@ -1,0 +1,122 @@
+//! `dorama-search check`: whether an index can be trusted, problem by problem.
+//!
+//! Four things are checked, each independent of the server (the index is opened read-only, so
+//! a server may keep running on it): the format mark (this build can read it), tantivy's
+//! checksum of every file of every segment (a file altered or damaged on disk), that every
+//! review, comment, vote and post names a drama that exists, and that the ratings the Top 100
+//! is ranked from (the index's rating columns, which the server loads at start) agree with the
+//! ratings in the stored records, recounted the way ingest counts them (the last rating of a
+//! user for a drama). Each problem is one line that names the file, record or drama.
+
+use crate::index::export;
+use crate::index::IndexError;
+use crate::rank::ratings::Bulk;
+use crate::rank::Ratings;
+use crate::record::{Kind, Record};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+/// What `check` found.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckReport {
+    pub index: String,
+    /// Live documents of the commit checked (records and derived people).
+    pub documents: u64,
+    pub segments: usize,
+    /// One line per problem; empty when the index is sound.
+    pub problems: Vec<String>,
+}
+
+/// Checks the index in `dir`. Err only when the index cannot be read at all (no index, another
+/// format): every other finding is a problem in the report.
+pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
+    if !dir.join("meta.json").is_file() {
+        return Err(IndexError::Open { dir: dir.display().to_string(), message: "no index here (no meta.json)".into() });
+    }
+    crate::index::check_format(dir)?;
+    let mut problems = Vec::new();
+    let index = tantivy::Index::open_in_dir(dir).map_err(|e| crate::index::opening(dir, e))?;
+    match index.validate_checksum() {
+        Ok(damaged) => {
+            let mut damaged: Vec<String> = damaged.iter().map(|p| dir.join(p).display().to_string()).collect();
+            damaged.sort();
+            problems.extend(damaged.into_iter().map(|f| format!("{f}: checksum mismatch: the file was altered or damaged on disk")));
+        }
+        Err(e) => problems.push(crate::index::opening(dir, e).to_string()),
+    }
+    let (searcher, fields) = match export::open_read_only(dir) {
+        Ok(opened) => opened,
+        // A file too damaged to open (truncated): reported, and nothing more can be read.
+        Err(e @ IndexError::Damaged { .. }) => {
+            problems.push(e.to_string());
+            return Ok(CheckReport { index: dir.display().to_string(), documents: 0, segments: 0, problems: unique(problems) });
+        }
+        Err(e) => return Err(e),
+    };
+    let segments = searcher.segment_readers().len();
+    // Reading damaged stored documents can fail deep inside tantivy; a panic there is a
+    // problem to report, not a crash of the check.
+    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| records_problems(&searcher, &fields)));
+    match walked {
+        Ok(Ok(found)) => problems.extend(found),
+        Ok(Err(e)) => problems.push(format!("{}: the stored records cannot be read: {e}", dir.display())),
+        Err(_) => problems.push(format!("{}: reading the stored records failed on damaged data", dir.display())),
+    }
+    Ok(CheckReport { index: dir.display().to_string(), documents: searcher.num_docs(), segments, problems: unique(problems) })
+}
+
+/// The problems in the order found, each once (a damaged file is met both by its checksum and
+/// by opening it).
+fn unique(problems: Vec<String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    problems.into_iter().filter(|p| seen.insert(p.clone())).collect()
+}
+
+/// The references and the rating recount, from the stored records.
+fn records_problems(searcher: &tantivy::Searcher, fields: &crate::index::Fields) -> Result<Vec<String>, IndexError> {
+    let mut problems = Vec::new();
+    let mut dramas: HashSet<String> = HashSet::new();
+    export::for_each(searcher, fields, &[Kind::Drama], |_, json| {
+        if let Ok(Record::Drama(d)) = serde_json::from_str::<Record>(json) {
+            dramas.insert(d.id);
+        }
+        Ok(())
+    })?;
+    let mut stored = Ratings::new();
+    export::for_each(searcher, fields, &export::KINDS, |seq, json| {
+        let rec: Record = match serde_json::from_str(json) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!("a stored record (seq {seq}) is not a valid record: {e}"));
+                return Ok(());
+            }
+        };
+        if let Some(d) = rec.drama_id() {
+            if !dramas.contains(d) {
+                problems.push(format!("{} {} refers to drama {d:?}, which does not exist", rec.kind(), rec.id()));
+            }
+        }
+        if let Some(e) = crate::engine::rating_event(&rec, seq) {
+            stored.upsert(&e);
+        }
+        Ok(())
+    })?;
+    let mut bulk = Bulk::new();
+    crate::index::visit_ratings(searcher, &mut bulk)?;
+    let columns = bulk.finish();
+    let mut ids: BTreeMap<&str, ()> = BTreeMap::new();
+    for d in &dramas {
+        ids.insert(d, ());
+    }
+    for d in ids.keys() {
+        let (a, b) = (columns.agg(d), stored.agg(d));
+        if a != b {
+            problems.push(format!(
+                "drama {d}: the Top 100 counts {} ratings summing {} from the index's rating columns, but its stored records hold {} summing {}",
+                a.count, a.sum, b.count, b.sum
+            ));
+        }
+    }
+    Ok(problems)
+}
