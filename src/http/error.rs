@@ -37,6 +37,13 @@ impl From<EngineError> for ApiError {
         match e {
             EngineError::Line(l) => ApiError::bad_request(l.to_string()),
             EngineError::Invalid(m) => ApiError::bad_request(m),
+            other if out_of_space(&other) => {
+                tracing::error!(error = %other, "the index's disk is full");
+                ApiError::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "the index's disk is full: nothing of this batch was applied or acknowledged; free space and send it again",
+                )
+            }
             other => {
                 tracing::error!(error = %other, "internal error");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log")
@@ -50,4 +57,33 @@ impl From<tokio::task::JoinError> for ApiError {
         tracing::error!(error = %e, "worker task failed");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log")
     }
+}
+
+/// Whether an error comes from a full disk (`ENOSPC`). tantivy wraps the I/O error in its own
+/// types (an `Arc<io::Error>`, an error inside an `io::Error`), not always as a `source`, so the
+/// chain is walked through every wrapping known, and the message of the whole chain is the
+/// last resort: Rust renders `ENOSPC` as `(os error 28)` on Linux.
+pub fn out_of_space(e: &(dyn std::error::Error + 'static)) -> bool {
+    fn io_full(io: &std::io::Error) -> bool {
+        io.raw_os_error() == Some(libc::ENOSPC)
+            || io.kind() == std::io::ErrorKind::StorageFull
+            || io.get_ref().is_some_and(|inner| out_of_space(inner))
+    }
+    let mut chain = Some(e);
+    let mut text = String::new();
+    while let Some(err) = chain {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io_full(io) {
+                return true;
+            }
+        }
+        if let Some(io) = err.downcast_ref::<std::sync::Arc<std::io::Error>>() {
+            if io_full(io) {
+                return true;
+            }
+        }
+        text.push_str(&err.to_string());
+        chain = err.source();
+    }
+    text.contains(&format!("(os error {})", libc::ENOSPC))
 }

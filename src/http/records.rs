@@ -52,6 +52,7 @@ pub async fn get(
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 403, description = "No admin token configured on the server", body = ErrorBody),
         (status = 413, description = "A body larger than 32 MiB", body = ErrorBody),
+        (status = 507, description = "The index's disk is full: nothing of the batch was applied or acknowledged; send it again once space is freed", body = ErrorBody),
 ))]
 pub async fn post(
     State(st): State<Arc<AppState>>,

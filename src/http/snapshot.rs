@@ -21,7 +21,8 @@ use std::sync::Arc;
         (status = 400, description = "No dest, or a dest that exists", body = ErrorBody),
         (status = 401, description = "Missing or wrong admin token", body = ErrorBody),
         (status = 403, description = "No admin token configured on the server", body = ErrorBody),
-        (status = 500, description = "The copy failed (the message says why: no space, no permission); nothing is left at dest", body = ErrorBody),
+        (status = 500, description = "The copy failed (the message says why); nothing is left at dest", body = ErrorBody),
+        (status = 507, description = "No space left for the copy; nothing is left at dest", body = ErrorBody),
 ))]
 pub async fn snapshot(State(st): State<Arc<AppState>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<Snapshot>, ApiError> {
     require_admin(st.admin_token.as_deref(), &headers)?;
@@ -34,7 +35,12 @@ pub async fn snapshot(State(st): State<Arc<AppState>>, headers: HeaderMap, RawQu
     let dir = st.engine.store().dir().to_path_buf();
     let snap = tokio::task::spawn_blocking(move || snapshot::take(&dir, &dest)).await?.map_err(|e| {
         tracing::error!(error = %e, "snapshot failed");
-        ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, format!("snapshot failed: {e}"))
+        let status = if super::error::out_of_space(&e) {
+            axum::http::StatusCode::INSUFFICIENT_STORAGE
+        } else {
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        };
+        ApiError::new(status, format!("snapshot failed: {e}"))
     })?;
     Ok(Json(snap))
 }
