@@ -7,6 +7,7 @@
 //! generation that invalidates every cached answer. A batch that fails anywhere leaves the
 //! index, the catalog and the ratings exactly as they were.
 
+use crate::api::{Encoded, RelatedDramas, Suggestions};
 use crate::catalog::Catalog;
 use crate::index::{Change, IndexError, Store};
 use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
@@ -16,7 +17,6 @@ use crate::search::facts::Facts;
 use crate::search::{self, Refine, SearchRequest, SearchResults, Suggestion};
 use lru::LruCache;
 use serde::Serialize;
-use crate::api::{Encoded, RelatedDramas, Suggestions};
 use std::collections::{BTreeSet, HashMap};
 use std::num::NonZeroUsize;
 use std::path::Path;

@@ -3,7 +3,9 @@
 //! There is exactly one [`Store`] per index directory at a time: tantivy's writer lock makes a
 //! second `serve` or `index` on the same directory fail at once. Every change goes through
 //! [`Store::apply`], which commits a whole batch or nothing, and reloads the reader before it
-//! returns, so that what was acknowledged is both durable and visible.
+//! returns, so that what was acknowledged is both durable and visible. Readers that need no
+//! writer ([`export`], [`snapshot`], [`crate::check`]) open the directory read-only beside it:
+//! a commit's files never change, so they read one commit while the writer goes on.
 
 pub mod columns;
 pub mod document;
