@@ -131,15 +131,18 @@ pub(crate) fn rating_event(rec: &Record, seq: u64) -> Option<RatingEvent> {
 impl Engine {
     /// Opens (or creates) the index in `dir` and loads the catalog and ratings from it.
     pub fn open(dir: &Path, options: Options) -> Result<Engine, EngineError> {
-        let store = Store::open(dir)?;
-        // The catalog (stored documents) loads beside the ratings (columns), whose reader
-        // threads leave the calling thread mostly waiting.
-        let (catalog, ratings) = std::thread::scope(|s| {
-            let catalog = s.spawn(|| store.all_dramas().map(Catalog::from_dramas));
-            let ratings = load_ratings(&store);
-            (catalog.join().expect("loading the catalog does not panic"), ratings)
-        });
-        let (catalog, ratings) = (catalog?, ratings?);
+        Self::with_store(Store::open(dir)?, dir, options)
+    }
+
+    /// Opens the index in `dir` as a read-only replica: no writer lock, every write refused
+    /// ([`EngineError::Index`] of [`IndexError::ReadOnly`]), and [`Engine::follow`] moves it to
+    /// the writer's newer commits.
+    pub fn open_read_only(dir: &Path, options: Options) -> Result<Engine, EngineError> {
+        Self::with_store(Store::open_read_only(dir)?, dir, options)
+    }
+
+    fn with_store(store: Store, dir: &Path, options: Options) -> Result<Engine, EngineError> {
+        let (catalog, ratings) = load_state(&store)?;
         let next_seq = store.max_seq()? + 1;
         let cache = NonZeroUsize::new(options.cache_entries).map(|n| Mutex::new(LruCache::new(n)));
         let tops = top_lists(&catalog, &ratings, options.params, None);
@@ -168,6 +171,27 @@ impl Engine {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// On a replica: moves to the writer's newest commit, if there is one, and reloads the
+    /// catalog, the ratings and the Top 100 lists from it. Returns whether anything changed.
+    /// The index moves first and the catalog and ratings just after, so for that moment a
+    /// search may find a new drama's documents while its Top 100 entry is the commit before's.
+    ///
+    /// The reload is whole, not by difference: its cost grows with the index (what a start
+    /// costs), so a replica of a large index lags by about that long.
+    pub fn follow(&self) -> Result<bool, EngineError> {
+        if !self.store.reload()? {
+            return Ok(false);
+        }
+        let (catalog, ratings) = load_state(&self.store)?;
+        let tops = top_lists(&catalog, &ratings, self.params, None);
+        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+        *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = ratings;
+        *self.tops.write().unwrap_or_else(|p| p.into_inner()) = tops;
+        self.committed_at.store(now_ms(), Ordering::SeqCst);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(true)
     }
 
     pub fn params(&self) -> Params {
@@ -711,6 +735,17 @@ impl crate::index::RatingSink for rank::ratings::Bulk {
     fn reserve(&mut self, n: usize) {
         rank::ratings::Bulk::reserve(self, n);
     }
+}
+
+/// The catalog (stored documents) and the ratings (columns) of the store's commit, loaded side
+/// by side: the ratings' reader threads leave the calling thread mostly waiting.
+fn load_state(store: &Store) -> Result<(Catalog, Ratings), EngineError> {
+    let (catalog, ratings) = std::thread::scope(|s| {
+        let catalog = s.spawn(|| store.all_dramas().map(Catalog::from_dramas));
+        let ratings = load_ratings(store);
+        (catalog.join().expect("loading the catalog does not panic"), ratings)
+    });
+    Ok((catalog?, ratings?))
 }
 
 fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {

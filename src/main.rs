@@ -173,6 +173,16 @@ enum Command {
         /// Longest a request may take, headers and body included, in milliseconds.
         #[arg(long, env = "DORAMA_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
         request_timeout_ms: u64,
+        /// Serve the index read-only, as a replica: no writer lock, writes refused with 405,
+        /// and the writer's newer commits followed as they appear in the directory.
+        #[arg(long)]
+        read_only: bool,
+        /// Where writes go, named in the 405 a replica answers them with.
+        #[arg(long, requires = "read_only")]
+        writer: Option<String>,
+        /// How often a replica looks for a newer commit, in milliseconds.
+        #[arg(long, requires = "read_only", default_value_t = 200)]
+        follow_interval_ms: u64,
     },
 }
 
@@ -377,16 +387,28 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms } => {
+        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms, read_only, writer, follow_interval_ms } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
+            if follow_interval_ms == 0 {
+                bail!("--follow-interval-ms must be positive");
+            }
             let options = Options { params: rank.params()?, cache_entries };
-            let engine = Engine::open(&index.index, options)?;
-            dorama_search::engine::fill_from_sample(&engine, &index.index)?;
+            let (engine, replica) = if read_only {
+                let replica = dorama_search::http::Replica {
+                    writer_url: writer,
+                    follow_every: std::time::Duration::from_millis(follow_interval_ms),
+                };
+                (Engine::open_read_only(&index.index, options)?, Some(replica))
+            } else {
+                let engine = Engine::open(&index.index, options)?;
+                dorama_search::engine::fill_from_sample(&engine, &index.index)?;
+                (engine, None)
+            };
             let rt = tokio::runtime::Runtime::new()?;
             let timeout = std::time::Duration::from_millis(request_timeout_ms);
-            rt.block_on(dorama_search::http::serve(engine, &addr, timeout))
+            rt.block_on(dorama_search::http::serve(engine, &addr, timeout, replica))
         }
     }
 }

@@ -49,3 +49,12 @@ mod tests {
         assert!(!constant_time_eq(b"secre", b"secret"));
     }
 }
+
+/// Refuses a write on a read-only replica with 405, naming the writer to send it to.
+pub fn require_writer(st: &super::AppState) -> Result<(), ApiError> {
+    if !st.engine.store().read_only() {
+        return Ok(());
+    }
+    let to = st.writer_url.as_deref().map(|u| format!(" at {u}")).unwrap_or_default();
+    Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("this server is a read-only replica: send writes to the writer{to}")))
+}

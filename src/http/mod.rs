@@ -55,6 +55,8 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Longest a request may take, from its first header byte to its response.
     pub request_timeout: Duration,
+    /// On a read-only replica, where writes go (named in the 405 it answers them with).
+    pub writer_url: Option<String>,
 }
 
 impl AppState {
@@ -62,7 +64,7 @@ impl AppState {
         let metrics = metrics::Metrics::default();
         let commits = metrics.commit_histogram();
         engine.observe_commits(Box::new(move |took| commits.record(took.as_secs_f64())));
-        AppState { engine, admin_token, metrics, request_timeout: REQUEST_TIMEOUT }
+        AppState { engine, admin_token, metrics, request_timeout: REQUEST_TIMEOUT, writer_url: None }
     }
 }
 
@@ -131,6 +133,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
 }
 
+/// How a read-only replica follows its writer.
+pub struct Replica {
+    /// Named in the 405 that answers a write.
+    pub writer_url: Option<String>,
+    /// How often to look for a newer commit.
+    pub follow_every: Duration,
+}
+
 /// The header naming a request in the log and in its response.
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -141,9 +151,28 @@ pub fn admin_token_from_env() -> Option<String> {
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight (for at most the
 /// request timeout).
-pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration) -> anyhow::Result<()> {
+pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration, replica: Option<Replica>) -> anyhow::Result<()> {
     let mut state = AppState::new(Arc::new(engine), admin_token_from_env());
     state.request_timeout = request_timeout;
+    if let Some(r) = &replica {
+        state.writer_url = r.writer_url.clone();
+        let (engine, every) = (state.engine.clone(), r.follow_every);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let engine = engine.clone();
+                match tokio::task::spawn_blocking(move || engine.follow()).await {
+                    Ok(Ok(true)) => tracing::info!("following: moved to the writer's newer commit"),
+                    Ok(Ok(false)) => {}
+                    // A commit being copied in, or a file gone under a merge: try again.
+                    Ok(Err(e)) => tracing::warn!(error = %e, "following: the newer commit cannot be opened yet"),
+                    Err(e) => tracing::error!(error = %e, "following failed"),
+                }
+            }
+        });
+    }
     let state = Arc::new(state);
     if state.admin_token.is_none() {
         tracing::warn!("DORAMA_ADMIN_TOKEN is not set: admin endpoints refuse every request");

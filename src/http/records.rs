@@ -60,6 +60,7 @@ pub async fn post(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Accepted>, ApiError> {
     require_admin(st.admin_token.as_deref(), &headers)?;
+    super::auth::require_writer(&st)?;
     let body = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
     let batch = parse_ndjson_bytes("body", &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
     if batch.is_empty() {
@@ -85,6 +86,7 @@ pub async fn delete(
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Json<Deleted>, ApiError> {
     require_admin(st.admin_token.as_deref(), &headers)?;
+    super::auth::require_writer(&st)?;
     let Path((kind, id)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let kind = kind_of(&kind)?;
     let engine = st.engine.clone();

@@ -50,6 +50,7 @@ pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Re
 ))]
 pub async fn recompute(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Recomputed>, ApiError> {
     require_admin(st.admin_token.as_deref(), &headers)?;
+    super::auth::require_writer(&st)?;
     let engine = st.engine.clone();
     let started = Instant::now();
     let ratings = tokio::task::spawn_blocking(move || engine.recompute()).await??;

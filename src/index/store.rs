@@ -17,6 +17,8 @@ const WRITER_HEAP_BYTES: usize = 200_000_000;
 pub enum IndexError {
     #[error("the index in {0} is in use by another dorama-search process (serve or index); stop it first")]
     Locked(String),
+    #[error("the index in {0} is open read-only here (a replica): send writes to the writer")]
+    ReadOnly(String),
     #[error("cannot open the index in {dir}: {message}")]
     Open { dir: String, message: String },
     #[error(
@@ -161,7 +163,8 @@ pub struct Store {
     dir: PathBuf,
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// None on a read-only replica: it never takes the writer lock.
+    writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
     jp: Japanese,
     columns: super::columns::ColumnCache,
@@ -206,7 +209,42 @@ impl Store {
         };
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
         let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
-        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Mutex::new(writer), fields, jp, columns: Default::default(), derived })
+        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Some(Mutex::new(writer)), fields, jp, columns: Default::default(), derived })
+    }
+
+    /// Opens the index in `dir` to read and follow only: no writer lock is taken, so another
+    /// process (the writer) keeps committing to the directory, and [`Store::reload`] moves to
+    /// its newer commits. Every write is refused with [`IndexError::ReadOnly`].
+    pub fn open_read_only(dir: &Path) -> Result<Store, IndexError> {
+        let jp = Japanese::shared().map_err(IndexError::Analysis)?;
+        let open_err = |message: String| IndexError::Open { dir: dir.display().to_string(), message };
+        if !dir.join("meta.json").is_file() {
+            return Err(open_err("no index here (no meta.json) to follow".into()));
+        }
+        check_format(dir)?;
+        let index = Index::open_in_dir(dir).map_err(|e| opening(dir, e))?;
+        let fields = schema::fields_of(&index.schema()).map_err(open_err)?;
+        schema::register_tokenizers(&index, &jp);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
+        let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
+        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: None, fields, jp, columns: Default::default(), derived })
+    }
+
+    /// Whether this store refuses writes (a replica).
+    pub fn read_only(&self) -> bool {
+        self.writer.is_none()
+    }
+
+    /// Moves the reader to the directory's newest commit. Returns whether it changed. A commit
+    /// whose files cannot all be opened (a half-copied one) is an error, and the reader stays
+    /// on the commit it had.
+    pub fn reload(&self) -> Result<bool, IndexError> {
+        let before = self.reader.searcher().generation().generation_id();
+        let ids = |s: &Searcher| s.segment_readers().iter().map(|r| (r.segment_id(), r.num_deleted_docs())).collect::<Vec<_>>();
+        let old = ids(&self.reader.searcher());
+        self.reader.reload().map_err(|e| opening(&self.dir, e))?;
+        let searcher = self.reader.searcher();
+        Ok(searcher.generation().generation_id() != before && ids(&searcher) != old)
     }
 
     pub fn dir(&self) -> &Path {
@@ -245,7 +283,10 @@ impl Store {
     /// it need not fit in memory: tantivy writes full segments to disk as it goes, within
     /// its fixed indexing budget.
     pub fn apply_with<E: From<IndexError>>(&self, fill: impl FnOnce(&mut Batch<'_>) -> Result<(), E>) -> Result<(), E> {
-        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(writer) = &self.writer else {
+            return Err(E::from(IndexError::ReadOnly(self.dir.display().to_string())));
+        };
+        let mut writer = writer.lock().unwrap_or_else(|p| p.into_inner());
         let mut batch = Batch { store: self, writer: &mut writer };
         let result = fill(&mut batch).and_then(|()| writer.commit().map(|_| ()).map_err(|e| E::from(IndexError::from(e))));
         if let Err(e) = result {
