@@ -35,10 +35,17 @@ pub struct RelatedDramas {
 /// `GET /healthz`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// Always `ok`: the server answers only once the index is open.
+    /// `ok`; on a replica further behind its writer than `--max-lag`, `behind` (with a 503).
     pub status: &'static str,
     pub documents: u64,
     pub dramas: usize,
+    /// Commits (and recounts, and followed commits) since the server started.
+    pub generation: u64,
+    /// Whether this server is a read-only replica.
+    pub read_only: bool,
+    /// On a replica: seconds the writer's newest commit has waited to be followed (0 when it
+    /// serves it).
+    pub behind_seconds: f64,
 }
 
 /// `POST /api/records`: the records applied in the batch's one commit.

@@ -72,6 +72,13 @@ pub struct Engine {
 /// What is told each commit's duration.
 pub type CommitObserver = Box<dyn Fn(std::time::Duration) + Send + Sync>;
 
+/// When the directory's newest commit was written (its `meta.json`), in milliseconds since
+/// the epoch.
+fn meta_mtime_ms(dir: &Path) -> Option<u64> {
+    let modified = std::fs::metadata(dir.join("meta.json")).and_then(|m| m.modified()).ok()?;
+    Some(modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as u64)
+}
+
 fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
@@ -146,11 +153,7 @@ impl Engine {
         let next_seq = store.max_seq()? + 1;
         let cache = NonZeroUsize::new(options.cache_entries).map(|n| Mutex::new(LruCache::new(n)));
         let tops = top_lists(&catalog, &ratings, options.params, None);
-        let committed_at = std::fs::metadata(dir.join("meta.json"))
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or_else(now_ms, |d| d.as_millis() as u64);
+        let committed_at = meta_mtime_ms(dir).unwrap_or_else(now_ms);
         Ok(Engine {
             store,
             catalog: RwLock::new(catalog),
@@ -181,6 +184,8 @@ impl Engine {
     /// The reload is whole, not by difference: its cost grows with the index (what a start
     /// costs), so a replica of a large index lags by about that long.
     pub fn follow(&self) -> Result<bool, EngineError> {
+        // The commit about to be read is at least this new (meta.json is written last).
+        let newest = meta_mtime_ms(self.store.dir());
         if !self.store.reload()? {
             return Ok(false);
         }
@@ -189,9 +194,21 @@ impl Engine {
         *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
         *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = ratings;
         *self.tops.write().unwrap_or_else(|p| p.into_inner()) = tops;
-        self.committed_at.store(now_ms(), Ordering::SeqCst);
+        self.committed_at.store(newest.unwrap_or_else(now_ms), Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(true)
+    }
+
+    /// On a replica: how long the writer's newest commit has waited to be followed (zero when
+    /// this replica serves it, and always on the writer).
+    pub fn behind(&self) -> std::time::Duration {
+        if !self.store.read_only() {
+            return std::time::Duration::ZERO;
+        }
+        match meta_mtime_ms(self.store.dir()) {
+            Some(newest) if newest > self.committed_at_ms() => std::time::Duration::from_millis(now_ms().saturating_sub(newest)),
+            _ => std::time::Duration::ZERO,
+        }
     }
 
     pub fn params(&self) -> Params {

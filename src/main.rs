@@ -183,6 +183,9 @@ enum Command {
         /// How often a replica looks for a newer commit, in milliseconds.
         #[arg(long, requires = "read_only", default_value_t = 200)]
         follow_interval_ms: u64,
+        /// A replica further behind its writer than this (seconds) answers /healthz with 503.
+        #[arg(long, requires = "read_only")]
+        max_lag: Option<f64>,
     },
 }
 
@@ -387,7 +390,7 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms, read_only, writer, follow_interval_ms } => {
+        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms, read_only, writer, follow_interval_ms, max_lag } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
@@ -396,9 +399,13 @@ fn run(cli: Cli) -> Result<()> {
             }
             let options = Options { params: rank.params()?, cache_entries };
             let (engine, replica) = if read_only {
+                if max_lag.is_some_and(|l| !(l.is_finite() && l > 0.0)) {
+                    bail!("--max-lag must be a positive number of seconds");
+                }
                 let replica = dorama_search::http::Replica {
                     writer_url: writer,
                     follow_every: std::time::Duration::from_millis(follow_interval_ms),
+                    max_lag: max_lag.map(std::time::Duration::from_secs_f64),
                 };
                 (Engine::open_read_only(&index.index, options)?, Some(replica))
             } else {

@@ -75,3 +75,35 @@ fn a_served_replica_sees_every_acknowledged_batch_within_a_second_and_answers_wr
         p.wait().unwrap();
     }
 }
+
+/// `/healthz` on a replica says how far behind it is, and answers 503 past `--max-lag`, until
+/// it follows.
+#[tokio::test]
+async fn a_replica_past_its_max_lag_answers_healthz_503_until_it_follows() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let (dir, writer) = common::seeded_engine();
+    let replica = std::sync::Arc::new(Engine::open_read_only(dir.path(), Options::default()).unwrap());
+    let mut state = dorama_search::http::AppState::new(replica.clone(), None);
+    state.max_lag = Some(Duration::from_millis(50));
+    let app = dorama_search::http::router(std::sync::Arc::new(state));
+    let health = |app: axum::Router| async move {
+        let res = app.oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
+        let status = res.status();
+        let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        (status, v)
+    };
+    let (s, v) = health(app.clone()).await;
+    assert_eq!((s, v["read_only"].as_bool(), v["behind_seconds"].as_f64()), (StatusCode::OK, Some(true), Some(0.0)), "{v}");
+    writer.ingest(parse_ndjson("b", r#"{"type":"post","id":"lag","topic":"t","author":"a","body":"b"}"#).unwrap()).unwrap();
+    std::thread::sleep(Duration::from_millis(120));
+    let (s, v) = health(app.clone()).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["status"], "behind");
+    assert!(v["behind_seconds"].as_f64().unwrap() >= 0.1, "{v}");
+    assert!(replica.follow().unwrap());
+    let (s, v) = health(app.clone()).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")), "{v}");
+}

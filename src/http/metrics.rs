@@ -57,6 +57,7 @@ impl Default for Metrics {
             ("dorama_index_segments", "Segments of the index searched."),
             ("dorama_index_age_seconds", "Seconds since the index last committed."),
             ("dorama_cache_hit_ratio", "Share of query cache lookups answered from the cache."),
+            ("dorama_replica_lag_seconds", "On a replica: seconds the writer's newest commit has waited to be followed (0 on the writer)."),
         ] {
             recorder.describe_gauge(name.into(), None, help.into());
         }
@@ -138,6 +139,7 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
     }
     let ratio = if hits + misses == 0 { 0.0 } else { hits as f64 / (hits + misses) as f64 };
     m.gauge("dorama_cache_hit_ratio", vec![], ratio);
+    m.gauge("dorama_replica_lag_seconds", vec![], st.engine.behind().as_secs_f64());
     metrics::with_local_recorder(&m.recorder, || m.process.collect());
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.handle.render())
 }

@@ -57,6 +57,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// On a read-only replica, where writes go (named in the 405 it answers them with).
     pub writer_url: Option<String>,
+    /// On a replica: `/healthz` answers 503 once it is further behind than this.
+    pub max_lag: Option<Duration>,
 }
 
 impl AppState {
@@ -64,14 +66,28 @@ impl AppState {
         let metrics = metrics::Metrics::default();
         let commits = metrics.commit_histogram();
         engine.observe_commits(Box::new(move |took| commits.record(took.as_secs_f64())));
-        AppState { engine, admin_token, metrics, request_timeout: REQUEST_TIMEOUT, writer_url: None }
+        AppState { engine, admin_token, metrics, request_timeout: REQUEST_TIMEOUT, writer_url: None, max_lag: None }
     }
 }
 
-/// 200 once the index is open.
-#[utoipa::path(get, path = "/healthz", tag = "service", responses((status = 200, description = "The index is open", body = Health)))]
-async fn healthz(State(st): State<Arc<AppState>>) -> Json<Health> {
-    Json(Health { status: "ok", documents: st.engine.store().num_docs(), dramas: st.engine.num_dramas() })
+/// 200 once the index is open; on a replica further behind its writer than `--max-lag`, 503
+/// (so a load balancer stops sending it traffic until it has caught up).
+#[utoipa::path(get, path = "/healthz", tag = "service", responses(
+    (status = 200, description = "The index is open (and a replica is within its allowed lag)", body = Health),
+    (status = 503, description = "A replica further behind its writer than --max-lag", body = Health),
+))]
+async fn healthz(State(st): State<Arc<AppState>>) -> (StatusCode, Json<Health>) {
+    let behind = st.engine.behind();
+    let lagging = st.max_lag.is_some_and(|max| behind > max);
+    let health = Health {
+        status: if lagging { "behind" } else { "ok" },
+        documents: st.engine.store().num_docs(),
+        dramas: st.engine.num_dramas(),
+        generation: st.engine.generation(),
+        read_only: st.engine.store().read_only(),
+        behind_seconds: behind.as_secs_f64(),
+    };
+    (if lagging { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }, Json(health))
 }
 
 async fn not_found() -> ApiError {
@@ -139,6 +155,8 @@ pub struct Replica {
     pub writer_url: Option<String>,
     /// How often to look for a newer commit.
     pub follow_every: Duration,
+    /// Behind its writer by more than this, `/healthz` answers 503.
+    pub max_lag: Option<Duration>,
 }
 
 /// The header naming a request in the log and in its response.
@@ -156,6 +174,7 @@ pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration, replic
     state.request_timeout = request_timeout;
     if let Some(r) = &replica {
         state.writer_url = r.writer_url.clone();
+        state.max_lag = r.max_lag;
         let (engine, every) = (state.engine.clone(), r.follow_every);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
