@@ -9,12 +9,12 @@
 //! user for a drama). Each problem is one line that names the file, record or drama.
 
 use crate::index::export;
-use crate::index::IndexError;
+use crate::index::{IndexError, Store};
 use crate::rank::ratings::Bulk;
 use crate::rank::Ratings;
 use crate::record::{Kind, Record};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 /// What `check` found.
@@ -28,42 +28,50 @@ pub struct CheckReport {
     pub problems: Vec<String>,
 }
 
-/// Checks the index in `dir`. Err only when the index cannot be read at all (no index, another
-/// format): every other finding is a problem in the report.
+/// Checks the index in `dir`. Err only when there is no index to check (none, another format):
+/// every other finding is a problem in the report.
 pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
-    if !dir.join("meta.json").is_file() {
-        return Err(IndexError::Open { dir: dir.display().to_string(), message: "no index here (no meta.json)".into() });
-    }
-    crate::index::check_format(dir)?;
-    let mut problems = Vec::new();
-    let index = tantivy::Index::open_in_dir(dir).map_err(|e| crate::index::opening(dir, e))?;
-    match index.validate_checksum() {
-        Ok(damaged) => {
-            let mut damaged: Vec<String> = damaged.iter().map(|p| dir.join(p).display().to_string()).collect();
-            damaged.sort();
-            problems.extend(damaged.into_iter().map(|f| format!("{f}: checksum mismatch: the file was altered or damaged on disk")));
-        }
-        Err(e) => problems.push(crate::index::opening(dir, e).to_string()),
-    }
-    let (searcher, fields) = match export::open_read_only(dir) {
-        Ok(opened) => opened,
-        // A file too damaged to open (truncated): reported, and nothing more can be read.
+    let store = match Store::open_read_only(dir) {
+        Ok(store) => store,
+        // A file too damaged to open (truncated): reported, with whatever else the checksums
+        // find, and nothing more can be read.
         Err(e @ IndexError::Damaged { .. }) => {
-            problems.push(e.to_string());
+            let mut problems = vec![e.to_string()];
+            if let Ok(index) = tantivy::Index::open_in_dir(dir) {
+                problems.extend(checksum_problems(dir, &index));
+            }
             return Ok(CheckReport { index: dir.display().to_string(), documents: 0, segments: 0, problems: unique(problems) });
         }
         Err(e) => return Err(e),
     };
-    let segments = searcher.segment_readers().len();
+    let mut problems = checksum_problems(dir, store.index());
+    let searcher = store.searcher();
     // Reading damaged stored documents can fail deep inside tantivy; a panic there is a
     // problem to report, not a crash of the check.
-    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| records_problems(&searcher, &fields)));
+    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| records_problems(&searcher, store.fields())));
     match walked {
         Ok(Ok(found)) => problems.extend(found),
         Ok(Err(e)) => problems.push(format!("{}: the stored records cannot be read: {e}", dir.display())),
         Err(_) => problems.push(format!("{}: reading the stored records failed on damaged data", dir.display())),
     }
-    Ok(CheckReport { index: dir.display().to_string(), documents: searcher.num_docs(), segments, problems: unique(problems) })
+    Ok(CheckReport {
+        index: dir.display().to_string(),
+        documents: searcher.num_docs(),
+        segments: searcher.segment_readers().len(),
+        problems: unique(problems),
+    })
+}
+
+/// A line per segment file whose checksum does not match, sorted.
+fn checksum_problems(dir: &Path, index: &tantivy::Index) -> Vec<String> {
+    match index.validate_checksum() {
+        Ok(damaged) => {
+            let mut files: Vec<String> = damaged.iter().map(|p| dir.join(p).display().to_string()).collect();
+            files.sort();
+            files.into_iter().map(|f| format!("{f}: checksum mismatch: the file was altered or damaged on disk")).collect()
+        }
+        Err(e) => vec![crate::index::opening(dir, e).to_string()],
+    }
 }
 
 /// The problems in the order found, each once (a damaged file is met both by its checksum and
@@ -105,11 +113,9 @@ fn records_problems(searcher: &tantivy::Searcher, fields: &crate::index::Fields)
     let mut bulk = Bulk::new();
     crate::index::visit_ratings(searcher, &mut bulk)?;
     let columns = bulk.finish();
-    let mut ids: BTreeMap<&str, ()> = BTreeMap::new();
-    for d in &dramas {
-        ids.insert(d, ());
-    }
-    for d in ids.keys() {
+    let mut ids: Vec<&String> = dramas.iter().collect();
+    ids.sort();
+    for d in ids {
         let (a, b) = (columns.agg(d), stored.agg(d));
         if a != b {
             problems.push(format!(

@@ -305,14 +305,15 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 kind.iter().filter_map(|k| Kind::parse(k)).collect()
             };
-            let (searcher, fields) = dorama_search::index::export::open_read_only(&index.index)?;
+            let store = dorama_search::index::Store::open_read_only(&index.index)?;
+            let (searcher, fields) = (store.searcher(), store.fields());
             let n = match &out {
-                None => dorama_search::index::export::write(&searcher, &fields, &kinds, &mut std::io::BufWriter::new(std::io::stdout().lock()))?,
+                None => dorama_search::index::export::write(&searcher, fields, &kinds, &mut std::io::BufWriter::new(std::io::stdout().lock()))?,
                 Some(path) => {
                     let tmp = path.with_extension("partial");
                     let file = std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
                     let mut w = std::io::BufWriter::new(file);
-                    let n = dorama_search::index::export::write(&searcher, &fields, &kinds, &mut w)
+                    let n = dorama_search::index::export::write(&searcher, fields, &kinds, &mut w)
                         .with_context(|| format!("{}: export failed", tmp.display()));
                     let done = n.and_then(|n| {
                         let file = w.into_inner().map_err(|e| anyhow::anyhow!("{}: {}", tmp.display(), e.error()))?;

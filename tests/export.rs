@@ -17,9 +17,9 @@ const QUERIES: &[&str] = &[
 ];
 
 fn export_of(dir: &Path) -> Vec<u8> {
-    let (searcher, fields) = export::open_read_only(dir).unwrap();
+    let store = dorama_search::index::Store::open_read_only(dir).unwrap();
     let mut out = Vec::new();
-    export::write(&searcher, &fields, &export::KINDS, &mut out).unwrap();
+    export::write(&store.searcher(), store.fields(), &export::KINDS, &mut out).unwrap();
     out
 }
 

@@ -180,9 +180,9 @@ async fn export_streams_every_record_of_the_commit_to_admins_only() {
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/x-ndjson");
     let body = res.into_body().collect().await.unwrap().to_bytes();
-    let (searcher, fields) = dorama_search::index::export::open_read_only(d.path()).unwrap();
+    let store = dorama_search::index::Store::open_read_only(d.path()).unwrap();
     let mut expected = Vec::new();
-    dorama_search::index::export::write(&searcher, &fields, &dorama_search::index::export::KINDS, &mut expected).unwrap();
+    dorama_search::index::export::write(&store.searcher(), store.fields(), &dorama_search::index::export::KINDS, &mut expected).unwrap();
     assert_eq!(body.to_vec(), expected, "the same dump as the command line's");
     let records = dorama_search::record::parse_ndjson("export", std::str::from_utf8(&body).unwrap()).unwrap();
     assert!(records.len() > 50);

@@ -7,49 +7,20 @@
 //! People are not exported: they are derived from the dramas' casts and derived again.
 //!
 //! One [`Searcher`] is one commit: a reader of it sees nothing written after, so an export
-//! taken while the server ingests is consistent. Only the `(seq, document)` pairs of the
+//! taken while the server ingests is consistent (the command line opens the index with
+//! [`super::Store::open_read_only`], beside the server). Only the `(seq, document)` pairs of the
 //! exported kinds are held (16 bytes a record); the records are streamed from the document
 //! store, each written as it was stored.
 
-use super::schema::{self, Fields};
+use super::schema::Fields;
 use super::IndexError;
 use crate::record::Kind;
 use std::io::Write;
-use std::path::Path;
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocSet, Searcher, TantivyDocument, Term};
 
 /// The kinds an export holds by default: every kind a client writes.
 pub const KINDS: [Kind; 5] = [Kind::Drama, Kind::Review, Kind::Comment, Kind::Vote, Kind::Post];
-
-/// The index in `dir`, opened for reading only: no writer lock is taken, so a server may keep
-/// serving and ingesting into it. Refuses an index of another format, as [`super::Store`] does.
-pub fn open_read_only(dir: &Path) -> Result<(Searcher, Fields), IndexError> {
-    let open_err = |message: String| IndexError::Open { dir: dir.display().to_string(), message };
-    if !dir.join("meta.json").is_file() {
-        return Err(open_err("no index here (no meta.json)".into()));
-    }
-    super::store::check_format(dir)?;
-    // The writer may delete the files of a merged-away commit between our reading meta.json
-    // and opening them; the next attempt reads the newer commit.
-    let mut last = None;
-    for _ in 0..5 {
-        let attempt = Index::open_in_dir(dir).and_then(|index| {
-            let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-            Ok((index, reader))
-        });
-        match attempt {
-            Ok((index, reader)) => {
-                let reader: tantivy::IndexReader = reader;
-                let fields = schema::fields_of(&index.schema()).map_err(open_err)?;
-                return Ok((reader.searcher(), fields));
-            }
-            Err(e) => last = Some(e),
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    Err(last.map_or_else(|| open_err("cannot open".into()), |e| super::store::opening(dir, e)))
-}
 
 /// Writes the records of `kinds` in `searcher`'s commit to `out`, one per line, in the order
 /// they were applied. Returns how many were written.

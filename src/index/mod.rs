@@ -13,7 +13,7 @@ pub mod export;
 pub mod schema;
 pub mod snapshot;
 mod store;
-pub(crate) use store::{check_format, opening};
+pub(crate) use store::opening;
 
 pub use schema::Fields;
 pub use store::{visit_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};

@@ -38,10 +38,7 @@ const ATTEMPTS: usize = 10;
 pub fn take(dir: &Path, dest: &Path) -> Result<Snapshot, IndexError> {
     let started = std::time::Instant::now();
     let err = |message: String| IndexError::Open { dir: dir.display().to_string(), message };
-    if !dir.join("meta.json").is_file() {
-        return Err(err("no index here (no meta.json)".into()));
-    }
-    super::store::check_format(dir)?;
+    super::store::require_index(dir)?;
     if dest.exists() {
         return Err(err(format!("the snapshot destination {} exists already; name a new directory", dest.display())));
     }

@@ -65,6 +65,15 @@ fn write_format(dir: &Path) -> std::io::Result<()> {
     std::fs::rename(&tmp, dir.join(FORMAT_FILE))
 }
 
+/// Refuses a directory that holds no index, or one this build did not write: what every
+/// opener that must not create an index checks first.
+pub(crate) fn require_index(dir: &Path) -> Result<(), IndexError> {
+    if !dir.join("meta.json").is_file() {
+        return Err(IndexError::Open { dir: dir.display().to_string(), message: "no index here (no meta.json)".into() });
+    }
+    check_format(dir)
+}
+
 /// Refuses an index this build did not write, before tantivy reads any of it.
 pub(crate) fn check_format(dir: &Path) -> Result<(), IndexError> {
     let found = std::fs::read_to_string(dir.join(FORMAT_FILE)).ok().map(|s| s.trim().to_string());
@@ -214,20 +223,32 @@ impl Store {
 
     /// Opens the index in `dir` to read and follow only: no writer lock is taken, so another
     /// process (the writer) keeps committing to the directory, and [`Store::reload`] moves to
-    /// its newer commits. Every write is refused with [`IndexError::ReadOnly`].
+    /// its newer commits. Every write is refused with [`IndexError::ReadOnly`]. What reads one
+    /// commit beside a running writer (a replica, `export`, `check`) opens the index this way.
     pub fn open_read_only(dir: &Path) -> Result<Store, IndexError> {
         let jp = Japanese::shared().map_err(IndexError::Analysis)?;
-        let open_err = |message: String| IndexError::Open { dir: dir.display().to_string(), message };
-        if !dir.join("meta.json").is_file() {
-            return Err(open_err("no index here (no meta.json) to follow".into()));
+        require_index(dir)?;
+        // The writer may delete the files of a merged-away commit between our reading
+        // meta.json and opening them; the next attempt reads the newer commit.
+        let mut last = None;
+        for _ in 0..5 {
+            let opened = Index::open_in_dir(dir).and_then(|index| {
+                let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+                Ok((index, reader))
+            });
+            match opened {
+                Ok((index, reader)) => {
+                    let fields = schema::fields_of(&index.schema())
+                        .map_err(|message| IndexError::Open { dir: dir.display().to_string(), message })?;
+                    schema::register_tokenizers(&index, &jp);
+                    let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
+                    return Ok(Store { dir: dir.to_path_buf(), index, reader, writer: None, fields, jp, columns: Default::default(), derived });
+                }
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        check_format(dir)?;
-        let index = Index::open_in_dir(dir).map_err(|e| opening(dir, e))?;
-        let fields = schema::fields_of(&index.schema()).map_err(open_err)?;
-        schema::register_tokenizers(&index, &jp);
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
-        let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
-        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: None, fields, jp, columns: Default::default(), derived })
+        Err(opening(dir, last.expect("five attempts failed")))
     }
 
     /// Whether this store refuses writes (a replica).
@@ -239,12 +260,10 @@ impl Store {
     /// whose files cannot all be opened (a half-copied one) is an error, and the reader stays
     /// on the commit it had.
     pub fn reload(&self) -> Result<bool, IndexError> {
-        let before = self.reader.searcher().generation().generation_id();
         let ids = |s: &Searcher| s.segment_readers().iter().map(|r| (r.segment_id(), r.num_deleted_docs())).collect::<Vec<_>>();
         let old = ids(&self.reader.searcher());
         self.reader.reload().map_err(|e| opening(&self.dir, e))?;
-        let searcher = self.reader.searcher();
-        Ok(searcher.generation().generation_id() != before && ids(&searcher) != old)
+        Ok(ids(&self.reader.searcher()) != old)
     }
 
     pub fn dir(&self) -> &Path {
