@@ -190,10 +190,9 @@ impl Engine {
             return Ok(false);
         }
         let (catalog, ratings) = load_state(&self.store)?;
-        let tops = top_lists(&catalog, &ratings, self.params, None);
         *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
         *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = ratings;
-        *self.tops.write().unwrap_or_else(|p| p.into_inner()) = tops;
+        self.refresh_tops(None);
         self.committed_at.store(newest.unwrap_or_else(now_ms), Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(true)
@@ -206,7 +205,7 @@ impl Engine {
             return std::time::Duration::ZERO;
         }
         match meta_mtime_ms(self.store.dir()) {
-            Some(newest) if newest > self.committed_at_ms() => std::time::Duration::from_millis(now_ms().saturating_sub(newest)),
+            Some(newest) if newest > self.committed_at.load(Ordering::SeqCst) => std::time::Duration::from_millis(now_ms().saturating_sub(newest)),
             _ => std::time::Duration::ZERO,
         }
     }
@@ -247,9 +246,9 @@ impl Engine {
         *self.commit_observer.lock().unwrap_or_else(|p| p.into_inner()) = Some(observer);
     }
 
-    /// Milliseconds since the epoch when the index last committed.
-    pub fn committed_at_ms(&self) -> u64 {
-        self.committed_at.load(Ordering::SeqCst)
+    /// How long ago the index last committed (on a replica: the commit it serves).
+    pub fn since_commit(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(now_ms().saturating_sub(self.committed_at.load(Ordering::SeqCst)))
     }
 
     /// Live documents of a kind.

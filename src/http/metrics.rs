@@ -130,8 +130,7 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
     m.gauge("dorama_index_bytes", vec![], snap.bytes as f64);
     m.gauge("dorama_index_segments", vec![], snap.segments as f64);
     m.gauge("dorama_index_generation", vec![], st.engine.generation() as f64);
-    let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
-    m.gauge("dorama_index_age_seconds", vec![], now_ms.saturating_sub(st.engine.committed_at_ms()) as f64 / 1000.0);
+    m.gauge("dorama_index_age_seconds", vec![], st.engine.since_commit().as_secs_f64());
     let (hits, misses) = st.engine.cache_stats();
     for (result, n) in [("hit", hits), ("miss", misses)] {
         let key = Key::from_parts("dorama_cache_requests_total", vec![Label::new("result", result)]);

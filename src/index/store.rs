@@ -207,18 +207,27 @@ impl Store {
             let (schema, _) = schema::build();
             Index::create(mmap, schema, tantivy::IndexSettings::default())?
         };
-        let fields = schema::fields_of(&index.schema()).map_err(open_err)?;
-        schema::register_tokenizers(&index, &jp);
-        let writer: IndexWriter = match index.writer(WRITER_HEAP_BYTES) {
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
+        // The writer comes after our tokenizers are registered (in `assemble`).
+        let mut store = Self::assemble(dir, index, reader, jp)?;
+        let writer: IndexWriter = match store.index.writer(WRITER_HEAP_BYTES) {
             Ok(w) => w,
             Err(tantivy::TantivyError::LockFailure(..)) => {
                 return Err(IndexError::Locked(dir.display().to_string()))
             }
             Err(e) => return Err(e.into()),
         };
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
+        store.writer = Some(Mutex::new(writer));
+        Ok(store)
+    }
+
+    /// The store over an opened index, with no writer yet: its fields, our tokenizers, empty
+    /// caches.
+    fn assemble(dir: &Path, index: Index, reader: IndexReader, jp: Japanese) -> Result<Store, IndexError> {
+        let fields = schema::fields_of(&index.schema()).map_err(|message| IndexError::Open { dir: dir.display().to_string(), message })?;
+        schema::register_tokenizers(&index, &jp);
         let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
-        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: Some(Mutex::new(writer)), fields, jp, columns: Default::default(), derived })
+        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: None, fields, jp, columns: Default::default(), derived })
     }
 
     /// Opens the index in `dir` to read and follow only: no writer lock is taken, so another
@@ -237,13 +246,7 @@ impl Store {
                 Ok((index, reader))
             });
             match opened {
-                Ok((index, reader)) => {
-                    let fields = schema::fields_of(&index.schema())
-                        .map_err(|message| IndexError::Open { dir: dir.display().to_string(), message })?;
-                    schema::register_tokenizers(&index, &jp);
-                    let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
-                    return Ok(Store { dir: dir.to_path_buf(), index, reader, writer: None, fields, jp, columns: Default::default(), derived });
-                }
+                Ok((index, reader)) => return Self::assemble(dir, index, reader, jp),
                 Err(e) => last = Some(e),
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
