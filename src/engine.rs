@@ -176,26 +176,66 @@ impl Engine {
         &self.store
     }
 
-    /// On a replica: moves to the writer's newest commit, if there is one, and reloads the
-    /// catalog, the ratings and the Top 100 lists from it. Returns whether anything changed.
-    /// The index moves first and the catalog and ratings just after, so for that moment a
-    /// search may find a new drama's documents while its Top 100 entry is the commit before's.
-    ///
-    /// The reload is whole, not by difference: its cost grows with the index (what a start
-    /// costs), so a replica of a large index lags by about that long.
+    /// On a replica: moves to the newest commit in the directory, once all its files are
+    /// present and verified, and moves the catalog, the ratings and the Top 100 lists with it
+    /// by the difference: the records that left the commit served and those of the segments it
+    /// adds ([`crate::index::moved`]), so the cost follows what changed, not the index's size.
+    /// Returns whether anything changed. The index moves first and the catalog and ratings
+    /// just after, so for that moment a search may find a new drama's documents while its
+    /// Top 100 entry is the commit before's.
     pub fn follow(&self) -> Result<bool, EngineError> {
         // The commit about to be read is at least this new (meta.json is written last).
         let newest = meta_mtime_ms(self.store.dir());
-        if !self.store.reload()? {
-            return Ok(false);
+        let Some(moved) = self.store.reload()? else { return Ok(false) };
+        let changes = moved.changes()?;
+        let came: Vec<crate::record::Drama> = self
+            .store
+            .of_kind_in(&moved.new, &changes.added, Kind::Drama)?
+            .into_iter()
+            .filter_map(|r| match r {
+                Record::Drama(d) => Some(d),
+                _ => None,
+            })
+            .collect();
+        let drama_prefix = format!("{}:", Kind::Drama.as_str());
+        let left: Vec<&str> = changes.gone.iter().filter_map(|k| k.strip_prefix(drama_prefix.as_str())).collect();
+        // A merge moves dramas without changing them: the catalog changes only if one differs.
+        let changed_catalog = {
+            let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
+            left.iter().any(|id| !came.iter().any(|d| d.id == *id)) || came.iter().any(|d| catalog.get(&d.id) != Some(d))
+        };
+        if changed_catalog {
+            let mut catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone();
+            for id in &left {
+                catalog.remove(id);
+            }
+            for d in came {
+                catalog.upsert(d);
+            }
+            *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
         }
-        let (catalog, ratings) = load_state(&self.store)?;
-        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
-        *self.ratings.write().unwrap_or_else(|p| p.into_inner()) = ratings;
-        self.refresh_tops(None);
+        let rated: BTreeSet<String> = {
+            let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());
+            let mut touched = BTreeSet::new();
+            for key in &changes.gone {
+                let h = rank::ratings::key_hash(key);
+                touched.extend(ratings.remove_key_hashed(h));
+                touched.extend(ratings.remove_vote_hashed(h));
+            }
+            let added: Vec<tantivy::SegmentReader> = changes.added.iter().map(|&o| moved.new.segment_reader(o).clone()).collect();
+            let mut sink = Following { ratings: &mut ratings, touched: &mut touched };
+            crate::index::visit_segment_ratings(&added, &mut sink)?;
+            touched.iter().filter_map(|&d| ratings.drama_name(d).map(str::to_string)).collect()
+        };
+        self.refresh_tops(if changed_catalog { None } else { Some(&rated) });
         self.committed_at.store(newest.unwrap_or_else(now_ms), Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(true)
+    }
+
+    /// The number of the commit served (see [`Store::commit_number`]).
+    pub fn commit_number(&self) -> u64 {
+        self.store.commit_number()
     }
 
     /// On a replica: how long the writer's newest commit has waited to be followed (zero when
@@ -750,6 +790,36 @@ impl crate::index::RatingSink for rank::ratings::Bulk {
     }
     fn reserve(&mut self, n: usize) {
         rank::ratings::Bulk::reserve(self, n);
+    }
+}
+
+/// A replica's ratings, fed the rows of the segments its new commit added: each applied as a
+/// live ingest applies it, and the dramas they rate noted for their lists.
+struct Following<'a> {
+    ratings: &'a mut Ratings,
+    touched: &'a mut BTreeSet<u32>,
+}
+
+impl crate::index::RatingSink for Following<'_> {
+    fn drama(&mut self, id: &str) -> u32 {
+        self.ratings.drama_idx(id)
+    }
+    fn user(&mut self, name_hash: u64) -> u32 {
+        self.ratings.user_idx_hashed(name_hash)
+    }
+    fn key_hash(key: &[u8]) -> u64 {
+        rank::ratings::key_hash_bytes(key)
+    }
+    fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
+        self.ratings.upsert_ids(key, drama, user, rating, seq);
+        self.touched.insert(drama);
+    }
+    fn vote(&mut self, key: u64, drama: u32) {
+        self.ratings.add_vote_ids(key, drama);
+        self.touched.insert(drama);
+    }
+    fn reserve(&mut self, n: usize) {
+        self.ratings.reserve(n);
     }
 }
 

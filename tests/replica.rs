@@ -107,3 +107,91 @@ async fn a_replica_past_its_max_lag_answers_healthz_503_until_it_follows() {
     let (s, v) = health(app.clone()).await;
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")), "{v}");
 }
+
+/// A small deterministic generator, so a failing round can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// Every Top 100 list, the catalog and the counts, as JSON: what must be equal between a
+/// replica that followed commit by commit and an engine opened fresh on the same commit.
+fn state_of(e: &Engine) -> String {
+    use dorama_search::rank::Scope;
+    let mut scopes = vec![Scope::All];
+    let mut dramas = e.store().all_dramas().unwrap();
+    dramas.sort_by(|a, b| a.id.cmp(&b.id));
+    for d in &dramas {
+        scopes.extend(d.season.clone().map(Scope::Season));
+        scopes.extend(d.start.as_deref().and_then(|s| s.get(..4)?.parse().ok()).map(Scope::Year));
+    }
+    scopes.dedup();
+    let lists: Vec<String> = scopes.iter().map(|s| serde_json::to_string(&*e.top100_uncached(s)).unwrap()).collect();
+    format!("{} dramas, {} documents\n{}", e.num_dramas(), e.store().num_docs(), lists.join("\n"))
+}
+
+/// The replica moves its catalog, ratings and lists by the difference between commits (records
+/// gone, segments added); through re-ratings, ratings taken away, deletions, votes, a drama
+/// moved to another season and tantivy's merges, it must end where a fresh start ends.
+#[test]
+fn a_replica_following_by_differences_matches_an_engine_opened_fresh_on_every_commit() {
+    let (dir, writer) = common::sample_engine();
+    let replica = Engine::open_read_only(dir.path(), Options::default()).unwrap();
+    let dramas = writer.store().all_dramas().unwrap();
+    let mut rng = Lcg(18);
+    let (mut merged, mut most_segments) = (false, 0);
+    let mut reviews: Vec<String> = Vec::new();
+    for round in 0..40 {
+        let mut lines = Vec::new();
+        for _ in 0..1 + rng.below(6) {
+            let drama = &dramas[rng.below(dramas.len())].id;
+            let user = format!("fan{}", rng.below(12));
+            match rng.below(6) {
+                // A new review, or one already made again with another rating (or none).
+                0 | 1 => {
+                    let id = if reviews.is_empty() || rng.below(2) == 0 {
+                        reviews.push(format!("r{round}-{}", lines.len()));
+                        reviews.last().unwrap().clone()
+                    } else {
+                        reviews[rng.below(reviews.len())].clone()
+                    };
+                    let rating = rng.below(11);
+                    let rating = if rating == 0 { String::new() } else { format!(r#","rating":{rating}"#) };
+                    lines.push(format!(r#"{{"type":"review","id":"{id}","drama_id":"{drama}","author":"{user}","body":"b"{rating}}}"#));
+                }
+                // The same user rating the same drama in a comment too: the later one counts.
+                2 => lines.push(format!(r#"{{"type":"comment","id":"c{round}-{}","drama_id":"{drama}","author":"{user}","rating":{},"body":"c"}}"#, lines.len(), 1 + rng.below(10))),
+                3 => lines.push(format!(r#"{{"type":"vote","drama_id":"{drama}","user":"{user}","body":"v"}}"#)),
+                // A drama moved to another season.
+                4 => {
+                    let mut d = dramas[rng.below(dramas.len())].clone();
+                    d.season = Some(["Winter 2001", "Fall 2005", "Summer 2004"][rng.below(3)].to_string());
+                    lines.push(serde_json::to_string(&dorama_search::record::Record::Drama(d)).unwrap());
+                }
+                _ => {
+                    if !reviews.is_empty() {
+                        let id = reviews.swap_remove(rng.below(reviews.len()));
+                        writer.delete(Kind::Review, &id).unwrap();
+                    }
+                }
+            }
+        }
+        if !lines.is_empty() {
+            writer.ingest(parse_ndjson("round", &lines.join("\n")).unwrap()).unwrap();
+        }
+        let before = replica.store().searcher().segment_readers().len();
+        most_segments = most_segments.max(before);
+        replica.follow().unwrap();
+        let after = replica.store().searcher().segment_readers().len();
+        merged |= after < before;
+        let fresh = Engine::open_read_only(dir.path(), Options::default()).unwrap();
+        assert_eq!(state_of(&replica), state_of(&fresh), "round {round}");
+        assert_eq!(replica.commit_number(), writer.commit_number(), "round {round}");
+    }
+    assert_eq!(state_of(&replica), state_of(&writer));
+    assert!(merged, "no merge was followed (at most {most_segments} segments)");
+}

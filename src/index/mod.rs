@@ -10,10 +10,12 @@
 pub mod columns;
 pub mod document;
 pub mod export;
+pub mod generation;
+pub mod moved;
 pub mod schema;
 pub mod snapshot;
 mod store;
 pub(crate) use store::opening;
 
 pub use schema::Fields;
-pub use store::{visit_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};
+pub use store::{visit_ratings, visit_segment_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};

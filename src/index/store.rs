@@ -1,4 +1,6 @@
 use super::document::{key, to_document};
+use super::generation::Generation;
+use super::moved::Moved;
 use super::schema::{self, Fields};
 use crate::analysis::Japanese;
 use crate::record::{Drama, Kind, Record};
@@ -177,6 +179,12 @@ pub struct Store {
     fields: Fields,
     jp: Japanese,
     columns: super::columns::ColumnCache,
+    /// The number of the commit the reader serves: every commit carries the next number as its
+    /// payload in `meta.json`, so a replica can say how many commits it is behind its writer.
+    commit: std::sync::atomic::AtomicU64,
+    /// Segment files whose checksum was verified, by name, with their length: a replica checks
+    /// each file of a new commit once before it opens it.
+    verified: Mutex<std::collections::HashMap<String, u64>>,
     /// What the search derives from a drama's stored record (the words of its names, which a
     /// forum search of the drama looks posts up by), per drama document: a segment id is never
     /// reused and a document never changes, so a replaced drama is derived again and nothing
@@ -227,7 +235,19 @@ impl Store {
         let fields = schema::fields_of(&index.schema()).map_err(|message| IndexError::Open { dir: dir.display().to_string(), message })?;
         schema::register_tokenizers(&index, &jp);
         let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
-        Ok(Store { dir: dir.to_path_buf(), index, reader, writer: None, fields, jp, columns: Default::default(), derived })
+        let commit = index.load_metas().map(|m| commit_number(m.payload.as_deref())).unwrap_or(0);
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            writer: None,
+            fields,
+            jp,
+            columns: Default::default(),
+            commit: commit.into(),
+            verified: Default::default(),
+            derived,
+        })
     }
 
     /// Opens the index in `dir` to read and follow only: no writer lock is taken, so another
@@ -242,11 +262,19 @@ impl Store {
         let mut last = None;
         for _ in 0..5 {
             let opened = Index::open_in_dir(dir).and_then(|index| {
+                // A commit is opened only once every file it lists is whole.
+                let generation = Generation::read(dir).map_err(|e| tantivy::TantivyError::SystemError(e.to_string()))?;
+                let mut verified = std::collections::HashMap::new();
+                verify_files(dir, &index, &generation, &mut verified)?;
                 let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-                Ok((index, reader))
+                Ok((index, reader, verified))
             });
             match opened {
-                Ok((index, reader)) => return Self::assemble(dir, index, reader, jp),
+                Ok((index, reader, verified)) => {
+                    let store = Self::assemble(dir, index, reader, jp)?;
+                    *store.verified.lock().unwrap_or_else(|p| p.into_inner()) = verified;
+                    return Ok(store);
+                }
                 Err(e) => last = Some(e),
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
@@ -259,14 +287,38 @@ impl Store {
         self.writer.is_none()
     }
 
-    /// Moves the reader to the directory's newest commit. Returns whether it changed. A commit
-    /// whose files cannot all be opened (a half-copied one) is an error, and the reader stays
-    /// on the commit it had.
-    pub fn reload(&self) -> Result<bool, IndexError> {
-        let ids = |s: &Searcher| s.segment_readers().iter().map(|r| (r.segment_id(), r.num_deleted_docs())).collect::<Vec<_>>();
-        let old = ids(&self.reader.searcher());
+    /// Moves the reader to the directory's newest commit, once every file that commit lists is
+    /// present and its checksum verifies: a half-copied commit is an error ([`IndexError::Damaged`]
+    /// naming the first file missing or damaged), and the reader stays on the commit it had.
+    /// Returns the searchers before and after the move, or None if the commit is the one served.
+    pub fn reload(&self) -> Result<Option<Moved>, IndexError> {
+        let newest = Generation::read(&self.dir)?;
+        let old = self.reader.searcher();
+        if newest.same_segments(&old) {
+            return Ok(None);
+        }
+        {
+            let mut verified = self.verified.lock().unwrap_or_else(|p| p.into_inner());
+            verify_files(&self.dir, &self.index, &newest, &mut verified).map_err(|e| opening(&self.dir, e))?;
+            // Forget the files this commit no longer lists (merged away).
+            verified.retain(|name, _| newest.files.iter().any(|f| &f.name == name));
+        }
         self.reader.reload().map_err(|e| opening(&self.dir, e))?;
-        Ok(ids(&self.reader.searcher()) != old)
+        let new = self.reader.searcher();
+        // meta.json may have moved again between reading and reloading (a sync tool writing
+        // the next commit): the number is then the newer one's, read again.
+        let commit = if newest.same_segments(&new) { newest.commit } else { Generation::read(&self.dir).map_or(newest.commit, |g| g.commit) };
+        self.commit.store(commit, std::sync::atomic::Ordering::SeqCst);
+        if new.segment_readers().iter().map(seg_state).eq(old.segment_readers().iter().map(seg_state)) {
+            return Ok(None);
+        }
+        Ok(Some(Moved { old, new }))
+    }
+
+    /// The number of the commit the reader serves (0 for an index written before commits were
+    /// numbered, until its next commit).
+    pub fn commit_number(&self) -> u64 {
+        self.commit.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn dir(&self) -> &Path {
@@ -310,13 +362,19 @@ impl Store {
         };
         let mut writer = writer.lock().unwrap_or_else(|p| p.into_inner());
         let mut batch = Batch { store: self, writer: &mut writer };
-        let result = fill(&mut batch).and_then(|()| writer.commit().map(|_| ()).map_err(|e| E::from(IndexError::from(e))));
+        let number = self.commit_number() + 1;
+        let result = fill(&mut batch).and_then(|()| {
+            let mut prepared = writer.prepare_commit().map_err(|e| E::from(IndexError::from(e)))?;
+            prepared.set_payload(&number.to_string());
+            prepared.commit().map(|_| ()).map_err(|e| E::from(IndexError::from(e)))
+        });
         if let Err(e) = result {
             // Drop everything this batch staged so the next batch starts clean.
             let _ = writer.rollback();
             return Err(e);
         }
         drop(writer);
+        self.commit.store(number, std::sync::atomic::Ordering::SeqCst);
         self.reader.reload().map_err(|e| E::from(IndexError::from(e)))?;
         Ok(())
     }
@@ -376,16 +434,23 @@ impl Store {
     /// Every live document of a kind, as records.
     pub fn all_of_kind(&self, kind: Kind) -> Result<Vec<Record>, IndexError> {
         let searcher = self.searcher();
+        let all: Vec<u32> = (0..searcher.segment_readers().len() as u32).collect();
+        self.of_kind_in(&searcher, &all, kind)
+    }
+
+    /// The live documents of a kind in some segments of `searcher` (by ordinal), as records.
+    pub fn of_kind_in(&self, searcher: &Searcher, segments: &[u32], kind: Kind) -> Result<Vec<Record>, IndexError> {
         let term = Term::from_field_text(self.fields.kind, kind.as_str());
         let mut out = Vec::new();
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        for &ord in segments {
+            let seg = searcher.segment_reader(ord);
             let inv = seg.inverted_index(self.fields.kind)?;
             let Some(mut postings) = inv.read_postings(&term, IndexRecordOption::Basic)? else {
                 continue;
             };
             use tantivy::DocSet;
             let alive = seg.alive_bitset();
-            let store = searcher.segment_reader(ord as u32).get_store_reader(64)?;
+            let store = seg.get_store_reader(64)?;
             let mut doc = postings.doc();
             while doc != tantivy::TERMINATED {
                 if alive.is_none_or(|a| a.is_alive(doc)) {
@@ -441,6 +506,41 @@ impl Store {
     pub fn num_docs(&self) -> u64 {
         self.searcher().num_docs()
     }
+}
+
+/// The reader's view of a segment: its id and how many of its documents are deleted.
+fn seg_state(r: &tantivy::SegmentReader) -> (tantivy::index::SegmentId, u32) {
+    (r.segment_id(), r.num_deleted_docs())
+}
+
+/// The number a commit's payload carries (0 for none: an index older than numbered commits).
+fn commit_number(payload: Option<&str>) -> u64 {
+    payload.and_then(|p| p.trim().parse().ok()).unwrap_or(0)
+}
+
+/// Checks every file `generation` lists: present, and its tantivy footer's checksum matches
+/// its contents. A file already verified at the same length (files never change once written)
+/// is not read again; the newly verified are added to `verified`.
+fn verify_files(dir: &Path, index: &Index, generation: &Generation, verified: &mut std::collections::HashMap<String, u64>) -> tantivy::Result<()> {
+    use tantivy::directory::error::OpenReadError;
+    for f in &generation.files {
+        let path = Path::new(&f.name);
+        let len = match std::fs::metadata(dir.join(path)) {
+            Ok(m) => m.len(),
+            Err(_) => return Err(OpenReadError::FileDoesNotExist(path.to_path_buf()).into()),
+        };
+        if verified.get(&f.name) == Some(&len) {
+            continue;
+        }
+        if !index.directory().validate_checksum(path)? {
+            return Err(tantivy::TantivyError::DataCorruption(tantivy::error::DataCorruption::new(
+                path.to_path_buf(),
+                "checksum mismatch (not yet fully copied, or damaged)".into(),
+            )));
+        }
+        verified.insert(f.name.clone(), len);
+    }
+    Ok(())
 }
 
 /// Every term of a string column mapped through `f`, indexed by ordinal.
@@ -527,8 +627,12 @@ impl SegmentRows {
 
 /// [`Store::visit_ratings`] over any commit's searcher (a read-only one included).
 pub fn visit_ratings<S: RatingSink>(searcher: &Searcher, sink: &mut S) -> Result<(), IndexError> {
-    sink.reserve(searcher.num_docs() as usize);
-    let segments = searcher.segment_readers();
+    visit_segment_ratings(searcher.segment_readers(), sink)
+}
+
+/// [`visit_ratings`] of some segments only (those a replica's new commit added).
+pub fn visit_segment_ratings<S: RatingSink>(segments: &[tantivy::SegmentReader], sink: &mut S) -> Result<(), IndexError> {
+    sink.reserve(segments.iter().map(|s| s.num_docs() as usize).sum());
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         // Two readers take segments in turn; this thread hands them to the sink in segment

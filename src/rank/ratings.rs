@@ -413,11 +413,7 @@ impl Ratings {
 
     /// A record was deleted or replaced by one without a rating. Returns whether it had one.
     pub fn remove_key(&mut self, key: &str) -> bool {
-        let Some(row) = self.by_key.remove(key_hash(key)) else { return false };
-        self.unlink(row);
-        self.log.rating[row as usize] = FREE;
-        self.free.push(row);
-        true
+        self.remove_key_hashed(key_hash(key)).is_some()
     }
 
     fn count(&mut self, row: u32, sign: i64) {
@@ -563,9 +559,29 @@ impl Ratings {
     }
 
     pub fn remove_vote(&mut self, key: &str) {
-        if let Some(d) = self.votes.remove(&key_hash(key)) {
-            self.voters[d as usize] = self.voters[d as usize].saturating_sub(1);
-        }
+        self.remove_vote_hashed(key_hash(key));
+    }
+
+    /// [`Ratings::remove_vote`] by the key's hash; returns the drama (by index) it was for.
+    pub fn remove_vote_hashed(&mut self, key: u64) -> Option<u32> {
+        let d = self.votes.remove(&key)?;
+        self.voters[d as usize] = self.voters[d as usize].saturating_sub(1);
+        Some(d)
+    }
+
+    /// [`Ratings::remove_key`] by the key's hash; returns the drama (by index) its rating was for.
+    pub fn remove_key_hashed(&mut self, key: u64) -> Option<u32> {
+        let row = self.by_key.remove(key)?;
+        let drama = self.log.drama[row as usize];
+        self.unlink(row);
+        self.log.rating[row as usize] = FREE;
+        self.free.push(row);
+        Some(drama)
+    }
+
+    /// A drama's id by its interned index.
+    pub fn drama_name(&self, idx: u32) -> Option<&str> {
+        self.drama_names.get(idx as usize).map(|n| &**n)
     }
 
     /// The drama the record `key` rates now, if it carries a counted rating: a replacement that
