@@ -43,9 +43,45 @@ pub struct Health {
     pub generation: u64,
     /// Whether this server is a read-only replica.
     pub read_only: bool,
+    /// The number of the commit served: every commit of the writer numbers the next one, and
+    /// a merge keeps the number.
+    pub commit: u64,
     /// On a replica: seconds the writer's newest commit has waited to be followed (0 when it
     /// serves it).
     pub behind_seconds: f64,
+    /// On a replica: commits the writer has made that this replica does not serve yet.
+    pub behind_commits: u64,
+    /// On a replica following a writer over HTTP (`--follow`): why the last attempt to reach it
+    /// failed, until one succeeds. The replica keeps serving what it has meanwhile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer_error: Option<String>,
+}
+
+/// `GET /api/replication/manifest`: the writer's newest commit, as a replica copies it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Manifest {
+    /// Names this commit; changes whenever `meta.json` does (a merge included). A replica
+    /// passes it back as `known` to wait for the next one.
+    pub id: String,
+    /// The commit's number ([`Health::commit`]).
+    pub commit: u64,
+    /// The index format the writer writes: a replica refuses a writer of another format.
+    pub format: String,
+    /// The commit's `meta.json`, byte for byte: a replica writes it last, once it holds every
+    /// file.
+    pub meta: String,
+    /// Every segment file the commit lists.
+    pub files: Vec<ManifestFile>,
+}
+
+/// One file of a [`Manifest`]. Segment files never change once written, so a name, a length and
+/// a checksum identify one for good.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct ManifestFile {
+    pub name: String,
+    pub len: u64,
+    /// CRC-32 (IEEE) of the whole file.
+    pub crc32: u32,
 }
 
 /// `POST /api/records`: the records applied in the batch's one commit.
@@ -75,7 +111,7 @@ pub struct Recomputed {
 }
 
 /// Every error answer: what went wrong and, for a client's mistake, what to change.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: String,
 }

@@ -17,6 +17,8 @@ pub mod search;
 pub mod rank;
 /// Related dramas: shared cast, the same slot, co-ratings.
 pub mod related;
+/// Segment replication: the writer's manifest and files, and the replica that copies them.
+pub mod replica;
 /// Ties index, catalog, ratings and cache together; what the CLI and HTTP call.
 /// The API's answers as types, and answers serialized once for the cache.
 pub mod api;

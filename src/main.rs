@@ -174,13 +174,23 @@ enum Command {
         #[arg(long, env = "DORAMA_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
         request_timeout_ms: u64,
         /// Serve the index read-only, as a replica: no writer lock, writes refused with 405,
-        /// and the writer's newer commits followed as they appear in the directory.
+        /// and the writer's newer commits followed: fetched with --follow, or as another tool
+        /// (rsync) brings them into the directory.
         #[arg(long)]
         read_only: bool,
-        /// Where writes go, named in the 405 a replica answers them with.
+        /// Where writes go, named in the 405 a replica answers them with (default: --follow).
         #[arg(long, requires = "read_only")]
         writer: Option<String>,
-        /// How often a replica looks for a newer commit, in milliseconds.
+        /// Follow this writer (http://HOST:PORT): copy its commits into --index as it makes
+        /// them, starting with the whole index if the directory has none. Both sides read the
+        /// token from DORAMA_REPLICATION_TOKEN.
+        #[arg(long, requires = "read_only")]
+        follow: Option<String>,
+        /// With --follow: fetch no faster than this many bytes a second.
+        #[arg(long, requires = "follow")]
+        fetch_max_bytes_per_sec: Option<u64>,
+        /// Without --follow: how often a replica looks for a newer commit in its directory, in
+        /// milliseconds.
         #[arg(long, requires = "read_only", default_value_t = 200)]
         follow_interval_ms: u64,
         /// A replica further behind its writer than this (seconds) answers /healthz with 503.
@@ -391,7 +401,7 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms, read_only, writer, follow_interval_ms, max_lag } => {
+        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
@@ -399,13 +409,33 @@ fn run(cli: Cli) -> Result<()> {
                 bail!("--follow-interval-ms must be positive");
             }
             let options = Options { params: rank.params()?, cache_entries };
+            let rt = tokio::runtime::Runtime::new()?;
+            let timeout = std::time::Duration::from_millis(request_timeout_ms);
             let (engine, replica) = if read_only {
                 if max_lag.is_some_and(|l| !(l.is_finite() && l > 0.0)) {
                     bail!("--max-lag must be a positive number of seconds");
                 }
+                if fetch_max_bytes_per_sec == Some(0) {
+                    bail!("--fetch-max-bytes-per-sec must be positive");
+                }
+                let follower = match &follow {
+                    Some(url) => {
+                        let Some(token) = dorama_search::http::replication_token_from_env() else {
+                            bail!("--follow needs DORAMA_REPLICATION_TOKEN: the token the writer was started with");
+                        };
+                        let writer = dorama_search::replica::client::Writer::new(url, &token).map_err(anyhow::Error::msg)?;
+                        std::fs::create_dir_all(&index.index).with_context(|| format!("cannot create {}", index.index.display()))?;
+                        let follower = dorama_search::replica::Follower::new(&index.index, writer, fetch_max_bytes_per_sec);
+                        // A new replica copies the whole index before it serves anything.
+                        rt.block_on(follower.first_copy(&index.index));
+                        Some(follower)
+                    }
+                    None => None,
+                };
                 let replica = dorama_search::http::Replica {
-                    writer_url: writer,
+                    writer_url: writer.or(follow),
                     follow_every: std::time::Duration::from_millis(follow_interval_ms),
+                    follower,
                     max_lag: max_lag.map(std::time::Duration::from_secs_f64),
                 };
                 (Engine::open_read_only(&index.index, options)?, Some(replica))
@@ -414,8 +444,6 @@ fn run(cli: Cli) -> Result<()> {
                 dorama_search::engine::fill_from_sample(&engine, &index.index)?;
                 (engine, None)
             };
-            let rt = tokio::runtime::Runtime::new()?;
-            let timeout = std::time::Duration::from_millis(request_timeout_ms);
             rt.block_on(dorama_search::http::serve(engine, &addr, timeout, replica))
         }
     }

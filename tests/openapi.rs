@@ -89,8 +89,8 @@ fn validate(doc: &Value, components: &Value, method: &str, path: &str, status: S
 
 /// A documented path with its placeholders filled and its query from the documented examples
 /// (a snapshot's destination is a new directory under `scratch`).
-fn example_uri(doc: &Value, method: &str, path: &str, scratch: &std::path::Path) -> String {
-    let mut uri = path.replace("{id}", common::SEED).replace("{kind}", "drama").replace("{version}", "0");
+fn example_uri(doc: &Value, method: &str, path: &str, scratch: &std::path::Path, segment_file: &str) -> String {
+    let mut uri = path.replace("{id}", common::SEED).replace("{kind}", "drama").replace("{version}", "0").replace("{name}", segment_file);
     if method == "delete" {
         uri = "/api/records/post/openapi-check".into();
     }
@@ -120,7 +120,8 @@ fn bad_request(method: &str, path: &str) -> String {
         ("get", "/api/dramas/{id}/related") => "/api/dramas/no-such-drama/related".into(),
         ("get", "/api/records/{kind}/{id}") => "/api/records/drama/no-such-drama".into(),
         ("delete", "/api/records/{kind}/{id}") => "/api/records/post/openapi-check".into(),
-        ("post", "/api/records") | ("post", "/api/top100/recompute") | ("get", "/api/export") | ("post", "/api/snapshot") => path.into(),
+        ("post", "/api/records") | ("post", "/api/top100/recompute") | ("get", "/api/export") | ("post", "/api/snapshot") | ("get", "/api/replication/manifest") => path.into(),
+        ("get", "/api/replication/files/{name}") => "/api/replication/files/meta.json".into(),
         ("get", "/api/top100") => "/api/top100?season=Summer%202004&year=2004".into(),
         _ => String::new(),
     }
@@ -128,8 +129,11 @@ fn bad_request(method: &str, path: &str) -> String {
 
 #[tokio::test]
 async fn every_documented_operation_answers_what_its_schema_says() {
-    let (_d, engine) = common::seeded_engine();
-    let app = router(Arc::new(AppState::new(Arc::new(engine), Some(TOKEN.to_string()))));
+    let (d, engine) = common::seeded_engine();
+    let segment_file = dorama_search::index::generation::Generation::read(d.path()).unwrap().files[0].clone();
+    let mut state = AppState::new(Arc::new(engine), Some(TOKEN.to_string()));
+    state.replication_token = Some(TOKEN.to_string());
+    let app = router(Arc::new(state));
     let (s, _, body) = call(&app, "GET", "/openapi.json", false, "").await;
     assert_eq!(s, StatusCode::OK);
     let doc: Value = serde_json::from_slice(&body).unwrap();
@@ -150,13 +154,13 @@ async fn every_documented_operation_answers_what_its_schema_says() {
     for (method, path) in &ops {
         let admin = doc["paths"][path][method]["security"].is_array();
         let body = if path == "/api/records" { r#"{"type":"post","id":"openapi-check","topic":"t","author":"a","body":"sekachu"}"# } else { "" };
-        let uri = example_uri(&doc, method, path, scratch.path());
+        let uri = example_uri(&doc, method, path, scratch.path(), &segment_file);
         let (status, ctype, answer) = call(&app, &method.to_uppercase(), &uri, admin, body).await;
         assert!(status.is_success() || status.is_redirection(), "{method} {uri} → {status}: {}", String::from_utf8_lossy(&answer));
         validate(&doc, &components, method, path, status, ctype.as_deref(), &answer);
         let bad = bad_request(method, path);
         if !bad.is_empty() {
-            // Admin operations are refused without the token; the others for a bad value.
+            // Operations behind a token are refused without it; the others for a bad value.
             let (status, ctype, answer) = call(&app, &method.to_uppercase(), &bad, false, "").await;
             assert!(status.is_client_error(), "{method} {bad} → {status}");
             validate(&doc, &components, method, path, status, ctype.as_deref(), &answer);

@@ -4,6 +4,7 @@
 
 mod common;
 use common::server::{free_port, request, start};
+use dorama_search::index::generation::Generation;
 use dorama_search::engine::{Engine, Options};
 use dorama_search::record::{parse_ndjson, Kind};
 use dorama_search::search::{Scope, SearchRequest};
@@ -194,4 +195,289 @@ fn a_replica_following_by_differences_matches_an_engine_opened_fresh_on_every_co
     }
     assert_eq!(state_of(&replica), state_of(&writer));
     assert!(merged, "no merge was followed (at most {most_segments} segments)");
+}
+
+/// tantivy's own list of a commit's files, less those that do not exist (it names a delete
+/// file for every segment), is what a replica copies and verifies.
+#[test]
+fn the_files_a_replica_copies_are_the_files_tantivy_lists_for_a_commit() {
+    let (dir, writer) = common::seeded_engine();
+    // Deletes, until a commit holds a delete file (tantivy merges segments with deletes away
+    // in the background, so one commit may have none left).
+    for round in 0..50 {
+        let posts: Vec<String> = (0..50).map(|i| format!(r#"{{"type":"post","id":"p{round}-{i}","topic":"t","author":"a","body":"b"}}"#)).collect();
+        writer.ingest(parse_ndjson("b", &posts.join("\n")).unwrap()).unwrap();
+        assert!(writer.delete(Kind::Post, &format!("p{round}-7")).unwrap());
+        let ours = Generation::read(dir.path()).unwrap();
+        let theirs: std::collections::BTreeSet<String> = writer
+            .store()
+            .index()
+            .load_metas()
+            .unwrap()
+            .list_segment_files()
+            .into_iter()
+            .filter(|p| dir.path().join(p).exists())
+            .map(|p| p.display().to_string())
+            .collect();
+        if Generation::read(dir.path()).unwrap().meta != ours.meta {
+            continue; // a merge landed between the two reads
+        }
+        assert_eq!(ours.files.iter().cloned().collect::<std::collections::BTreeSet<_>>(), theirs, "round {round}");
+        if ours.files.iter().any(|f| f.ends_with(".del")) {
+            return;
+        }
+    }
+    panic!("no commit kept a delete file");
+}
+
+/// Files copied by another tool: a commit whose `meta.json` arrived before its files, or whose
+/// file is only half there, is not opened; the replica keeps serving the commit before.
+#[test]
+fn a_half_copied_commit_is_never_opened() {
+    let (wdir, writer) = common::seeded_engine();
+    let rdir = tempfile::tempdir().unwrap();
+    let copy = |name: &str| std::fs::copy(wdir.path().join(name), rdir.path().join(name)).unwrap();
+    for name in Generation::read(wdir.path()).unwrap().files.iter().chain(["meta.json".to_string(), "dorama-format".to_string()].iter()) {
+        copy(name);
+    }
+    let replica = Engine::open_read_only(rdir.path(), Options::default()).unwrap();
+    let before = replica.store().num_docs();
+    writer.ingest(parse_ndjson("b", r#"{"type":"post","id":"half","topic":"t","author":"a","body":"qqhalfword"}"#).unwrap()).unwrap();
+    let newest = Generation::read(wdir.path()).unwrap();
+    let new_files: Vec<&String> = newest.files.iter().filter(|f| !rdir.path().join(f).exists()).collect();
+    assert!(!new_files.is_empty());
+    // meta.json first, the files not yet.
+    copy("meta.json");
+    let err = replica.follow().unwrap_err().to_string();
+    assert!(err.contains("missing"), "{err}");
+    assert_eq!(replica.store().num_docs(), before);
+    // Every file there, one of them cut short.
+    for f in &new_files {
+        copy(f);
+    }
+    let store_file = new_files.iter().find(|f| f.ends_with(".store")).unwrap();
+    let full = std::fs::read(wdir.path().join(store_file)).unwrap();
+    std::fs::write(rdir.path().join(store_file), &full[..full.len() / 2]).unwrap();
+    let err = replica.follow().unwrap_err().to_string();
+    assert!(err.contains(store_file.as_str()), "{err}");
+    assert_eq!(replica.store().num_docs(), before);
+    // At its full length but not its bytes (a tool writing in place): only the checksum tells.
+    let mut altered = full.clone();
+    // Its first bytes: the footer (with the checksum) is at the end of a file this small.
+    altered[..8].iter_mut().for_each(|b| *b ^= 0x5a);
+    std::fs::write(rdir.path().join(store_file), &altered).unwrap();
+    let err = replica.follow().unwrap_err().to_string();
+    assert!(err.contains(store_file.as_str()) && err.contains("checksum"), "{err}");
+    assert_eq!(replica.store().num_docs(), before);
+    assert_eq!(search_total(&replica, "qqhalfword"), 0);
+    // Whole at last: followed.
+    copy(store_file);
+    assert!(replica.follow().unwrap());
+    assert_eq!(search_total(&replica, "qqhalfword"), 1);
+    assert_eq!(replica.commit_number(), writer.commit_number());
+}
+
+/// GETs `path` from `port` as JSON.
+fn get_json(port: u16, path: &str) -> serde_json::Value {
+    let (s, body) = request(port, "GET", path, "").unwrap();
+    assert_eq!(s, 200, "{path}: {body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// A Top 100 answer without its timing.
+fn top100(port: u16) -> serde_json::Value {
+    let mut v = get_json(port, "/api/top100");
+    v.as_object_mut().unwrap().remove("took_us");
+    v
+}
+
+fn kill(p: &mut std::process::Child) {
+    p.kill().unwrap();
+    p.wait().unwrap();
+}
+
+/// Waits until `port`'s `/healthz` has the writer's commit and documents.
+fn converge(port: u16, writer: u16, within: Duration) {
+    let want = get_json(writer, "/healthz");
+    let started = Instant::now();
+    loop {
+        if let Ok((200, body)) = request(port, "GET", "/healthz", "") {
+            let h: serde_json::Value = serde_json::from_str(&body).unwrap();
+            if h["commit"] == want["commit"] && h["documents"] == want["documents"] {
+                return;
+            }
+        }
+        assert!(started.elapsed() < within, "the replica on {port} did not reach commit {} in {within:?}", want["commit"]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The issue's loopback test: one writer, two replicas that fetch from it over HTTP (both
+/// starting on empty directories); while batches are ingested and searched, every acknowledged
+/// record is on both replicas within a second.
+#[test]
+fn two_replicas_following_a_writer_over_http_see_every_acknowledged_batch_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let wport = free_port();
+    let mut writer = start(&dir.path().join("writer"), wport, &[]);
+    let (s, b) = request(wport, "POST", "/api/records", &common::seed_text()).unwrap();
+    assert_eq!(s, 200, "{b}");
+    let url = format!("http://127.0.0.1:{wport}");
+    let mut replicas: Vec<(u16, std::process::Child)> = (0..2)
+        .map(|i| {
+            let port = free_port();
+            (port, start(&dir.path().join(format!("replica{i}")), port, &["--read-only", "--follow", &url]))
+        })
+        .collect();
+    // Writes are refused, naming the writer.
+    let (s, body) = request(replicas[0].0, "POST", "/api/records", &common::seed_text()).unwrap();
+    assert_eq!(s, 405, "{body}");
+    assert!(body.contains(&url), "{body}");
+    let mut worst = Duration::ZERO;
+    for i in 0..25 {
+        let batch: Vec<String> = (0..4)
+            .map(|j| format!(r#"{{"type":"comment","id":"http-{i}-{j}","drama_id":"{}","author":"fan{j}","rating":{},"body":"qqfollowed{i}"}}"#, common::SEED, 1 + (i + j) % 10))
+            .collect();
+        let (s, b) = request(wport, "POST", "/api/records", &batch.join("\n")).unwrap();
+        assert_eq!(s, 200, "{b}");
+        let acked = Instant::now();
+        for (port, _) in &replicas {
+            loop {
+                let found = get_json(*port, &format!("/api/search?q=qqfollowed{i}"))["total"].as_u64() == Some(4);
+                if found {
+                    break;
+                }
+                assert!(acked.elapsed() < Duration::from_secs(1), "batch {i} not on the replica on port {port} a second after it was acknowledged");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        worst = worst.max(acked.elapsed());
+    }
+    eprintln!("slowest batch to reach both replicas: {} ms", worst.as_millis());
+    for (port, _) in &replicas {
+        converge(*port, wport, Duration::from_secs(5));
+        assert_eq!(top100(*port), top100(wport), "the replica's Top 100 is the writer's");
+        let h = get_json(*port, "/healthz");
+        assert_eq!((h["read_only"].as_bool(), h["behind_commits"].as_u64()), (Some(true), Some(0)), "{h}");
+        let (s, metrics) = request(*port, "GET", "/metrics", "").unwrap();
+        assert_eq!(s, 200);
+        assert!(metrics.contains("dorama_replica_lag_commits 0"), "{metrics}");
+    }
+    // Replication is the writer's alone, and only with the token.
+    let (s, _) = request(replicas[0].0, "GET", "/api/replication/manifest", "").unwrap();
+    assert_eq!(s, 403);
+    for (_, p) in &mut replicas {
+        kill(p);
+    }
+    kill(&mut writer);
+}
+
+/// Sum of the sizes of the files the writer's newest commit lists.
+fn index_bytes(wport: u16) -> u64 {
+    get_json(wport, "/api/replication/manifest")["files"].as_array().unwrap().iter().map(|f| f["len"].as_u64().unwrap()).sum()
+}
+
+/// Waits until some partly fetched file in the replica's directory has bytes in it.
+fn wait_for_part(dir: &std::path::Path) {
+    let started = Instant::now();
+    loop {
+        let parts = std::fs::read_dir(dir.join(dorama_search::replica::mirror::PARTS_DIR)).into_iter().flatten().flatten();
+        if parts.into_iter().any(|e| e.metadata().is_ok_and(|m| m.len() > 0)) {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the replica never began fetching");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `kill -9` in the middle of a fetch, twice: on an empty directory (nothing is visible: no
+/// commit at all) and while fetching a newer commit (the replica's directory still opens on the
+/// commit before, whole). Restarted, it resumes the cut files where they stopped and converges.
+#[test]
+fn a_replica_killed_in_the_middle_of_a_fetch_restarts_and_converges_with_nothing_half_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let wdir = dir.path().join("writer");
+    std::fs::create_dir_all(wdir.join("sample")).unwrap();
+    for e in std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("index/sample")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, wdir.join("sample").join(p.file_name().unwrap())).unwrap();
+    }
+    let wport = free_port();
+    let mut writer = start(&wdir, wport, &[]);
+    let url = format!("http://127.0.0.1:{wport}");
+    let rdir = dir.path().join("replica");
+    let rport = free_port();
+    let slow = ["--read-only", "--follow", url.as_str(), "--fetch-max-bytes-per-sec", "200000"];
+    let fast = ["--read-only", "--follow", url.as_str()];
+
+    // 1. Killed during its first copy: no commit is visible.
+    let mut replica = common::server::spawn(&rdir, rport, &slow);
+    wait_for_part(&rdir);
+    kill(&mut replica);
+    assert!(!rdir.join("meta.json").exists(), "a commit became visible before all its files were there");
+    let total = index_bytes(wport);
+    let mut replica = start(&rdir, rport, &fast);
+    converge(rport, wport, Duration::from_secs(10));
+    let (_, metrics) = request(rport, "GET", "/metrics", "").unwrap();
+    let fetched: f64 = metrics.lines().find_map(|l| l.strip_prefix("dorama_replication_fetched_bytes ")).unwrap().parse().unwrap();
+    assert!((fetched as u64) < total, "the restart resumed instead of fetching all {total} bytes again (fetched {fetched})");
+    kill(&mut replica);
+
+    // 2. Killed while fetching a newer commit: the directory still holds the one before, whole.
+    let served = Engine::open_read_only(&rdir, Options::default()).unwrap().store().num_docs();
+    let batch: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"type":"post","id":"bulk-{i}","topic":"t{i}","author":"a{i}","body":"qqbulk {} {i}"}}"#, "filler words for a larger segment ".repeat(8)))
+        .collect();
+    let (s, b) = request(wport, "POST", "/api/records", &batch.join("\n")).unwrap();
+    assert_eq!(s, 200, "{b}");
+    let mut replica = common::server::spawn(&rdir, rport, &slow);
+    wait_for_part(&rdir);
+    kill(&mut replica);
+    let reopened = Engine::open_read_only(&rdir, Options::default()).expect("the commit before is whole");
+    assert_eq!(reopened.store().num_docs(), served, "the newer commit is not half visible");
+    drop(reopened);
+    let mut replica = start(&rdir, rport, &fast);
+    converge(rport, wport, Duration::from_secs(10));
+    assert_eq!(get_json(rport, "/api/search?q=qqbulk")["total"], 3000);
+    assert_eq!(top100(rport), top100(wport));
+    kill(&mut replica);
+    kill(&mut writer);
+}
+
+/// The writer going away and coming back: the replica keeps serving what it has, says in
+/// `/healthz` why it cannot reach the writer, and follows again once it is back.
+#[test]
+fn a_writer_restarting_does_not_break_its_replicas() {
+    let dir = tempfile::tempdir().unwrap();
+    let wdir = dir.path().join("writer");
+    let wport = free_port();
+    let mut writer = start(&wdir, wport, &[]);
+    let (s, b) = request(wport, "POST", "/api/records", &common::seed_text()).unwrap();
+    assert_eq!(s, 200, "{b}");
+    let url = format!("http://127.0.0.1:{wport}");
+    let rport = free_port();
+    let mut replica = start(&dir.path().join("replica"), rport, &["--read-only", "--follow", &url]);
+    converge(rport, wport, Duration::from_secs(5));
+    kill(&mut writer);
+    // Still answering, and saying why it is not following.
+    let started = Instant::now();
+    loop {
+        let h = get_json(rport, "/healthz");
+        if h["writer_error"].is_string() {
+            assert!(h["writer_error"].as_str().unwrap().contains(&url), "{h}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the replica never noticed the writer gone: {h}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(get_json(rport, "/api/search?q=sekachu")["total"].as_u64().unwrap() > 0);
+    let mut writer = start(&wdir, wport, &[]);
+    let line = r#"{"type":"post","id":"after-restart","topic":"t","author":"a","body":"qqafterrestart"}"#;
+    let (s, b) = request(wport, "POST", "/api/records", line).unwrap();
+    assert_eq!(s, 200, "{b}");
+    converge(rport, wport, Duration::from_secs(15));
+    assert_eq!(get_json(rport, "/api/search?q=qqafterrestart")["total"], 1);
+    assert!(get_json(rport, "/healthz").get("writer_error").is_none());
+    kill(&mut replica);
+    kill(&mut writer);
 }

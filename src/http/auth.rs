@@ -13,13 +13,20 @@ pub fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
     (padded.as_slice().ct_eq(expected) & same_len).into()
 }
 
-/// Checks `Authorization: Bearer <token>` against the configured token.
+/// Checks `Authorization: Bearer <token>` against the configured admin token.
 pub fn require_admin(configured: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
+    require_token(configured, headers, "admin endpoints are disabled: the server has no DORAMA_ADMIN_TOKEN", "admin")
+}
+
+/// Checks `Authorization: Bearer <token>` against `DORAMA_REPLICATION_TOKEN`: replicas read
+/// every file of the index, so the writer serves them only to a holder of this token.
+pub fn require_replication(configured: Option<&str>, headers: &HeaderMap) -> Result<(), ApiError> {
+    require_token(configured, headers, "replication is disabled: the writer has no DORAMA_REPLICATION_TOKEN", "replication")
+}
+
+fn require_token(configured: Option<&str>, headers: &HeaderMap, disabled: &str, what: &str) -> Result<(), ApiError> {
     let Some(expected) = configured else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "admin endpoints are disabled: the server has no DORAMA_ADMIN_TOKEN",
-        ));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, disabled));
     };
     let given = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -28,7 +35,7 @@ pub fn require_admin(configured: Option<&str>, headers: &HeaderMap) -> Result<()
         .map(str::trim);
     match given {
         Some(g) if constant_time_eq(g.as_bytes(), expected.as_bytes()) => Ok(()),
-        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong admin token")),
+        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, format!("wrong {what} token"))),
         None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing Authorization: Bearer <token>")),
     }
 }

@@ -58,6 +58,9 @@ impl Default for Metrics {
             ("dorama_index_age_seconds", "Seconds since the index last committed."),
             ("dorama_cache_hit_ratio", "Share of query cache lookups answered from the cache."),
             ("dorama_replica_lag_seconds", "On a replica: seconds the writer's newest commit has waited to be followed (0 on the writer)."),
+            ("dorama_replica_lag_commits", "On a replica: commits the writer has made that the replica does not serve yet (0 on the writer)."),
+            ("dorama_commit", "The number of the commit served."),
+            ("dorama_replication_fetched_bytes", "On a replica following over HTTP: bytes of segment files fetched from the writer since start."),
         ] {
             recorder.describe_gauge(name.into(), None, help.into());
         }
@@ -138,7 +141,13 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
     }
     let ratio = if hits + misses == 0 { 0.0 } else { hits as f64 / (hits + misses) as f64 };
     m.gauge("dorama_cache_hit_ratio", vec![], ratio);
-    m.gauge("dorama_replica_lag_seconds", vec![], st.engine.behind().as_secs_f64());
+    let (behind, behind_commits) = st.behind();
+    m.gauge("dorama_replica_lag_seconds", vec![], behind.as_secs_f64());
+    m.gauge("dorama_replica_lag_commits", vec![], behind_commits as f64);
+    m.gauge("dorama_commit", vec![], st.engine.commit_number() as f64);
+    if let Some(f) = &st.follower {
+        m.gauge("dorama_replication_fetched_bytes", vec![], f.fetched_bytes() as f64);
+    }
     metrics::with_local_recorder(&m.recorder, || m.process.collect());
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.handle.render())
 }

@@ -19,6 +19,7 @@ pub mod openapi;
 mod page;
 mod params;
 mod records;
+mod replication;
 mod search;
 mod snapshot;
 mod top100;
@@ -59,6 +60,12 @@ pub struct AppState {
     pub writer_url: Option<String>,
     /// On a replica: `/healthz` answers 503 once it is further behind than this.
     pub max_lag: Option<Duration>,
+    /// `DORAMA_REPLICATION_TOKEN`; None closes the replication endpoints.
+    pub replication_token: Option<String>,
+    /// The writer's segment checksums, computed once per file for its manifests.
+    pub checksums: crate::replica::manifest::Checksums,
+    /// On a replica following a writer over HTTP: how it stands with it.
+    pub follower: Option<Arc<crate::replica::Status>>,
 }
 
 impl AppState {
@@ -66,7 +73,31 @@ impl AppState {
         let metrics = metrics::Metrics::default();
         let commits = metrics.commit_histogram();
         engine.observe_commits(Box::new(move |took| commits.record(took.as_secs_f64())));
-        AppState { engine, admin_token, metrics, request_timeout: REQUEST_TIMEOUT, writer_url: None, max_lag: None }
+        AppState {
+            engine,
+            admin_token,
+            metrics,
+            request_timeout: REQUEST_TIMEOUT,
+            writer_url: None,
+            max_lag: None,
+            replication_token: replication_token_from_env(),
+            checksums: Default::default(),
+            follower: None,
+        }
+    }
+
+    /// How far a replica is behind its writer: the time the newest commit it knows of has
+    /// waited, and how many commits it lacks (zero on the writer).
+    pub fn behind(&self) -> (Duration, u64) {
+        let served = self.engine.commit_number();
+        match &self.follower {
+            Some(f) => (f.behind().max(self.engine.behind()), f.behind_commits(served)),
+            None if self.engine.store().read_only() => {
+                let newest = crate::index::generation::Generation::read(self.engine.store().dir()).map_or(served, |g| g.commit);
+                (self.engine.behind(), newest.saturating_sub(served))
+            }
+            None => (Duration::ZERO, 0),
+        }
     }
 }
 
@@ -77,7 +108,7 @@ impl AppState {
     (status = 503, description = "A replica further behind its writer than --max-lag", body = Health),
 ))]
 async fn healthz(State(st): State<Arc<AppState>>) -> (StatusCode, Json<Health>) {
-    let behind = st.engine.behind();
+    let (behind, behind_commits) = st.behind();
     let lagging = st.max_lag.is_some_and(|max| behind > max);
     let health = Health {
         status: if lagging { "behind" } else { "ok" },
@@ -85,7 +116,10 @@ async fn healthz(State(st): State<Arc<AppState>>) -> (StatusCode, Json<Health>) 
         dramas: st.engine.num_dramas(),
         generation: st.engine.generation(),
         read_only: st.engine.store().read_only(),
+        commit: st.engine.commit_number(),
         behind_seconds: behind.as_secs_f64(),
+        behind_commits,
+        writer_error: st.follower.as_ref().and_then(|f| f.error()),
     };
     (if lagging { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }, Json(health))
 }
@@ -116,6 +150,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(records::post))
         .routes(routes!(export::export))
         .routes(routes!(snapshot::snapshot))
+        .routes(routes!(replication::manifest))
+        .routes(routes!(replication::file))
         .routes(routes!(records::get, records::delete))
         .routes(routes!(top100::get))
         .routes(routes!(top100::recompute))
@@ -153,14 +189,23 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub struct Replica {
     /// Named in the 405 that answers a write.
     pub writer_url: Option<String>,
-    /// How often to look for a newer commit.
+    /// Following a directory kept in sync by another tool: how often to look for a newer
+    /// commit in it.
     pub follow_every: Duration,
+    /// Following the writer over HTTP (`--follow`): fetches its commits into the directory.
+    pub follower: Option<crate::replica::Follower>,
     /// Behind its writer by more than this, `/healthz` answers 503.
     pub max_lag: Option<Duration>,
 }
 
 /// The header naming a request in the log and in its response.
 pub const REQUEST_ID: &str = "x-request-id";
+
+/// Reads `DORAMA_REPLICATION_TOKEN` (empty counts as none): on the writer it opens the
+/// replication endpoints; on a replica it is what the replica presents.
+pub fn replication_token_from_env() -> Option<String> {
+    std::env::var("DORAMA_REPLICATION_TOKEN").ok().filter(|t| !t.trim().is_empty())
+}
 
 /// Reads the admin token from the environment (empty counts as none).
 pub fn admin_token_from_env() -> Option<String> {
@@ -172,25 +217,33 @@ pub fn admin_token_from_env() -> Option<String> {
 pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration, replica: Option<Replica>) -> anyhow::Result<()> {
     let mut state = AppState::new(Arc::new(engine), admin_token_from_env());
     state.request_timeout = request_timeout;
-    if let Some(r) = &replica {
+    if let Some(r) = replica {
         state.writer_url = r.writer_url.clone();
         state.max_lag = r.max_lag;
-        let (engine, every) = (state.engine.clone(), r.follow_every);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tick.tick().await;
-                let engine = engine.clone();
-                match tokio::task::spawn_blocking(move || engine.follow()).await {
-                    Ok(Ok(true)) => tracing::info!("following: moved to the writer's newer commit"),
-                    Ok(Ok(false)) => {}
-                    // A commit being copied in, or a file gone under a merge: try again.
-                    Ok(Err(e)) => tracing::warn!(error = %e, "following: the newer commit cannot be opened yet"),
-                    Err(e) => tracing::error!(error = %e, "following failed"),
-                }
+        match r.follower {
+            Some(follower) => {
+                state.follower = Some(follower.status());
+                tokio::spawn(follower.run(state.engine.clone()));
             }
-        });
+            None => {
+                let (engine, every) = (state.engine.clone(), r.follow_every);
+                tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(every);
+                    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                    loop {
+                        tick.tick().await;
+                        let engine = engine.clone();
+                        match tokio::task::spawn_blocking(move || engine.follow()).await {
+                            Ok(Ok(true)) => tracing::info!("following: moved to the writer's newer commit"),
+                            Ok(Ok(false)) => {}
+                            // A commit being copied in, or a file gone under a merge: try again.
+                            Ok(Err(e)) => tracing::warn!(error = %e, "following: the newer commit cannot be opened yet"),
+                            Err(e) => tracing::error!(error = %e, "following failed"),
+                        }
+                    }
+                });
+            }
+        }
     }
     let state = Arc::new(state);
     if state.admin_token.is_none() {

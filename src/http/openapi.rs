@@ -24,17 +24,20 @@ use utoipa::{IntoParams, Modify, OpenApi};
         (name = "top100", description = "Top 100 lists by Bayesian weighted score"),
         (name = "records", description = "Records: read, ingest (admin), delete (admin)"),
         (name = "service", description = "Health, metrics, this document, the page and its script"),
+        (name = "replication", description = "The writer's newest commit and its files, for replicas (DORAMA_REPLICATION_TOKEN)"),
     )
 )]
 pub struct ApiDoc;
 
-/// The admin scheme: `Authorization: Bearer <DORAMA_ADMIN_TOKEN>`.
+/// The admin scheme, `Authorization: Bearer <DORAMA_ADMIN_TOKEN>`, and the replication one,
+/// `Authorization: Bearer <DORAMA_REPLICATION_TOKEN>`.
 struct AdminToken;
 
 impl Modify for AdminToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme("admin", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("replication", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
     }
 }
 

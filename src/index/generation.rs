@@ -4,21 +4,12 @@
 //! (checksums verified) can open that commit, whoever copied them.
 
 use super::IndexError;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::path::Path;
 
 /// The files every segment has, by extension: tantivy's built-in components. A test checks
 /// this list against tantivy's own on a real index, so a tantivy that adds one fails it.
 pub const SEGMENT_EXTENSIONS: [&str; 6] = ["idx", "pos", "term", "store", "fast", "fieldnorm"];
-
-/// One file of a commit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SegmentFile {
-    pub name: String,
-    /// Bytes, when known (the writer's manifest gives it; `meta.json` does not).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub len: Option<u64>,
-}
 
 /// A commit: its `meta.json`, and what that lists.
 #[derive(Debug, Clone)]
@@ -28,7 +19,8 @@ pub struct Generation {
     /// The commit's number (its payload; 0 for an index older than numbered commits). A merge
     /// writes a new `meta.json` with the same number and other segments.
     pub commit: u64,
-    pub files: Vec<SegmentFile>,
+    /// The names of the segment files it lists.
+    pub files: Vec<String>,
     /// Each segment: its id (as file names spell it) and deleted documents.
     segments: Vec<(String, u32)>,
 }
@@ -70,9 +62,9 @@ impl Generation {
             if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(format!("segment id {:?} is not a uuid", s.segment_id));
             }
-            files.extend(SEGMENT_EXTENSIONS.iter().map(|ext| SegmentFile { name: format!("{id}.{ext}"), len: None }));
+            files.extend(SEGMENT_EXTENSIONS.iter().map(|ext| format!("{id}.{ext}")));
             if let Some(d) = &s.deletes {
-                files.push(SegmentFile { name: format!("{id}.{}.del", d.opstamp), len: None });
+                files.push(format!("{id}.{}.del", d.opstamp));
             }
             segments.push((id, s.deletes.as_ref().map_or(0, |d| d.num_deleted_docs)));
         }
@@ -130,7 +122,7 @@ mod tests {
         .unwrap();
         assert_eq!(g.commit, 7);
         assert_eq!(g.files.len(), 13);
-        assert!(g.files.iter().any(|f| f.name == "98e37984e4364b768ea23568c4d012f7.17.del"));
-        assert!(g.files.iter().all(|f| is_segment_file(&f.name)));
+        assert!(g.files.iter().any(|f| f == "98e37984e4364b768ea23568c4d012f7.17.del"));
+        assert!(g.files.iter().all(|f| is_segment_file(f)));
     }
 }

@@ -18,4 +18,5 @@ mod store;
 pub(crate) use store::opening;
 
 pub use schema::Fields;
-pub use store::{visit_ratings, visit_segment_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};
+pub use store::{format_mark, visit_ratings, visit_segment_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};
+pub(crate) use store::write_format;

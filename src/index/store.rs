@@ -60,7 +60,7 @@ pub fn format_mark() -> &'static str {
     })
 }
 
-fn write_format(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn write_format(dir: &Path) -> std::io::Result<()> {
     let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
     std::fs::write(&tmp, format!("{}\n", format_mark()))?;
     std::fs::File::open(&tmp)?.sync_all()?;
@@ -301,7 +301,7 @@ impl Store {
             let mut verified = self.verified.lock().unwrap_or_else(|p| p.into_inner());
             verify_files(&self.dir, &self.index, &newest, &mut verified).map_err(|e| opening(&self.dir, e))?;
             // Forget the files this commit no longer lists (merged away).
-            verified.retain(|name, _| newest.files.iter().any(|f| &f.name == name));
+            verified.retain(|name, _| newest.files.contains(name));
         }
         self.reader.reload().map_err(|e| opening(&self.dir, e))?;
         let new = self.reader.searcher();
@@ -523,13 +523,13 @@ fn commit_number(payload: Option<&str>) -> u64 {
 /// is not read again; the newly verified are added to `verified`.
 fn verify_files(dir: &Path, index: &Index, generation: &Generation, verified: &mut std::collections::HashMap<String, u64>) -> tantivy::Result<()> {
     use tantivy::directory::error::OpenReadError;
-    for f in &generation.files {
-        let path = Path::new(&f.name);
+    for name in &generation.files {
+        let path = Path::new(name);
         let len = match std::fs::metadata(dir.join(path)) {
             Ok(m) => m.len(),
             Err(_) => return Err(OpenReadError::FileDoesNotExist(path.to_path_buf()).into()),
         };
-        if verified.get(&f.name) == Some(&len) {
+        if verified.get(name) == Some(&len) {
             continue;
         }
         if !index.directory().validate_checksum(path)? {
@@ -538,7 +538,7 @@ fn verify_files(dir: &Path, index: &Index, generation: &Generation, verified: &m
                 "checksum mismatch (not yet fully copied, or damaged)".into(),
             )));
         }
-        verified.insert(f.name.clone(), len);
+        verified.insert(name.clone(), len);
     }
     Ok(())
 }

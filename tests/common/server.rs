@@ -27,17 +27,25 @@ pub fn request(port: u16, method: &str, path: &str, body: &str) -> std::io::Resu
     Ok((status, body))
 }
 
-pub fn start(index: &std::path::Path, port: u16, extra: &[&str]) -> Child {
-    let child = Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+/// Starts a server without waiting for it to answer (the admin and replication tokens are
+/// both [`TOKEN`]).
+pub fn spawn(index: &std::path::Path, port: u16, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_dorama-search"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
         .arg(index)
         .args(extra)
         .env("DORAMA_ADMIN_TOKEN", TOKEN)
+        .env("DORAMA_REPLICATION_TOKEN", TOKEN)
         .env("DORAMA_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Starts a server and waits until its `/healthz` answers 200.
+pub fn start(index: &std::path::Path, port: u16, extra: &[&str]) -> Child {
+    let child = spawn(index, port, extra);
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if let Ok((200, _)) = request(port, "GET", "/healthz", "") {

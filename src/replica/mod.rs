@@ -1,0 +1,192 @@
+//! Segment replication: one writer, any number of read-only replicas that copy its immutable
+//! segment files (the way Lucene-based systems scale searches past one machine).
+//!
+//! The writer serves its newest commit as a [`crate::api::Manifest`] and its files
+//! (`/api/replication/…`, behind `DORAMA_REPLICATION_TOKEN`). A replica started with
+//! `serve --read-only --follow URL` waits on the manifest (a long poll, so a commit reaches it
+//! at once), copies what it lacks ([`mirror`]), moves its engine to the new commit
+//! ([`crate::engine::Engine::follow`], which verifies every file and moves the catalog and
+//! ratings by the difference), and only then deletes what the writer merged away. The writer
+//! going away stops nothing but the following: the replica serves what it has and tries again.
+
+pub mod client;
+pub mod manifest;
+pub mod mirror;
+
+use crate::engine::Engine;
+use crate::index::generation::Generation;
+use client::{FetchError, Writer};
+use mirror::Mirror;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long the writer holds a manifest request waiting for a newer commit.
+pub const LONG_POLL: Duration = Duration::from_secs(20);
+
+/// How a following replica stands with its writer, for `/healthz` and `/metrics`.
+pub struct Status {
+    writer: String,
+    /// The number of the writer's newest commit, as last heard.
+    newest_commit: AtomicU64,
+    /// Since when the replica has known of a commit it does not serve yet.
+    pending_since: Mutex<Option<Instant>>,
+    /// Why the last attempt failed, until one succeeds.
+    error: Mutex<Option<String>>,
+    mirror: Arc<Mirror>,
+}
+
+impl Status {
+    pub fn writer(&self) -> &str {
+        &self.writer
+    }
+
+    /// How long the newest commit heard of has waited to be served.
+    pub fn behind(&self) -> Duration {
+        self.pending_since.lock().unwrap_or_else(|p| p.into_inner()).map_or(Duration::ZERO, |t| t.elapsed())
+    }
+
+    /// The writer's commits this replica does not serve yet.
+    pub fn behind_commits(&self, served: u64) -> u64 {
+        self.newest_commit.load(Ordering::SeqCst).saturating_sub(served)
+    }
+
+    pub fn error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn fetched_bytes(&self) -> u64 {
+        self.mirror.fetched.load(Ordering::Relaxed)
+    }
+
+    fn failed(&self, e: &FetchError) {
+        tracing::warn!(error = %e, "following the writer");
+        *self.error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+    }
+}
+
+/// A replica of `writer` in `dir`.
+pub struct Follower {
+    writer: Writer,
+    mirror: Arc<Mirror>,
+    status: Arc<Status>,
+}
+
+impl Follower {
+    pub fn new(dir: &Path, writer: Writer, max_rate: Option<u64>) -> Follower {
+        let mirror = Arc::new(Mirror::new(dir, max_rate));
+        let status = Arc::new(Status {
+            writer: writer.url().to_string(),
+            newest_commit: AtomicU64::new(0),
+            pending_since: Mutex::new(None),
+            error: Mutex::new(None),
+            mirror: mirror.clone(),
+        });
+        Follower { writer, mirror, status }
+    }
+
+    pub fn status(&self) -> Arc<Status> {
+        self.status.clone()
+    }
+
+    /// A directory with no commit yet (a new replica): copies the writer's newest commit whole,
+    /// trying again until it has one. One already holding a commit is served as it is, and
+    /// caught up by [`Follower::run`].
+    pub async fn first_copy(&self, dir: &Path) {
+        let mut backoff = Backoff::default();
+        while !dir.join("meta.json").is_file() {
+            let copied = async {
+                let m = self.writer.manifest(None, Duration::ZERO).await?;
+                self.noted(&m);
+                self.mirror.copy(&self.writer, &m).await?;
+                Ok::<_, FetchError>(m)
+            }
+            .await;
+            match copied {
+                Ok(m) => {
+                    tracing::info!(commit = m.commit, files = m.files.len(), bytes = m.files.iter().map(|f| f.len).sum::<u64>(), "copied the writer's index");
+                    self.mirror.clean(&m);
+                    *self.status.error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                }
+                Err(FetchError::Gone(_)) => {}
+                Err(e) => {
+                    self.status.failed(&e);
+                    backoff.wait().await;
+                }
+            }
+        }
+    }
+
+    fn noted(&self, m: &crate::api::Manifest) {
+        self.status.newest_commit.store(m.commit, Ordering::SeqCst);
+        *self.status.error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Follows the writer for good: waits for each new commit, copies it, moves `engine` to it.
+    pub async fn run(self, engine: Arc<Engine>) {
+        let dir = engine.store().dir().to_path_buf();
+        let mut backoff = Backoff::default();
+        loop {
+            let served = Generation::read(&dir).map(|g| g.id()).ok();
+            let m = match self.writer.manifest(served.as_deref(), LONG_POLL).await {
+                Ok(m) => m,
+                Err(e) => {
+                    self.status.failed(&e);
+                    backoff.wait().await;
+                    continue;
+                }
+            };
+            self.noted(&m);
+            if served.as_deref() == Some(m.id.as_str()) && engine.commit_number() == m.commit {
+                *self.status.pending_since.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                backoff = Backoff::default();
+                continue;
+            }
+            self.status.pending_since.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(Instant::now);
+            match self.mirror.copy(&self.writer, &m).await {
+                Ok(_) => {}
+                // Merged away meanwhile: the next manifest lists what replaced it.
+                Err(FetchError::Gone(_)) => continue,
+                Err(e) => {
+                    self.status.failed(&e);
+                    backoff.wait().await;
+                    continue;
+                }
+            }
+            let e = engine.clone();
+            match tokio::task::spawn_blocking(move || e.follow()).await {
+                Ok(Ok(_)) => {
+                    *self.status.pending_since.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                    let removed = self.mirror.clean(&m);
+                    tracing::info!(commit = m.commit, removed, "following: serving the writer's newer commit");
+                    backoff = Backoff::default();
+                }
+                Ok(Err(err)) => {
+                    self.status.failed(&FetchError::Invalid(format!("the copied commit cannot be opened: {err}")));
+                    backoff.wait().await;
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "following failed");
+                    backoff.wait().await;
+                }
+            }
+        }
+    }
+}
+
+/// Waits growing from 100 ms to 5 s between failed attempts.
+struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff(Duration::from_millis(100))
+    }
+}
+
+impl Backoff {
+    async fn wait(&mut self) {
+        tokio::time::sleep(self.0).await;
+        self.0 = (self.0 * 2).min(Duration::from_secs(5));
+    }
+}
