@@ -295,6 +295,8 @@ impl Store {
         let newest = Generation::read(&self.dir)?;
         let old = self.reader.searcher();
         if newest.same_segments(&old) {
+            // A commit that changed nothing still has its own number.
+            self.commit.store(newest.commit, std::sync::atomic::Ordering::SeqCst);
             return Ok(None);
         }
         {
