@@ -1,7 +1,7 @@
 //! dorama-search: search and ranking for a Japanese TV drama community site.
 //!
 //! Data flows one way, and a module never imports one further along it:
-//! records → analysis → catalog → index → search / rank → related → engine → http.
+//! records → analysis → catalog → index → search / rank → related → engine → replica → http.
 
 /// Records of the interchange format (NDJSON), their validation and derived ids.
 pub mod record;
@@ -17,12 +17,12 @@ pub mod search;
 pub mod rank;
 /// Related dramas: shared cast, the same slot, co-ratings.
 pub mod related;
-/// Segment replication: the writer's manifest and files, and the replica that copies them.
-pub mod replica;
-/// Ties index, catalog, ratings and cache together; what the CLI and HTTP call.
 /// The API's answers as types, and answers serialized once for the cache.
 pub mod api;
+/// Ties index, catalog, ratings and cache together; what the CLI and HTTP call.
 pub mod engine;
+/// Segment replication: the writer's manifest and files, and the replica that copies them.
+pub mod replica;
 /// Whether an index can be trusted: checksums, references, the rating recount.
 pub mod check;
 /// The axum service.

@@ -74,7 +74,10 @@ impl Generation {
 
     /// A name for this commit that changes whenever `meta.json` does (a merge included).
     pub fn id(&self) -> String {
-        format!("{:016x}", crate::rank::ratings::key_hash_bytes(&self.meta))
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(&self.meta);
+        format!("{:016x}{:08x}", h.finish(), crc32fast::hash(&self.meta))
     }
 
     /// Whether `searcher` serves exactly this commit's segments.
