@@ -144,6 +144,7 @@ impl Follower {
                 continue;
             }
             self.status.pending_since.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(Instant::now);
+            let started = Instant::now();
             match self.mirror.copy(&self.writer, &m).await {
                 Ok(_) => {}
                 // Merged away meanwhile: the next manifest lists what replaced it.
@@ -154,12 +155,14 @@ impl Follower {
                     continue;
                 }
             }
+            let copied = started.elapsed();
             let e = engine.clone();
             match tokio::task::spawn_blocking(move || e.follow()).await {
                 Ok(Ok(_)) => {
                     *self.status.pending_since.lock().unwrap_or_else(|p| p.into_inner()) = None;
                     let removed = self.mirror.clean(&m);
-                    tracing::info!(commit = m.commit, removed, "following: serving the writer's newer commit");
+                    let (copy_ms, follow_ms) = (copied.as_secs_f64() * 1e3, (started.elapsed() - copied).as_secs_f64() * 1e3);
+                    tracing::info!(commit = m.commit, removed, copy_ms, follow_ms, "following: serving the writer's newer commit");
                     backoff = Backoff::default();
                 }
                 Ok(Err(err)) => {
