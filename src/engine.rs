@@ -186,7 +186,9 @@ impl Engine {
     pub fn follow(&self) -> Result<bool, EngineError> {
         // The commit about to be read is at least this new (meta.json is written last).
         let newest = meta_mtime_ms(self.store.dir());
+        let started = std::time::Instant::now();
         let Some(moved) = self.store.reload()? else { return Ok(false) };
+        let reloaded = started.elapsed();
         let changes = moved.changes()?;
         let came: Vec<crate::record::Drama> = self
             .store
@@ -227,7 +229,16 @@ impl Engine {
             crate::index::visit_segment_ratings(&added, &mut sink)?;
             touched.iter().filter_map(|&d| ratings.drama_name(d).map(str::to_string)).collect()
         };
+        let counted = started.elapsed();
         self.refresh_tops(if changed_catalog { None } else { Some(&rated) });
+        tracing::debug!(
+            gone = changes.gone.len(),
+            added_segments = changes.added.len(),
+            reload_ms = reloaded.as_secs_f64() * 1e3,
+            records_ms = (counted - reloaded).as_secs_f64() * 1e3,
+            lists_ms = (started.elapsed() - counted).as_secs_f64() * 1e3,
+            "followed a commit"
+        );
         self.committed_at.store(newest.unwrap_or_else(now_ms), Ordering::SeqCst);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(true)
