@@ -432,13 +432,26 @@ fn run(cli: Cli) -> Result<()> {
                     }
                     None => None,
                 };
+                let mut repairs = 0;
+                let engine = loop {
+                    match Engine::open_read_only(&index.index, options.clone()) {
+                        Ok(engine) => break engine,
+                        // A copy damaged on disk: fetch the damaged file (and the commit) again;
+                        // a few times at most, in case the writer's own file is the damaged one.
+                        Err(e) if repairs < 3 && follower.is_some() && dorama_search::replica::repair(&index.index, &e, true) => {
+                            repairs += 1;
+                            rt.block_on(follower.as_ref().expect("following").first_copy(&index.index));
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                };
                 let replica = dorama_search::http::Replica {
                     writer_url: writer.or(follow),
                     follow_every: std::time::Duration::from_millis(follow_interval_ms),
                     follower,
                     max_lag: max_lag.map(std::time::Duration::from_secs_f64),
                 };
-                (Engine::open_read_only(&index.index, options)?, Some(replica))
+                (engine, Some(replica))
             } else {
                 let engine = Engine::open(&index.index, options)?;
                 dorama_search::engine::fill_from_sample(&engine, &index.index)?;

@@ -261,15 +261,16 @@ impl Store {
         // meta.json and opening them; the next attempt reads the newer commit.
         let mut last = None;
         for _ in 0..5 {
-            let opened = Index::open_in_dir(dir).and_then(|index| {
+            let attempt = || -> Result<_, IndexError> {
+                let index = Index::open_in_dir(dir).map_err(|e| opening(dir, e))?;
                 // A commit is opened only once every file it lists is whole.
-                let generation = Generation::read(dir).map_err(|e| tantivy::TantivyError::SystemError(e.to_string()))?;
+                let generation = Generation::read(dir)?;
                 let mut verified = std::collections::HashMap::new();
                 verify_files(dir, &index, &generation, &mut verified)?;
-                let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+                let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
                 Ok((index, reader, verified))
-            });
-            match opened {
+            };
+            match attempt() {
                 Ok((index, reader, verified)) => {
                     let store = Self::assemble(dir, index, reader, jp)?;
                     *store.verified.lock().unwrap_or_else(|p| p.into_inner()) = verified;
@@ -279,7 +280,7 @@ impl Store {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        Err(opening(dir, last.expect("five attempts failed")))
+        Err(last.expect("five attempts failed"))
     }
 
     /// Whether this store refuses writes (a replica).
@@ -301,7 +302,7 @@ impl Store {
         }
         {
             let mut verified = self.verified.lock().unwrap_or_else(|p| p.into_inner());
-            verify_files(&self.dir, &self.index, &newest, &mut verified).map_err(|e| opening(&self.dir, e))?;
+            verify_files(&self.dir, &self.index, &newest, &mut verified)?;
             // Forget the files this commit no longer lists (merged away).
             verified.retain(|name, _| newest.files.contains(name));
         }
@@ -523,22 +524,23 @@ fn commit_number(payload: Option<&str>) -> u64 {
 /// Checks every file `generation` lists: present, and its tantivy footer's checksum matches
 /// its contents. A file already verified at the same length (files never change once written)
 /// is not read again; the newly verified are added to `verified`.
-fn verify_files(dir: &Path, index: &Index, generation: &Generation, verified: &mut std::collections::HashMap<String, u64>) -> tantivy::Result<()> {
-    use tantivy::directory::error::OpenReadError;
+fn verify_files(dir: &Path, index: &Index, generation: &Generation, verified: &mut std::collections::HashMap<String, u64>) -> Result<(), IndexError> {
+    let damaged = |name: &str, message: &str| IndexError::Damaged {
+        dir: dir.display().to_string(),
+        file: dir.join(name).display().to_string(),
+        message: message.to_string(),
+    };
     for name in &generation.files {
-        let path = Path::new(name);
-        let len = match std::fs::metadata(dir.join(path)) {
-            Ok(m) => m.len(),
-            Err(_) => return Err(OpenReadError::FileDoesNotExist(path.to_path_buf()).into()),
+        let Ok(len) = std::fs::metadata(dir.join(name)).map(|m| m.len()) else {
+            return Err(damaged(name, "missing (not yet copied)"));
         };
         if verified.get(name) == Some(&len) {
             continue;
         }
-        if !index.directory().validate_checksum(path)? {
-            return Err(tantivy::TantivyError::DataCorruption(tantivy::error::DataCorruption::new(
-                path.to_path_buf(),
-                "checksum mismatch (not yet fully copied, or damaged)".into(),
-            )));
+        match index.directory().validate_checksum(Path::new(name)) {
+            Ok(true) => {}
+            Ok(false) => return Err(damaged(name, "checksum mismatch (not yet fully copied, or damaged)")),
+            Err(e) => return Err(opening(dir, e.into())),
         }
         verified.insert(name.clone(), len);
     }

@@ -167,6 +167,7 @@ impl Follower {
                 }
                 Ok(Err(err)) => {
                     self.status.failed(&FetchError::Invalid(format!("the copied commit cannot be opened: {err}")));
+                    repair(&dir, &err, false);
                     backoff.wait().await;
                 }
                 Err(err) => {
@@ -176,6 +177,25 @@ impl Follower {
             }
         }
     }
+}
+
+/// A replica whose copy cannot be opened because a file is damaged on disk (a crash before the
+/// disk had it, a bad sector): removes that file, so the next copy fetches it again, and with
+/// `forget_commit` the directory's `meta.json` too, so a replica that cannot start copies the
+/// writer's commit again. Returns whether anything was removed; any other error is left alone.
+pub fn repair(dir: &Path, err: &crate::engine::EngineError, forget_commit: bool) -> bool {
+    use crate::engine::EngineError;
+    use crate::index::IndexError;
+    let EngineError::Index(IndexError::Damaged { file, .. }) = err else { return false };
+    let path = Path::new(file);
+    let in_dir = path.parent() == Some(dir) || path.parent().is_some_and(|p| p.canonicalize().ok() == dir.canonicalize().ok());
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !in_dir || !(crate::index::generation::is_segment_file(name) || name == "meta.json") {
+        return false;
+    }
+    tracing::warn!(file = %path.display(), "removing a damaged file of the copy: it is fetched again");
+    let removed = std::fs::remove_file(path).is_ok();
+    removed | (forget_commit && std::fs::remove_file(dir.join("meta.json")).is_ok())
 }
 
 /// Waits growing from 100 ms to 5 s between failed attempts.
