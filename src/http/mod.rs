@@ -226,22 +226,7 @@ pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration, replic
                 tokio::spawn(follower.run(state.engine.clone()));
             }
             None => {
-                let (engine, every) = (state.engine.clone(), r.follow_every);
-                tokio::spawn(async move {
-                    let mut tick = tokio::time::interval(every);
-                    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                    loop {
-                        tick.tick().await;
-                        let engine = engine.clone();
-                        match tokio::task::spawn_blocking(move || engine.follow()).await {
-                            Ok(Ok(true)) => tracing::info!("following: moved to the writer's newer commit"),
-                            Ok(Ok(false)) => {}
-                            // A commit being copied in, or a file gone under a merge: try again.
-                            Ok(Err(e)) => tracing::warn!(error = %e, "following: the newer commit cannot be opened yet"),
-                            Err(e) => tracing::error!(error = %e, "following failed"),
-                        }
-                    }
-                });
+                tokio::spawn(crate::replica::follow_directory(state.engine.clone(), r.follow_every));
             }
         }
     }

@@ -179,6 +179,24 @@ impl Follower {
     }
 }
 
+/// A replica on a directory that another tool (rsync, an object-store sync) keeps in step with
+/// the writer: looks for a newer commit every `every`, and moves to it once it is whole.
+pub async fn follow_directory(engine: Arc<Engine>, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let engine = engine.clone();
+        match tokio::task::spawn_blocking(move || engine.follow()).await {
+            Ok(Ok(true)) => tracing::info!("following: moved to the writer's newer commit"),
+            Ok(Ok(false)) => {}
+            // A commit still being copied in, or a file gone under a merge: try again.
+            Ok(Err(e)) => tracing::warn!(error = %e, "following: the newer commit cannot be opened yet"),
+            Err(e) => tracing::error!(error = %e, "following failed"),
+        }
+    }
+}
+
 /// A replica whose copy cannot be opened because a file is damaged on disk (a crash before the
 /// disk had it, a bad sector): removes that file, so the next copy fetches it again, and with
 /// `forget_commit` the directory's `meta.json` too, so a replica that cannot start copies the
