@@ -190,28 +190,21 @@ impl Engine {
         let Some(moved) = self.store.reload()? else { return Ok(false) };
         let reloaded = started.elapsed();
         let changes = moved.changes()?;
-        let came: Vec<crate::record::Drama> = self
-            .store
-            .of_kind_in(&moved.new, &changes.added, Kind::Drama)?
-            .into_iter()
-            .filter_map(|r| match r {
-                Record::Drama(d) => Some(d),
-                _ => None,
-            })
-            .collect();
+        let came: HashMap<String, crate::record::Drama> =
+            self.store.dramas_in(&moved.new, &changes.added)?.into_iter().map(|d| (d.id.clone(), d)).collect();
         let drama_prefix = format!("{}:", Kind::Drama.as_str());
         let left: Vec<&str> = changes.gone.iter().filter_map(|k| k.strip_prefix(drama_prefix.as_str())).collect();
         // A merge moves dramas without changing them: the catalog changes only if one differs.
         let changed_catalog = {
             let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
-            left.iter().any(|id| !came.iter().any(|d| d.id == *id)) || came.iter().any(|d| catalog.get(&d.id) != Some(d))
+            left.iter().any(|id| !came.contains_key(*id)) || came.values().any(|d| catalog.get(&d.id) != Some(d))
         };
         if changed_catalog {
             let mut catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner()).clone();
             for id in &left {
                 catalog.remove(id);
             }
-            for d in came {
+            for d in came.into_values() {
                 catalog.upsert(d);
             }
             *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;

@@ -43,12 +43,8 @@ fn a_replica_beside_the_writer_follows_its_commits_and_refuses_writes() {
 fn a_served_replica_sees_every_acknowledged_batch_within_a_second_and_answers_writes_405() {
     let dir = tempfile::tempdir().unwrap();
     let index = dir.path().join("ix");
-    let wport = free_port();
-    let mut writer = start(&index, wport, &[]);
-    let (s, b) = request(wport, "POST", "/api/records", &common::seed_text()).unwrap();
-    assert_eq!(s, 200, "{b}");
+    let (wport, mut writer, writer_url) = seeded_writer(&index);
     let rport = free_port();
-    let writer_url = format!("http://127.0.0.1:{wport}");
     let mut replica = start(&index, rport, &["--read-only", "--writer", &writer_url, "--follow-interval-ms", "50"]);
     let (s, body) = request(rport, "POST", "/api/records", &common::seed_text()).unwrap();
     assert_eq!(s, 405, "{body}");
@@ -71,10 +67,8 @@ fn a_served_replica_sees_every_acknowledged_batch_within_a_second_and_answers_wr
         worst = worst.max(acked.elapsed());
     }
     eprintln!("slowest batch to reach the replica: {} ms", worst.as_millis());
-    for p in [&mut writer, &mut replica] {
-        p.kill().unwrap();
-        p.wait().unwrap();
-    }
+    kill(&mut replica);
+    kill(&mut writer);
 }
 
 /// `/healthz` on a replica says how far behind it is, and answers 503 past `--max-lag`, until
@@ -291,6 +285,15 @@ fn top100(port: u16) -> serde_json::Value {
     v
 }
 
+/// A served writer on `dir` holding the seed page's records: its port, its process, its URL.
+fn seeded_writer(dir: &std::path::Path) -> (u16, std::process::Child, String) {
+    let port = free_port();
+    let writer = start(dir, port, &[]);
+    let (s, b) = request(port, "POST", "/api/records", &common::seed_text()).unwrap();
+    assert_eq!(s, 200, "{b}");
+    (port, writer, format!("http://127.0.0.1:{port}"))
+}
+
 fn kill(p: &mut std::process::Child) {
     p.kill().unwrap();
     p.wait().unwrap();
@@ -318,11 +321,7 @@ fn converge(port: u16, writer: u16, within: Duration) {
 #[test]
 fn two_replicas_following_a_writer_over_http_see_every_acknowledged_batch_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
-    let wport = free_port();
-    let mut writer = start(&dir.path().join("writer"), wport, &[]);
-    let (s, b) = request(wport, "POST", "/api/records", &common::seed_text()).unwrap();
-    assert_eq!(s, 200, "{b}");
-    let url = format!("http://127.0.0.1:{wport}");
+    let (wport, mut writer, url) = seeded_writer(&dir.path().join("writer"));
     let mut replicas: Vec<(u16, std::process::Child)> = (0..2)
         .map(|i| {
             let port = free_port();
@@ -450,11 +449,7 @@ fn a_replica_killed_in_the_middle_of_a_fetch_restarts_and_converges_with_nothing
 fn a_writer_restarting_does_not_break_its_replicas() {
     let dir = tempfile::tempdir().unwrap();
     let wdir = dir.path().join("writer");
-    let wport = free_port();
-    let mut writer = start(&wdir, wport, &[]);
-    let (s, b) = request(wport, "POST", "/api/records", &common::seed_text()).unwrap();
-    assert_eq!(s, 200, "{b}");
-    let url = format!("http://127.0.0.1:{wport}");
+    let (wport, mut writer, url) = seeded_writer(&wdir);
     let rport = free_port();
     let mut replica = start(&dir.path().join("replica"), rport, &["--read-only", "--follow", &url]);
     converge(rport, wport, Duration::from_secs(5));
@@ -487,11 +482,7 @@ fn a_writer_restarting_does_not_break_its_replicas() {
 #[test]
 fn a_replica_whose_copy_was_damaged_on_disk_fetches_the_file_again() {
     let dir = tempfile::tempdir().unwrap();
-    let wport = free_port();
-    let mut writer = start(&dir.path().join("writer"), wport, &[]);
-    let (s, b) = request(wport, "POST", "/api/records", &common::seed_text()).unwrap();
-    assert_eq!(s, 200, "{b}");
-    let url = format!("http://127.0.0.1:{wport}");
+    let (wport, mut writer, url) = seeded_writer(&dir.path().join("writer"));
     let rdir = dir.path().join("replica");
     let rport = free_port();
     let mut replica = start(&rdir, rport, &["--read-only", "--follow", &url]);

@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::AppState;
 use crate::api::{ErrorBody, Manifest};
-use crate::index::generation::{is_segment_file, Generation};
+use crate::index::generation::{is_segment_file, newest_id};
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -49,7 +49,7 @@ pub async fn manifest(State(st): State<Arc<AppState>>, headers: HeaderMap, RawQu
     let started = Instant::now();
     // Hold the request while the newest commit is the one the replica knows.
     if let Some(known) = &known {
-        while started.elapsed() < wait && Generation::read(&dir).is_ok_and(|g| &g.id() == known) {
+        while started.elapsed() < wait && newest_id(&dir).as_ref() == Some(known) {
             tokio::time::sleep(POLL).await;
         }
     }

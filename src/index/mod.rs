@@ -19,4 +19,4 @@ pub(crate) use store::opening;
 
 pub use schema::Fields;
 pub use store::{format_mark, visit_ratings, visit_segment_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};
-pub(crate) use store::write_format;
+pub(crate) use store::{replace_file, sync_dir, write_format};

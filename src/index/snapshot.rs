@@ -12,6 +12,7 @@
 //! The destination is written as `DEST.partial` and renamed at the end, so a snapshot that
 //! fails leaves nothing that looks like an index.
 
+use super::sync_dir;
 use super::IndexError;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -141,10 +142,5 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         std::fs::copy(entry.path(), &target)?;
         std::fs::File::open(&target)?.sync_all()?;
     }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) -> Result<(), IndexError> {
-    std::fs::File::open(dir)?.sync_all()?;
     Ok(())
 }

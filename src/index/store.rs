@@ -61,10 +61,22 @@ pub fn format_mark() -> &'static str {
 }
 
 pub(crate) fn write_format(dir: &Path) -> std::io::Result<()> {
-    let tmp = dir.join(format!("{FORMAT_FILE}.tmp"));
-    std::fs::write(&tmp, format!("{}\n", format_mark()))?;
+    replace_file(dir, FORMAT_FILE, format!("{}\n", format_mark()).as_bytes())
+}
+
+/// Writes `dir/name` whole or not at all: into a temporary file, synced, renamed over the old
+/// one, and the directory synced, so a crash leaves the old contents or the new.
+pub(crate) fn replace_file(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{name}.tmp"));
+    std::fs::write(&tmp, contents)?;
     std::fs::File::open(&tmp)?.sync_all()?;
-    std::fs::rename(&tmp, dir.join(FORMAT_FILE))
+    std::fs::rename(&tmp, dir.join(name))?;
+    sync_dir(dir)
+}
+
+/// Makes the directory's entries (files created, renamed, deleted) durable.
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Refuses a directory that holds no index, or one this build did not write: what every
@@ -467,8 +479,15 @@ impl Store {
     }
 
     pub fn all_dramas(&self) -> Result<Vec<Drama>, IndexError> {
+        let searcher = self.searcher();
+        let all: Vec<u32> = (0..searcher.segment_readers().len() as u32).collect();
+        self.dramas_in(&searcher, &all)
+    }
+
+    /// The live dramas in some segments of `searcher` (by ordinal).
+    pub fn dramas_in(&self, searcher: &Searcher, segments: &[u32]) -> Result<Vec<Drama>, IndexError> {
         Ok(self
-            .all_of_kind(Kind::Drama)?
+            .of_kind_in(searcher, segments, Kind::Drama)?
             .into_iter()
             .filter_map(|r| match r {
                 Record::Drama(d) => Some(d),

@@ -16,7 +16,7 @@ use http_body_util::BodyExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 /// Where partly fetched files wait, inside the index directory (so the final rename never
 /// crosses file systems).
@@ -62,18 +62,14 @@ impl Mirror {
         let dir = self.dir.clone();
         let meta = m.meta.clone().into_bytes();
         tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
-            sync_dir(&dir)?;
+            crate::index::sync_dir(&dir)?;
             if !dir.join("dorama-format").exists() {
                 crate::index::write_format(&dir)?;
             }
             if std::fs::read(dir.join("meta.json")).ok().as_deref() == Some(&meta[..]) {
                 return Ok(false);
             }
-            let tmp = dir.join("meta.json.replica-tmp");
-            std::fs::write(&tmp, &meta)?;
-            std::fs::File::open(&tmp)?.sync_all()?;
-            std::fs::rename(&tmp, dir.join("meta.json"))?;
-            sync_dir(&dir)?;
+            crate::index::replace_file(&dir, "meta.json", &meta)?;
             Ok(true)
         })
         .await
@@ -85,19 +81,12 @@ impl Mirror {
     /// its length and checksum match.
     async fn fetch(&self, writer: &Writer, f: &ManifestFile) -> Result<(), FetchError> {
         let part = self.dir.join(PARTS_DIR).join(&f.name);
-        let mut hasher = crc32fast::Hasher::new();
-        let mut have = 0u64;
-        if let Ok(mut existing) = tokio::fs::File::open(&part).await {
-            let mut buf = vec![0u8; 1 << 20];
-            loop {
-                let n = existing.read(&mut buf).await?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                have += n as u64;
-            }
-        }
+        // What a cut-off fetch left: its checksum so far, which the rest continues.
+        let summed = part.clone();
+        let (mut have, mut hasher) = match tokio::task::spawn_blocking(move || super::manifest::checksum(&summed)).await {
+            Ok(Ok((len, crc))) => (len, crc32fast::Hasher::new_with_initial_len(crc, len)),
+            _ => (0, crc32fast::Hasher::new()),
+        };
         if have > f.len {
             tokio::fs::remove_file(&part).await?;
             (hasher, have) = (crc32fast::Hasher::new(), 0);
@@ -162,8 +151,4 @@ impl Mirror {
         }
         removed
     }
-}
-
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
 }

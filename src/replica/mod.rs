@@ -14,7 +14,6 @@ pub mod manifest;
 pub mod mirror;
 
 use crate::engine::Engine;
-use crate::index::generation::Generation;
 use client::{FetchError, Writer};
 use mirror::Mirror;
 use std::path::Path;
@@ -128,7 +127,7 @@ impl Follower {
         let dir = engine.store().dir().to_path_buf();
         let mut backoff = Backoff::default();
         loop {
-            let served = Generation::read(&dir).map(|g| g.id()).ok();
+            let served = crate::index::generation::newest_id(&dir);
             let m = match self.writer.manifest(served.as_deref(), LONG_POLL).await {
                 Ok(m) => m,
                 Err(e) => {
