@@ -18,7 +18,7 @@ use dorama_search::corpus;
 use dorama_search::engine::{Engine, Options};
 use dorama_search::rank::{rank, Params, RatingEvent, Ratings, Scope as RankScope};
 use dorama_search::record::{Located, Record};
-use dorama_search::search::{query, query_words, search_with, Facet, Features, Filters, Refine, Scope, SearchRequest, Sort};
+use dorama_search::search::{query, search_with, Facet, Features, Filters, Refine, Scope, SearchRequest, Sort};
 use rusqlite::Connection;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -143,8 +143,10 @@ fn text_matches(r: &dorama_search::search::SearchResults) -> (usize, bool) {
 /// no catalog part, no popularity, no stored document and no snippet.
 fn floor_query(engine: &Engine, q: &str, drama: Option<&str>) -> Box<dyn tantivy::query::Query> {
     let store = engine.store();
-    let (words, _) = query_words(store.japanese(), q);
-    let text = query::text(store.fields(), &words, true);
+    let searcher = store.searcher();
+    let cut = dorama_search::analysis::tokenizer::words(store.japanese(), q);
+    let words = dorama_search::analysis::query::query_words(store.japanese(), &cut);
+    let text = query::text(store.fields(), &query::text_lookup(&searcher, store.fields(), &words), true);
     match drama {
         None => text,
         Some(d) => {

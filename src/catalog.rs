@@ -91,6 +91,7 @@ impl Catalog {
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
         let mut names_ja: BTreeMap<String, usize> = BTreeMap::new();
         let mut roles = Vec::new();
+        let mut aka: Vec<String> = Vec::new();
         for did in ids {
             let Some(d) = self.dramas.get(did) else { continue };
             for c in &d.cast {
@@ -101,6 +102,11 @@ impl Catalog {
                 *names.entry(actor.trim().to_string()).or_default() += 1;
                 if let Some(ja) = c.actor_ja.as_deref().filter(|s| !s.trim().is_empty()) {
                     *names_ja.entry(ja.trim().to_string()).or_default() += 1;
+                }
+                for a in &c.actor_aka {
+                    if !aka.contains(a) {
+                        aka.push(a.clone());
+                    }
                 }
                 roles.push(PersonRole {
                     drama_id: did.clone(),
@@ -113,7 +119,7 @@ impl Catalog {
             m.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(k, _)| k)
         };
         let name = most(names)?;
-        Some(Person { id: pid.to_string(), name, name_ja: most(names_ja), dramas: roles })
+        Some(Person { id: pid.to_string(), name, name_ja: most(names_ja), aka, dramas: roles })
     }
 }
 

@@ -133,6 +133,7 @@ pub fn drama(seed: u64, i: usize) -> Drama {
             CastEntry {
                 actor: Some(actor),
                 actor_ja: Some(actor_ja),
+                actor_aka: Vec::new(),
                 character: Some(character),
                 character_ja: Some(character_ja),
                 age: Some(15 + rng.below(50) as u32),

@@ -491,7 +491,7 @@ fn parse_cast(lines: &[Line]) -> Vec<CastEntry> {
             [c] => (None, Some(c.to_string())),
             _ => (None, None),
         };
-        cast.push(CastEntry { actor, actor_ja: None, character, character_ja: ja.map(str::to_string), age });
+        cast.push(CastEntry { actor, actor_ja: None, actor_aka: Vec::new(), character, character_ja: ja.map(str::to_string), age });
         pending.clear();
     }
     flush_pairs(&pending, &mut cast);

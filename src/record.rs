@@ -61,6 +61,10 @@ pub struct CastEntry {
     pub actor: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_ja: Option<String>,
+    /// The actor's other names, any script: nicknames fans search by (`キムタク`, `Kimutaku`
+    /// for Kimura Takuya). Gathered on the person from every cast entry that names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actor_aka: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub character: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,6 +134,9 @@ pub struct Person {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_ja: Option<String>,
+    /// Other names from the cast entries' `actor_aka`, in first-seen order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aka: Vec<String>,
     pub dramas: Vec<PersonRole>,
 }
 
@@ -413,6 +420,9 @@ impl Record {
                     ),
                     None => d.start.as_deref().and_then(season_of_date),
                 };
+                for (i, c) in d.cast.iter_mut().enumerate() {
+                    check_aka(i, c)?;
+                }
             }
             Record::Review(r) => {
                 check_id("id", &r.id)?;
@@ -449,6 +459,42 @@ impl Record {
         }
         Ok(self)
     }
+}
+
+/// A date `YYYY-MM-DD` as the number `YYYYMMDD`, which orders as the date does (the index's
+/// `date` column, and the facts filters and sorts read).
+pub fn date_number(date: &str) -> Option<u32> {
+    let d = parse_iso_date(date)?;
+    Some(d.year() as u32 * 10_000 + u8::from(d.month()) as u32 * 100 + d.day() as u32)
+}
+
+/// Longest nickname accepted, in characters: a nickname is a name, not a paragraph.
+pub const MAX_AKA_CHARS: usize = 100;
+
+/// A cast entry's `actor_aka`: names, each non-empty and short, and only beside an actor
+/// (a role nobody is credited for has nobody to nickname). Duplicates are dropped.
+fn check_aka(i: usize, c: &mut CastEntry) -> Result<(), Invalid> {
+    if c.actor_aka.is_empty() {
+        return Ok(());
+    }
+    if c.actor.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        return Err(Invalid(format!("cast[{i}].actor_aka is given but cast[{i}].actor is not: a nickname needs the actor it names")));
+    }
+    let mut seen = Vec::new();
+    for a in c.actor_aka.drain(..) {
+        let a = a.trim().to_string();
+        if a.is_empty() {
+            return Err(Invalid(format!("cast[{i}].actor_aka has an empty name")));
+        }
+        if a.chars().count() > MAX_AKA_CHARS {
+            return Err(Invalid(format!("cast[{i}].actor_aka has a name of {} characters; at most {MAX_AKA_CHARS}", a.chars().count())));
+        }
+        if !seen.contains(&a) {
+            seen.push(a);
+        }
+    }
+    c.actor_aka = seen;
+    Ok(())
 }
 
 /// Parses one line. Ratings arrive as JSON numbers; a rating of 11 or 0 or 7.5 is refused

@@ -27,6 +27,9 @@ const SAMPLE: &[&str] = &[
     "mesmorizing filmography ... i like the way the plot melts",
     "\u{FFFD}\u{FFFD} mojibake Ã©",
     "ヴァイオレット・エヴァーガーデン ヴィンランド・サガ ゔぁいおりん",
+    "最終回で泣きました。悲しかったけど綺麗なラストでした",
+    "第三話 第3話 二十話 二〇〇四年 メンバー コピー",
+    "I cried at the endings, crying and loved it",
 ];
 
 const NAMES: &[(&str, bool)] = &[

@@ -33,7 +33,9 @@ enum Alike {
     /// The same totals and the same hits, in an order that may differ where scores are close.
     /// BM25 counts a replaced record's old document until tantivy merges its segment away, so
     /// an index built batch by batch with replacements and its rebuild from a dump score texts
-    /// a little apart (30.54 and 30.17 for one review), which can swap near-equal hits.
+    /// a little apart (30.54 and 30.17 for one review), which can swap near-equal hits, and
+    /// so also which of the hits scoring within a few percent of a full page's last hit make
+    /// the page: those are left out of the comparison.
     SameHits,
 }
 
@@ -44,7 +46,12 @@ fn answer(res: &dorama_search::search::SearchResults, alike: Alike) -> String {
         h["score"] = serde_json::json!(rounded);
     }
     if alike == Alike::SameHits {
+        let full = res.hits.len() < res.total;
+        let last = res.hits.last().map_or(0.0, |h| h.score);
         let hits = v["hits"].as_array_mut().unwrap();
+        // Scores are relative: 3% covers the 30.54/30.17 difference above.
+        let boundary = |h: &serde_json::Value| full && h["score"].as_str().unwrap().parse::<f32>().unwrap() <= last * 1.03;
+        hits.retain(|h| !boundary(h));
         for h in hits.iter_mut() {
             h.as_object_mut().unwrap().remove("score");
         }

@@ -24,7 +24,7 @@ fn stored_tokens_mark_catalog_snippets_as_the_analyzer_does() {
         .collect();
     assert!(catalog.len() > 100, "{} dramas and people", catalog.len());
     let mut compared = 0;
-    for q in ["sekai no chuushin", "chushin", "takayuki yamada", "山田孝之", "hirose aki", "廣瀬", "せかいのちゅうしん", "Crying out love", "ｾｶﾁｭｰ", "nagasawa masami", "長澤まさみ", "hikari", "densha otoko", "電車男"] {
+    for q in ["sekai no chuushin", "chushin", "takayuki yamada", "山田孝之", "hirose aki", "廣瀬", "せかいのちゅうしん", "Crying out love", "ｾｶﾁｭｰ", "nagasawa masami", "長澤まさみ", "hikari", "densha otoko", "電車男", "kimura takuya", "木村拓哉", "love"] {
         let (words, keys) = query_words(store.japanese(), q);
         let qq = query::catalog(f, &searcher, &words, false, &keys, Features::ALL);
         let marks: Box<dyn Query> = Box::new(BooleanQuery::new(vec![(Occur::Should, qq)]));

@@ -52,7 +52,7 @@ fn exhaustive(engine: &Engine, req: &SearchRequest) -> (Vec<(String, f32)>, usiz
     };
     let run = |all: bool| {
         // A text scores by the best of the typed words and each other spelling of a name in them.
-        let spellings = std::iter::once(ws).chain(&tw.alternatives).map(|w| query::text(f, w, all)).collect();
+        let spellings = std::iter::once(&tw.text).chain(&tw.alternatives).map(|w| query::text(f, w, all)).collect();
         let union = BooleanQuery::new(vec![
             (Occur::Should, query::catalog(f, &searcher, ws, all, keys, Features::ALL)),
             (Occur::Should, Box::new(DisjunctionMaxQuery::new(spellings))),

@@ -4,6 +4,7 @@
 use super::japanese::Japanese;
 use super::normalize::{fold, to_katakana};
 use super::romaji;
+use super::stem;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Registered name of the text analyzer.
@@ -74,7 +75,26 @@ pub struct Word {
     /// Hepburn romaji of a Japanese word's reading (not yet canonical), when known.
     pub romaji: Option<String>,
     pub japanese: bool,
+    /// A Japanese word's dictionary form, folded like the surface, when it is inflected.
+    pub base: Option<String>,
+    /// A word that only glues a sentence together: a Japanese particle, auxiliary or symbol
+    /// ([`crate::analysis::japanese::is_glue`]), or an English article or preposition, or a
+    /// romaji particle ([`LATIN_GLUE`]).
+    pub glue: bool,
+    /// A kanji number's value in Arabic digits.
+    pub number: Option<String>,
+    /// A Japanese word's reading in katakana, when known.
+    pub kana: Option<String>,
+    /// A Japanese noun, or a word the dictionary does not know
+    /// ([`crate::analysis::japanese::Word::noun`]).
+    pub noun: bool,
 }
+
+/// Latin words that only glue a title or sentence together: the particles typed in romaji,
+/// and English articles and prepositions. Nearly every romaji title holds `no`, so requiring
+/// them changes almost nothing about what matches, while their posting lists are the longest
+/// in the index.
+pub const LATIN_GLUE: &[&str] = &["no", "ha", "wa", "ga", "o", "wo", "ni", "de", "to", "mo", "he", "e", "ya", "the", "of", "a", "an", "and", "in", "on", "at"];
 
 /// Cuts text into words by script (see the module doc of [`crate::analysis`]).
 pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
@@ -110,7 +130,8 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
                     }
                 }
                 let (s, e) = folded.original_range(start, end);
-                out.push(Word { start: s, end: e, surface: word, romaji: None, japanese: false });
+                let glue = LATIN_GLUE.contains(&word.as_str());
+                out.push(Word { start: s, end: e, surface: word, romaji: None, japanese: false, base: None, glue, number: None, kana: None, noun: false });
             }
             Script::Japanese => {
                 let mut end = start;
@@ -133,8 +154,9 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
                         .as_deref()
                         .map(to_katakana)
                         .or_else(|| romaji::is_kana(&surface).then(|| surface.clone()));
-                    let romaji = reading.map(|r| romaji::kana_to_romaji(&r)).filter(|r| r.is_ascii());
-                    out.push(Word { start: s, end: e, surface, romaji, japanese: true });
+                    let romaji = reading.as_deref().map(romaji::kana_to_romaji).filter(|r| r.is_ascii());
+                    let base = w.base.as_deref().map(to_katakana);
+                    out.push(Word { start: s, end: e, surface, romaji, japanese: true, base, glue: w.glue, number: w.number, kana: reading, noun: w.noun });
                 }
             }
         }
@@ -152,20 +174,45 @@ pub fn analyze(jp: &Japanese, text: &str) -> Vec<Term> {
 pub fn terms_of(words: Vec<Word>) -> Vec<Term> {
     let mut terms = Vec::new();
     for (position, w) in words.into_iter().enumerate() {
-        if w.japanese {
-            let key = w.romaji.as_deref().map(romaji::canonical).filter(|k| !k.is_empty());
-            terms.push(Term { text: w.surface, start: w.start, end: w.end, position });
-            if let Some(key) = key {
-                terms.push(Term { text: key, start: w.start, end: w.end, position });
-            }
-        } else {
-            let key = latin_key(&w.surface);
-            if !key.is_empty() {
-                terms.push(Term { text: key, start: w.start, end: w.end, position });
-            }
+        for text in word_terms(&w) {
+            terms.push(Term { text, start: w.start, end: w.end, position });
         }
     }
     terms
+}
+
+/// Every term one word is indexed by, each once:
+/// - a Japanese word: its surface (kana folded to katakana, a long katakana word without its
+///   final `ー`, [`stem::katakana`]), its dictionary form when inflected (`泣き` is also
+///   `泣ク`), the canonical key of its reading (`naki`), and a kanji number's value (`三` is
+///   also `3`);
+/// - a Latin word: its canonical romaji key, and its English stem when that differs
+///   ([`stem::english`]).
+pub fn word_terms(w: &Word) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(4);
+    let mut push = |t: String| {
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    };
+    if w.japanese {
+        push(stem::katakana(&w.surface).to_string());
+        if let Some(base) = &w.base {
+            push(stem::katakana(base).to_string());
+        }
+        if let Some(key) = w.romaji.as_deref().map(romaji::canonical) {
+            push(key);
+        }
+        if let Some(n) = &w.number {
+            push(n.clone());
+        }
+    } else {
+        push(latin_key(&w.surface));
+        if let Some(stem) = stem::english(&w.surface) {
+            push(stem);
+        }
+    }
+    out
 }
 
 /// The tantivy face of [`analyze`].

@@ -32,7 +32,7 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
         Record::Post(p) => p.date.as_deref(),
         Record::Vote(_) | Record::Person(_) => None,
     };
-    doc.add_u64(f.date, date.and_then(crate::search::facts::date_number).map_or(0, u64::from));
+    doc.add_u64(f.date, date.and_then(crate::record::date_number).map_or(0, u64::from));
     let name = match rec {
         Record::Drama(d) => Some(d.title.as_str()),
         Record::Person(p) => Some(p.name.as_str()),
@@ -72,6 +72,9 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             for c in &d.cast {
                 add(f.cast, &c.actor);
                 add(f.cast, &c.actor_ja);
+                for a in &c.actor_aka {
+                    add(f.cast, &Some(a.clone()));
+                }
                 add(f.cast, &c.character);
                 add(f.cast, &c.character_ja);
             }
@@ -95,6 +98,12 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
             if let Some(ja) = &p.name_ja {
                 suggest.extend(index_keys(jp, ja, false));
                 exact.extend(whole_keys(jp, ja, false));
+            }
+            // Nicknames are names: searched, suggested and matched whole like the name.
+            for a in &p.aka {
+                add(f.names, &Some(a.clone()));
+                suggest.extend(index_keys(jp, a, false));
+                exact.extend(whole_keys(jp, a, false));
             }
             for r in &p.dramas {
                 add(f.cast, &r.character);

@@ -21,12 +21,12 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 pub const CANDIDATES: usize = 5;
 
 /// Whether every word has some term that some document holds, in any tier.
-pub fn words_known(searcher: &Searcher, f: &Fields, words: &[Vec<String>]) -> bool {
+pub fn words_known(searcher: &Searcher, f: &Fields, words: &[crate::analysis::query::QueryWord]) -> bool {
     words.iter().all(|w| word_known(searcher, f, w))
 }
 
-fn word_known(searcher: &Searcher, f: &Fields, word: &[String]) -> bool {
-    word.iter().any(|t| {
+fn word_known(searcher: &Searcher, f: &Fields, word: &crate::analysis::query::QueryWord) -> bool {
+    word.all_terms().chain(&word.text).any(|t| {
         [f.names, f.cast, f.synopsis, f.text].iter().any(|&field| searcher.doc_freq(&Term::from_field_text(field, t)).unwrap_or(0) > 0)
     })
 }

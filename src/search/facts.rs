@@ -40,11 +40,7 @@ pub struct Facts {
     m: f64,
 }
 
-/// A date `YYYY-MM-DD` as the number `YYYYMMDD`, which orders as the date does.
-pub fn date_number(date: &str) -> Option<u32> {
-    let d = crate::record::parse_iso_date(date)?;
-    Some(d.year() as u32 * 10_000 + u8::from(d.month()) as u32 * 100 + d.day() as u32)
-}
+pub use crate::record::date_number;
 
 impl Facts {
     /// The table for the catalog and ratings as they are; `m` is the Top 100's weight.

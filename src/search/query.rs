@@ -1,7 +1,8 @@
 //! From analyzed query words to a tantivy query.
 
 use crate::analysis::loanword;
-use crate::analysis::{analyze, Japanese, Term as AnalyzedTerm};
+use crate::analysis::query::{without_glue, QueryWord};
+use crate::analysis::Japanese;
 use crate::index::Fields;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
@@ -9,9 +10,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
-/// Words beyond this many are ignored: a search box query is a handful of words, and a pasted
-/// paragraph must not turn into a query that takes seconds.
-pub const MAX_WORDS: usize = 16;
+pub use crate::analysis::query::MAX_WORDS;
 
 /// The cross-script features a query may use beyond plain word matching. All are on in the
 /// service; the benchmark turns them off to measure what they cost.
@@ -79,60 +78,31 @@ pub fn typo_distance(key: &str) -> u8 {
     }
 }
 
-/// Query words: the analyzed terms grouped by position (a word's alternatives together).
-pub fn words(jp: &Japanese, q: &str) -> Vec<Vec<String>> {
-    group(analyze(jp, q))
-}
-
-/// Words that only glue a title or sentence together: Japanese particles (as the analyzer
-/// folds them, and their reading keys), the same particles typed in romaji, and English
-/// articles and prepositions. Nearly every Japanese review holds `の` and nearly every romaji
-/// title `no`, so requiring them changes almost nothing about what matches; but their posting
-/// lists are the longest in the index, and a required word's list is walked around every
-/// candidate the other words find. That walk was most of the time of `世界の中心`.
-const GLUE: &[&str] = &[
-    "ノ", "ハ", "ガ", "ヲ", "ニ", "デ", "ト", "モ", "ヘ", "ヤ", "no", "ha", "wa", "ga", "o", "ni", "de", "to", "mo",
-    "he", "e", "ya", "the", "of", "a", "an", "and", "in", "on", "at",
-];
-
-/// The words of a query without its glue words ([`GLUE`]), unless that leaves none: `no` alone
-/// is still searched for.
-pub fn without_glue(words: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    let is_glue = |w: &Vec<String>| w.iter().all(|t| GLUE.contains(&t.as_str()));
-    if words.iter().all(is_glue) {
-        return words;
-    }
-    words.into_iter().filter(|w| !is_glue(w)).collect()
-}
-
-/// Terms grouped by position: a word's alternatives together, at most [`MAX_WORDS`] words.
-pub fn group(terms: Vec<AnalyzedTerm>) -> Vec<Vec<String>> {
-    let mut out: Vec<Vec<String>> = Vec::new();
-    let mut last = usize::MAX;
-    for AnalyzedTerm { text, position, .. } in terms {
-        if position != last {
-            if out.len() == MAX_WORDS {
-                break;
-            }
-            out.push(Vec::new());
-            last = position;
-        }
-        let w = out.last_mut().expect("pushed above");
-        if !w.contains(&text) {
-            w.push(text);
-        }
-    }
-    out
+/// A query's words as the analyzer reads them, glue words dropped when others remain.
+pub fn words(jp: &Japanese, q: &str) -> Vec<QueryWord> {
+    let cut = crate::analysis::tokenizer::words(jp, q);
+    without_glue(crate::analysis::query::query_words(jp, &cut))
 }
 
 /// One word in the catalog tiers, by its best field: the best of its terms in the best tier it
 /// matches (a Japanese word's surface and reading both matching count once). A word scores
 /// once, not once per field: summed over fields, a sequel whose synopsis says "the sequel to
 /// X" outscored X itself on the words of X's title.
-fn catalog_word(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -> Box<dyn Query> {
+fn catalog_word(f: &Fields, word: &QueryWord, searcher: &Searcher, typos: bool) -> Box<dyn Query> {
+    let in_catalog = |t: &String| {
+        [f.names, f.cast, f.synopsis].iter().any(|&fl| searcher.doc_freq(&Term::from_field_text(fl, t)).unwrap_or(0) > 0)
+    };
+    // A kanji word's reading only where the catalogue has no form of the word as written:
+    // `山田孝之` reaches a cast list in romaji, but `愛` does not reach `相武` (read `ai`).
+    let mut terms: Vec<&String> = word.names.iter().collect();
+    if let Some(r) = &word.reading {
+        if !word.names.iter().any(in_catalog) {
+            terms.push(r);
+        }
+    }
     let mut best: Vec<Box<dyn Query>> = Vec::new();
     for (field, weight) in catalog_tiers(f) {
-        best.extend(word.iter().map(|t| -> Box<dyn Query> {
+        best.extend(terms.iter().map(|t| -> Box<dyn Query> {
             let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
             Box::new(ConstScoreQuery::new(Box::new(tq), weight))
         }));
@@ -141,14 +111,14 @@ fn catalog_word(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -
     // canonical key is what is compared, so `chuushin`/`chushin` are not even a typo. A word
     // that is a name or cast term as typed is taken as typed: no fuzzy expansion, which is
     // what keeps the common case free of its cost.
-    let known = |t: &String| {
+    let known = |t: &&String| {
         [f.names, f.cast].iter().any(|&fl| searcher.doc_freq(&Term::from_field_text(fl, t)).unwrap_or(0) > 0)
     };
-    if !typos || word.iter().any(known) {
+    if !typos || terms.iter().any(known) {
         return Box::new(DisjunctionMaxQuery::new(best));
     }
     for (field, w) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
-        best.extend(word.iter().filter(|t| typo_distance(t) > 0).map(|t| -> Box<dyn Query> {
+        best.extend(terms.iter().filter(|t| typo_distance(t) > 0).map(|t| -> Box<dyn Query> {
             let fq = FuzzyTermQuery::new(Term::from_field_text(field, t), typo_distance(t), true);
             Box::new(ConstScoreQuery::new(Box::new(fq), w))
         }));
@@ -164,7 +134,7 @@ fn catalog_word(f: &Fields, word: &[String], searcher: &Searcher, typos: bool) -
 pub fn catalog(
     f: &Fields,
     searcher: &Searcher,
-    words: &[Vec<String>],
+    words: &[QueryWord],
     all: bool,
     whole_keys: &[String],
     features: Features,
@@ -235,24 +205,107 @@ fn present_keys(searcher: &Searcher, field: Field, keys: &[String]) -> Vec<Box<d
         .collect()
 }
 
-/// The term a word is looked up by in review text: its reading key when it has one (the last
-/// of its terms), else its only term. Every Japanese word in a text is indexed by its reading
-/// beside its surface, so the reading finds the kanji, kana and romaji spellings alike; and
-/// with one term per word the text query is a plain BM25 term conjunction (or union), the
-/// shape block-max WAND prunes.
-pub fn text_term(word: &[String]) -> Option<&str> {
-    word.last().map(String::as_str)
+/// The terms texts are searched by, a word at a time (any of a word's terms matches it):
+/// the words' [`QueryWord::text`] terms that some text holds (a term no text holds would only
+/// turn a plain term query, which block-max WAND prunes, into a union that it cannot), and a
+/// word read by sound that no text holds whole cut again by the words the index does hold
+/// ([`recut`]): `saishuukai` and `さいしゅうかい` are `saisyuu` + `kai` in `最終回`.
+///
+/// `words` are all the query's words, glue words too (a kana run is read whole with its
+/// particles); glue words are then left out unless the query has nothing else.
+pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<Vec<String>> {
+    let only_glue = words.iter().all(|w| w.glue);
+    let held = |t: &str| searcher.doc_freq(&Term::from_field_text(f.text, t)).unwrap_or(0) > 0;
+    let mut out: Vec<Vec<String>> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        // A run of kana the analyzer cut into words no text holds (`さ` `いしゅう` `かい`) is
+        // read whole, then cut by the index's words.
+        let run_end = (i + 1..words.len()).find(|&j| !words[j].joins_previous).unwrap_or(words.len());
+        let run = &words[i..run_end];
+        let lost = |w: &QueryWord| w.by_reading && !w.glue && !w.text.iter().any(|t| held(t));
+        if w.by_reading && run.iter().any(lost) {
+            let key: String = run.iter().filter_map(|w| w.text.first()).map(String::as_str).collect();
+            if let Some(pieces) = recut(&key, &held) {
+                out.extend(pieces.into_iter().map(|p| vec![p]));
+                i = run_end;
+                continue;
+            }
+        }
+        if w.glue && !only_glue {
+            i += 1;
+            continue;
+        }
+        let present: Vec<String> = w.text.iter().filter(|t| held(t)).cloned().collect();
+        out.push(if present.is_empty() { w.text.iter().take(1).cloned().collect() } else { present });
+        i += 1;
+    }
+    out.retain(|w| !w.is_empty());
+    out
 }
 
-/// The query over reviews, comments, votes and posts: every word (`all`) or any word, each by
-/// [`text_term`], scored by BM25.
+/// Longest key [`recut`] looks up whole, in characters.
+const RECUT_MAX_PIECE: usize = 16;
+
+/// A reading key cut into the fewest keys the index holds (`saisyuukai` → `saisyuu` `kai`),
+/// romaji particles among them dropped (`sekainotyuusin` → `sekai` `tyuusin`); None when no
+/// such cut covers it. Pieces are three characters or more, or a particle: two-letter keys
+/// such as `ka` or `ta` are in every Japanese text and would cut anything.
+fn recut(key: &str, held: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
+    let chars: Vec<(usize, char)> = key.char_indices().collect();
+    let n = chars.len();
+    if n < 4 || n > 48 || !key.is_ascii() {
+        return None;
+    }
+    let particle = |p: &str| crate::analysis::tokenizer::LATIN_GLUE.contains(&p);
+    // best[i]: the fewest pieces covering key[i..], and the end of the first.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[n] = Some((0, n));
+    for i in (0..n).rev() {
+        for j in (i + 2..=(i + RECUT_MAX_PIECE).min(n)).rev() {
+            let Some((rest, _)) = best[j] else { continue };
+            let piece = &key[i..j];
+            if best[i].is_some_and(|(b, _)| b <= rest + 1) {
+                continue;
+            }
+            if (piece.len() >= 3 || particle(piece)) && held(piece) {
+                best[i] = Some((rest + 1, j));
+            }
+        }
+    }
+    let (count, _) = best[0]?;
+    if count < 2 {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    while i < n {
+        let (_, j) = best[i]?;
+        let piece = &key[i..j];
+        if !particle(piece) {
+            pieces.push(piece.to_string());
+        }
+        i = j;
+    }
+    (!pieces.is_empty()).then_some(pieces)
+}
+
+/// The query over reviews, comments, votes and posts: every word (`all`) or any word, each
+/// by any of its terms ([`text_lookup`]), scored by BM25.
 pub fn text(f: &Fields, words: &[Vec<String>], all: bool) -> Box<dyn Query> {
     let occur = if all { Occur::Must } else { Occur::Should };
+    let term = |t: &String| -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::WithFreqs))
+    };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
         .iter()
-        .filter_map(|w| text_term(w))
-        .map(|t| -> (Occur, Box<dyn Query>) {
-            (occur, Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::WithFreqs)))
+        .filter(|w| !w.is_empty())
+        .map(|w| -> (Occur, Box<dyn Query>) {
+            match w.as_slice() {
+                [one] => (occur, term(one)),
+                many => (occur, Box::new(BooleanQuery::new(many.iter().map(|t| (Occur::Should, term(t))).collect()))),
+            }
         })
         .collect();
     if clauses.len() == 1 {
@@ -261,8 +314,8 @@ pub fn text(f: &Fields, words: &[Vec<String>], all: bool) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(clauses))
 }
 
-/// Every term of every word in review text, for marking snippets: a text matched by a word's
-/// reading also shows its surface marked.
+/// The terms texts were searched by, for marking snippets: every form of every word, and
+/// nothing else (not the reading of a word written in kanji, which would mark homophones).
 pub fn text_marks(f: &Fields, words: &[Vec<String>]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         words
@@ -279,21 +332,12 @@ pub fn text_marks(f: &Fields, words: &[Vec<String>]) -> Box<dyn Query> {
 mod tests {
     use super::*;
 
-    fn ws(words: &[&[&str]]) -> Vec<Vec<String>> {
-        words.iter().map(|w| w.iter().map(|t| t.to_string()).collect()).collect()
-    }
-
     #[test]
-    fn particles_and_articles_are_not_required_when_other_words_remain() {
-        let q = ws(&[&["セカイ", "sekai"], &["ノ", "no"], &["チュウシン", "chuushin"]]);
-        assert_eq!(without_glue(q), ws(&[&["セカイ", "sekai"], &["チュウシン", "chuushin"]]));
-        let q = ws(&[&["center"], &["of"], &["the"], &["world"]]);
-        assert_eq!(without_glue(q), ws(&[&["center"], &["world"]]));
-    }
-
-    #[test]
-    fn a_query_of_only_glue_words_is_searched_as_typed() {
-        let q = ws(&[&["no"], &["to"]]);
-        assert_eq!(without_glue(q.clone()), q);
+    fn a_key_no_text_holds_is_cut_by_the_words_the_index_holds() {
+        let held = |t: &str| ["saisyuu", "kai", "sekai", "no", "tyuusin", "sai"].contains(&t);
+        assert_eq!(recut("saisyuukai", &held), Some(vec!["saisyuu".to_string(), "kai".to_string()]));
+        assert_eq!(recut("sekainotyuusin", &held), Some(vec!["sekai".to_string(), "tyuusin".to_string()]));
+        assert_eq!(recut("saisyuu", &held), None, "held whole: nothing to cut");
+        assert_eq!(recut("cinematografy", &held), None);
     }
 }

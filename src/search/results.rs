@@ -1,14 +1,14 @@
 //! Running a search and turning documents into hits.
 
 use super::popularity_boost;
-use super::query::{self, group, without_glue, Features};
+use super::query::{self, Features};
+use crate::analysis::query::{query_words as read_words, without_glue, QueryWord};
 use super::snippet::Snippets;
 use super::did_you_mean;
 use super::spellings;
 use super::facts::{Fact, Facts};
 use super::filter::{DramaFilter, Facet, FacetCounts, FacetValue, Filters, Sort};
 use super::topk::{self, Candidate, Counts, Keep, Relation, TOTAL_CAP};
-use crate::analysis::tokenizer::terms_of;
 use crate::index::columns::SegmentColumns;
 use crate::index::{Fields, Store};
 use std::sync::Arc;
@@ -253,7 +253,10 @@ fn evaluate(
             texts.retain(|c| seen.insert(c.addr));
             found.top.extend(texts);
         }
-        queries.push(union);
+        // Snippets mark what the typed words matched, in every form, and not the words of a
+        // name's other spellings: a review found through `Socrates in Love` for `sekachu`
+        // must not light up every `love` in it.
+        queries.push(query::text_marks(f, &tw.text));
     }
     topk::sort_best_first(&mut found.top);
     found.top.truncate(k);
@@ -267,7 +270,7 @@ fn text_queries(f: &Fields, parts: &Parts, tw: &TextWords, all: bool) -> Vec<Box
     let filtered = |q: Box<dyn Query>, filter: Box<dyn Query>| -> Box<dyn Query> {
         Box::new(BooleanQuery::new(vec![(Occur::Must, q), (Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0)))]))
     };
-    let spellings = || std::iter::once(&tw.words).chain(&tw.alternatives);
+    let spellings = || std::iter::once(&tw.text).chain(&tw.alternatives);
     let Some(d) = &parts.drama else {
         return spellings().map(|w| query::text(f, w, all)).collect();
     };
@@ -296,38 +299,48 @@ fn mentioning(f: &Fields, names: &[Vec<Vec<String>>]) -> Option<Box<dyn Query>> 
 /// What a query searches for, its words analyzed once.
 #[derive(Debug, Clone, Default)]
 pub struct TextWords {
-    /// The typed words (glue words dropped).
-    pub words: Vec<Vec<String>>,
+    /// The typed words (glue words dropped): what dramas and people are matched by.
+    pub words: Vec<QueryWord>,
+    /// The terms texts are searched by, a word at a time ([`query::text_lookup`]).
+    pub text: Vec<Vec<String>>,
     /// The type-ahead keys of the whole query (its whole-name match).
     pub keys: Vec<String>,
     /// The query with a name it holds written another way ([`super::spellings`]), each
-    /// searching texts by other terms than `words`.
+    /// searching texts by other terms than `text`.
     pub alternatives: Vec<Vec<Vec<String>>>,
-    /// In a drama's forum, the words of each of the drama's names: a post that names no drama
-    /// but all the words of one of these is in the forum too, marked as a mention. Shared with
-    /// the store's cache of them ([`Store::drama_words`]).
+    /// In a drama's forum, the text terms of each of the drama's names: a post that names no
+    /// drama but all the words of one of these is in the forum too, marked as a mention.
+    /// Shared with the store's cache of them ([`Store::drama_words`]).
     pub mentions: Arc<crate::index::DramaWords>,
 }
 
 /// The terms a text query looks words up by, as a set: two spellings with the same set search
 /// texts alike.
 fn text_key(words: &[Vec<String>]) -> Vec<String> {
-    let mut k: Vec<String> = words.iter().filter_map(|w| query::text_term(w)).map(str::to_string).collect();
+    let mut k: Vec<String> = words.iter().flatten().cloned().collect();
     k.sort_unstable();
     k.dedup();
     k
 }
 
-/// The words of each text that has words and searches texts otherwise than any before it
-/// (`seen` holds the [`text_key`]s of those).
+/// The text terms of each text that has words and searches texts otherwise than any before it
+/// (`seen` holds the [`text_key`]s of those). With a searcher, the terms are those texts hold
+/// ([`query::text_lookup`]); without, every text term of every word (kept in a cache that
+/// outlives the searcher).
 fn distinct_words(
     jp: &crate::analysis::Japanese,
+    searcher: Option<(&Searcher, &Fields)>,
     texts: impl IntoIterator<Item = String>,
     seen: &mut Vec<Vec<String>>,
 ) -> Vec<Vec<Vec<String>>> {
     let mut out = Vec::new();
     for text in texts {
-        let (ws, _) = query_words(jp, &text);
+        let cut = crate::analysis::tokenizer::words(jp, &text);
+        let all = read_words(jp, &cut);
+        let ws: Vec<Vec<String>> = match searcher {
+            Some((s, f)) => query::text_lookup(s, f, &all),
+            None => without_glue(all).into_iter().map(|w| w.text).collect(),
+        };
         let key = text_key(&ws);
         if !ws.is_empty() && !seen.contains(&key) {
             seen.push(key);
@@ -341,14 +354,17 @@ fn distinct_words(
 /// the forum drama's names.
 pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, features: Features) -> TextWords {
     let jp = store.japanese();
+    let f = store.fields();
     let cut = crate::analysis::tokenizer::words(jp, &req.q);
     let keys = whole_name_keys(&cut);
     let alternatives = if features.spellings { spellings::alternatives(store, searcher, &req.q, &cut) } else { Vec::new() };
-    let words = without_glue(group(terms_of(cut)));
-    let alternatives = distinct_words(jp, alternatives, &mut vec![text_key(&words)]);
-    let mut tw = TextWords { words, keys, alternatives, mentions: Default::default() };
+    let all = read_words(jp, &cut);
+    let text = query::text_lookup(searcher, f, &all);
+    let words = without_glue(all);
+    let alternatives = distinct_words(jp, Some((searcher, f)), alternatives, &mut vec![text_key(&text)]);
+    let mut tw = TextWords { words, text, keys, alternatives, mentions: Default::default() };
     if let Scope::Forum(d) = &req.scope {
-        let names = store.drama_words(searcher, d, |drama| distinct_words(jp, spellings::names_of(drama), &mut Vec::new()));
+        let names = store.drama_words(searcher, d, |drama| distinct_words(jp, None, spellings::names_of(drama), &mut Vec::new()));
         if let Ok(Some(names)) = names {
             tw.mentions = names;
         }
@@ -424,7 +440,9 @@ fn search_inner(
         let forum = BooleanQuery::new(clauses);
         let columns = store.columns().for_searcher(&searcher)?;
         let keep = Keep::all().with_dramas(filter);
-        let snippets = KindSnippets::new(&searcher, &forum, f, &[]);
+        // A listing without a query has nothing to mark (not the title words that bring in
+        // the posts mentioning the drama).
+        let snippets = KindSnippets::new(&searcher, &BooleanQuery::new(Vec::new()), f, &[]);
         if narrow.walks_all() {
             // Every text scores alike here: a sort key orders them, ties newest first.
             let key = |cols: &SegmentColumns, doc, fact: Option<&Fact>| narrow.key(cols, doc, fact);
@@ -446,10 +464,10 @@ fn search_inner(
     let columns = store.columns().for_searcher(&searcher)?;
     let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &tw, true, features, k, &narrow)?;
     let mut every_word = found.catalog.total + found.text.total > 0;
-    if !every_word && tw.words.len() > 1 {
+    if !every_word && tw.words.len().max(tw.text.len()) > 1 {
         (found, queries) = evaluate(&searcher, &columns, f, &parts, &tw, false, features, k, &narrow)?;
     }
-    let all = every_word || tw.words.len() <= 1;
+    let all = every_word || tw.words.len().max(tw.text.len()) <= 1;
     every_word = every_word && did_you_mean::words_known(&searcher, f, &tw.words);
     // The kind facet, like the others, is counted without its own filter: with `kind=review`
     // the page still offers dramas and comments, with their counts.
@@ -489,9 +507,6 @@ fn search_inner(
     }
     topk::sort_best_first(&mut scored);
     let typed: Vec<&str> = req.q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    // Snippets mark every term of a word (a Japanese word's surface as well as its reading),
-    // although texts were matched by the reading alone.
-    queries.extend(std::iter::once(&tw.words).chain(&tw.alternatives).map(|ws| query::text_marks(f, ws)));
     let marks = BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect());
     let snippets = KindSnippets::new(&searcher, &marks, f, &typed);
     let typed = if every_word {
@@ -587,10 +602,10 @@ impl KindSnippets {
 
 /// The words of a query (glue words dropped) and the type-ahead keys of the whole query. The
 /// query is cut once: its words give both.
-pub fn query_words(jp: &crate::analysis::Japanese, q: &str) -> (Vec<Vec<String>>, Vec<String>) {
+pub fn query_words(jp: &crate::analysis::Japanese, q: &str) -> (Vec<QueryWord>, Vec<String>) {
     let cut = crate::analysis::tokenizer::words(jp, q);
     let keys = whole_name_keys(&cut);
-    (without_glue(group(terms_of(cut))), keys)
+    (without_glue(read_words(jp, &cut)), keys)
 }
 
 /// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name

@@ -1,0 +1,205 @@
+//! How a query's words are looked up: by which terms in names, and by which in review text.
+//!
+//! The index holds every term of every word ([`super::tokenizer::word_terms`]); a query
+//! chooses among them by how the word was written, because the script a reader types in says
+//! what they mean:
+//!
+//! - **A word written in kanji** means that word. Texts are searched by its dictionary form
+//!   (`泣いた`, `泣きました` and `泣く` meet at `泣く`) and by the same word written in kana
+//!   (`綺麗` finds `きれい`: the kana spelling of its dictionary form), never by its reading:
+//!   `愛` must not find `相武` (read *ai*) or `会い`. In names a kanji word's reading is kept as
+//!   a fallback ([`QueryWord::reading`]), used only where the catalogue holds no form of the
+//!   word as written: a romanized cast list is reached from kanji by reading alone.
+//! - **A word written in kana or romaji** has only its sound to go by: texts are searched by
+//!   its reading key, which reaches kanji, kana and romaji text alike (`saishuukai` and
+//!   `さいしゅうかい` find `最終回`).
+//! - **An English word** is looked up by its key and its stem ([`super::stem::english`]): a
+//!   text with the exact form matches both and scores higher.
+//! - **Numbers** by their value (`三` and `3`).
+//! - **Glue words** (particles, auxiliaries, articles) are marked, and dropped from a query
+//!   that has other words.
+
+use super::japanese::Japanese;
+use super::normalize::to_katakana;
+use super::stem;
+use super::tokenizer::{word_terms, Word};
+
+/// Words beyond this many are ignored: a search box query is a handful of words, and a pasted
+/// paragraph must not turn into a query that takes seconds.
+pub const MAX_WORDS: usize = 16;
+
+/// One word of a query.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueryWord {
+    /// What the catalogue's fields (names, cast, synopsis) match the word by, any of them.
+    pub names: Vec<String>,
+    /// A kanji noun's reading key (names among them; and a word the dictionary does not
+    /// know): matched in names only where no form of the word as written is in the
+    /// catalogue, which is then most likely romanized.
+    pub reading: Option<String>,
+    /// What texts are searched by, any of them, most specific first.
+    pub text: Vec<String>,
+    /// The text terms are readings (a word in kana or romaji): a search may cut them again
+    /// by the words the index holds (`saishuukai` is `最終` + `回` in the index).
+    pub by_reading: bool,
+    /// A particle, auxiliary, symbol, article or preposition.
+    pub glue: bool,
+    /// The word as typed, folded: a kana run's words are joined back by it.
+    pub surface: String,
+    /// A word in kana that directly follows the word before it (no space, same run of kana).
+    pub joins_previous: bool,
+}
+
+impl QueryWord {
+    /// Every term the word may match by in names, its reading fallback included.
+    pub fn all_terms(&self) -> impl Iterator<Item = &String> {
+        self.names.iter().chain(self.reading.as_ref())
+    }
+}
+
+/// Whether `s` holds a kanji (CJK ideograph).
+pub fn has_kanji(s: &str) -> bool {
+    s.chars().any(|c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF))
+}
+
+/// The words of a query, as cut by the analyzer, made query words (glue words kept; see
+/// [`without_glue`]).
+pub fn query_words(jp: &Japanese, cut: &[Word]) -> Vec<QueryWord> {
+    let mut out: Vec<QueryWord> = Vec::with_capacity(cut.len());
+    let mut prev_end = usize::MAX;
+    let mut prev_kana = false;
+    for w in cut.iter().take(MAX_WORDS) {
+        let terms = word_terms(w);
+        if terms.is_empty() {
+            continue;
+        }
+        let key = || w.romaji.as_deref().map(super::romaji::canonical).filter(|k| !k.is_empty());
+        let kanji = w.japanese && has_kanji(&w.surface);
+        let kana_word = w.japanese && !kanji;
+        let mut q = QueryWord {
+            glue: w.glue,
+            surface: w.surface.clone(),
+            joins_previous: kana_word && prev_kana && prev_end == w.start,
+            ..QueryWord::default()
+        };
+        if let (true, Some(n)) = (kanji, &w.number) {
+            q.names = terms.iter().filter(|t| t.as_str() != key().as_deref().unwrap_or("")).cloned().collect();
+            q.text = vec![n.clone()];
+        } else if kanji {
+            let reading = key();
+            q.names = terms.iter().filter(|t| Some(t.as_str()) != reading.as_deref()).cloned().collect();
+            let form = stem::katakana(w.base.as_deref().unwrap_or(&w.surface)).to_string();
+            q.text.push(form);
+            if let Some(kana) = kana_of_dictionary_form(jp, w) {
+                q.names.push(kana.clone());
+                q.text.push(kana);
+            }
+            // Only a noun falls back on its sound (`山田孝之` reaches `Yamada Takayuki`, `干物女`
+            // a romanized `Himono onna`); `泣いた` must not reach the `ない` of a song title.
+            q.reading = reading.filter(|_| w.noun);
+        } else if kana_word {
+            q.names = terms.clone();
+            q.text = key().into_iter().collect();
+            q.by_reading = !q.text.is_empty();
+            if q.text.is_empty() {
+                q.text.push(terms[0].clone());
+            }
+        } else {
+            // Latin: the key first, then the English stem.
+            q.names = terms.clone();
+            q.text = terms.clone();
+            q.by_reading = true;
+        }
+        q.names.dedup();
+        q.text.dedup();
+        prev_end = w.end;
+        prev_kana = kana_word;
+        out.push(q);
+    }
+    out
+}
+
+/// The kana spelling of a kanji word's dictionary form, as the index holds a word written in
+/// kana (katakana, long-vowel stemmed): `綺麗` → `キレイ`, `泣い` (of `泣いた`) → `ナク`. None
+/// for a word without a known reading, and for one whose reading is not all kana.
+fn kana_of_dictionary_form(jp: &Japanese, w: &Word) -> Option<String> {
+    let reading = match &w.base {
+        None => w.kana.clone()?,
+        Some(base) => {
+            // The base form's own reading: `泣い` reads `ナイ`, its dictionary form `ナク`.
+            // The base was folded to katakana with the surface; IPADIC writes okurigana in
+            // hiragana (`泣く`), so it is read in hiragana.
+            let base: String = base
+                .chars()
+                .map(|c| if ('\u{30A1}'..='\u{30F6}').contains(&c) { char::from_u32(c as u32 - 0x60).unwrap_or(c) } else { c })
+                .collect();
+            let words = jp.words(&base);
+            let mut r = String::new();
+            for bw in &words {
+                r.push_str(bw.reading.as_deref()?);
+            }
+            to_katakana(&r)
+        }
+    };
+    (super::romaji::is_kana(&reading) && !w.glue).then(|| stem::katakana(&reading).to_string())
+}
+
+/// The words of a query without its glue words, unless that leaves none: `の` alone is still
+/// searched for.
+pub fn without_glue(words: Vec<QueryWord>) -> Vec<QueryWord> {
+    if words.iter().all(|w| w.glue) {
+        return words;
+    }
+    words.into_iter().filter(|w| !w.glue).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tokenizer::words;
+
+    fn qw(q: &str) -> Vec<QueryWord> {
+        let jp = Japanese::shared().unwrap();
+        without_glue(query_words(&jp, &words(&jp, q)))
+    }
+
+    #[test]
+    fn a_kanji_word_searches_texts_by_its_dictionary_form_and_its_kana_spelling_never_its_reading() {
+        let w = qw("泣いた");
+        assert_eq!(w.len(), 1, "た is an auxiliary: {w:?}");
+        assert_eq!(w[0].text, ["泣ク", "ナク"]);
+        assert_eq!(w[0].reading, None, "a verb has no fallback on its sound");
+        let w = qw("山田");
+        assert_eq!(w[0].reading.as_deref(), Some("yamada"), "a noun has");
+        assert!(!w[0].names.contains(&"nai".to_string()));
+        let w = qw("綺麗");
+        assert_eq!(w[0].text, ["綺麗", "キレイ"]);
+    }
+
+    #[test]
+    fn kana_and_romaji_words_search_texts_by_reading() {
+        let w = qw("きれい");
+        assert_eq!(w[0].text, [crate::analysis::romaji::canonical("kirei")]);
+        assert!(w[0].by_reading);
+        let w = qw("crying");
+        assert_eq!(w[0].text, ["crying", "~cri"]);
+    }
+
+    #[test]
+    fn particles_and_auxiliaries_are_not_required_when_other_words_remain() {
+        let w = qw("最終回で泣いた");
+        let texts: Vec<&str> = w.iter().map(|w| w.text[0].as_str()).collect();
+        assert_eq!(texts, ["最終", "回", "泣ク"]);
+        let w = qw("center of the world");
+        assert_eq!(w.len(), 2);
+        let w = qw("の");
+        assert_eq!(w.len(), 1, "a query of glue alone is searched as typed");
+    }
+
+    #[test]
+    fn kanji_numbers_search_texts_by_value() {
+        let w = qw("第三話");
+        let texts: Vec<&str> = w.iter().map(|w| w.text[0].as_str()).collect();
+        assert_eq!(texts, ["第", "3", "話"]);
+    }
+}

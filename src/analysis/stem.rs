@@ -1,0 +1,68 @@
+//! Word forms that mean the same word: English inflections, and katakana words written with
+//! or without their final long-vowel mark.
+//!
+//! - **English**: `cry`, `cried` and `crying` are one word to a reader. Each Latin word is
+//!   also indexed by its Snowball (Porter 2) stem, marked with [`STEM_MARK`] so that a stem
+//!   never meets a romaji key or a reading (`cri` is not the key of any kana). A query word
+//!   is looked up by its key and its stem; a text holding the exact form matches both and
+//!   scores higher. Romaji words are stemmed too, harmlessly: their key is still looked up,
+//!   which is what reaches Japanese text by reading.
+//! - **Katakana**: `メンバー` and `メンバ`, `コンピューター` and `コンピュータ` are the same
+//!   loanword; Japanese style guides (JIS Z 8301, newspapers) disagree on the final `ー`.
+//!   As Lucene's `JapaneseKatakanaStemFilter`, a katakana word of four characters or more
+//!   loses a final `ー` (`コピー`, three, keeps it: short words differ by it).
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::sync::OnceLock;
+
+/// What starts the stem term of an English (Latin) word.
+pub const STEM_MARK: char = '~';
+
+/// Shortest katakana word, counting its final `ー`, that loses it ([`katakana`]).
+pub const KATAKANA_STEM_MIN_CHARS: usize = 4;
+
+/// The stem term of a folded Latin word, when it differs from the word: `crying` → `~cri`.
+/// Words with digits and one- or two-letter words are left alone.
+pub fn english(word: &str) -> Option<String> {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let stem = STEMMER.get_or_init(|| Stemmer::create(Algorithm::English)).stem(word);
+    (stem != word).then(|| format!("{STEM_MARK}{stem}"))
+}
+
+/// A katakana word without its final long-vowel mark, when it is long enough to lose it
+/// ([`KATAKANA_STEM_MIN_CHARS`]); any other word as it is.
+pub fn katakana(word: &str) -> &str {
+    let katakana_only = word.chars().all(|c| ('\u{30A1}'..='\u{30FA}').contains(&c) || c == 'ー');
+    match word.strip_suffix('ー') {
+        Some(stem) if katakana_only && word.chars().count() >= KATAKANA_STEM_MIN_CHARS => stem,
+        _ => word,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_inflections_share_a_stem() {
+        for group in [&["cry", "cried", "crying", "cries"][..], &["ending", "endings", "ended", "end"], &["loved", "loving", "love"]] {
+            let stems: Vec<String> = group.iter().map(|w| english(w).unwrap_or_else(|| format!("{STEM_MARK}{w}"))).collect();
+            assert!(stems.windows(2).all(|p| p[0] == p[1]), "{group:?} → {stems:?}");
+        }
+        assert_eq!(english("end"), None, "a word that is its own stem has no second term");
+        assert_eq!(english("2004"), None);
+    }
+
+    /// Lucene's `TestJapaneseKatakanaStemFilter.testStemVariants`, word for word.
+    #[test]
+    fn the_final_long_vowel_of_a_long_katakana_word_is_optional() {
+        let got: Vec<&str> = "コピー コーヒー タクシー パーティー パーティ センター".split(' ').map(katakana).collect();
+        assert_eq!(got, ["コピー", "コーヒ", "タクシ", "パーティ", "パーティ", "センタ"]);
+        assert_eq!(katakana("メンバー"), katakana("メンバ"));
+        assert_eq!(katakana("中心"), "中心");
+        assert_eq!(katakana("ラーメン"), "ラーメン");
+    }
+}
