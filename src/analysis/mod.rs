@@ -26,14 +26,14 @@ pub mod tokenizer;
 pub mod variants;
 
 pub use japanese::Japanese;
-pub use tokenizer::{analyze, Term, TEXT_TOKENIZER, SUGGEST_TOKENIZER};
+pub use tokenizer::{analyze, analyze_names, Term, NAMES_TOKENIZER, TEXT_TOKENIZER, SUGGEST_TOKENIZER};
 
 /// The version of the analysis code. Bump it with any change to how text becomes terms that the
 /// tables hashed by [`fingerprint`] do not show (word cutting, joining, which terms a word
 /// yields): an index keeps the terms of the analysis that wrote it, so a query analyzed
 /// differently would miss them. `tests/analysis_terms.rs` pins the terms of a fixed sample and
 /// fails when they change while the mark does not.
-pub const ANALYSIS_VERSION: u32 = 5;
+pub const ANALYSIS_VERSION: u32 = 6;
 
 /// The dictionary the Japanese words and readings come from.
 pub const DICTIONARY: &str = "ipadic-2.7.0";

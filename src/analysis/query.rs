@@ -22,7 +22,7 @@
 use super::japanese::Japanese;
 use super::normalize::to_katakana;
 use super::stem;
-use super::tokenizer::{word_terms, Word};
+use super::tokenizer::{word_terms, Word, READING_MARK};
 
 /// Words beyond this many are ignored: a search box query is a handful of words, and a pasted
 /// paragraph must not turn into a query that takes seconds.
@@ -34,8 +34,9 @@ pub struct QueryWord {
     /// What the catalogue's fields (names, cast, synopsis) match the word by, any of them.
     pub names: Vec<String>,
     /// A kanji noun's reading key (names among them; and a word the dictionary does not
-    /// know): matched in names only where no form of the word as written is in the
-    /// catalogue, which is then most likely romanized.
+    /// know), unmarked: in the catalogue's fields it meets only words written in romaji
+    /// (Japanese readings are marked there, [`READING_MARK`]), and is looked up only where
+    /// no form of the word as written is in the catalogue.
     pub reading: Option<String>,
     /// What texts are searched by, any of them, most specific first.
     pub text: Vec<String>,
@@ -99,14 +100,17 @@ pub fn query_words(jp: &Japanese, cut: &[Word]) -> Vec<QueryWord> {
             q.reading = reading.filter(|_| w.noun);
         } else if kana_word {
             q.names = terms.clone();
+            q.names.extend(key().map(|k| format!("{READING_MARK}{k}")));
             q.text = key().into_iter().collect();
             q.by_reading = !q.text.is_empty();
             if q.text.is_empty() {
                 q.text.push(terms[0].clone());
             }
         } else {
-            // Latin: the key first, then the English stem.
+            // Latin: the key first, then the English stem; in names also the key as a reading
+            // of Japanese (`sekai` → `世界`).
             q.names = terms.clone();
+            q.names.extend(terms.first().filter(|k| k.bytes().any(|b| b.is_ascii_alphabetic())).map(|k| format!("{READING_MARK}{k}")));
             q.text = terms.clone();
             q.by_reading = true;
         }

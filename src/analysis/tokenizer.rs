@@ -9,6 +9,14 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Registered name of the text analyzer.
 pub const TEXT_TOKENIZER: &str = "dorama_text";
+/// Registered name of the analyzer of the catalogue's fields (names, cast, synopsis): the text
+/// analyzer with a Japanese word's reading key marked ([`READING_MARK`]).
+pub const NAMES_TOKENIZER: &str = "dorama_names";
+/// What starts the reading key of a Japanese word in the catalogue's fields. There, a word
+/// written in kanji may reach a name written in romaji by its sound (`山田` → `Yamada`), but
+/// not another kanji name that shares the sound (`愛` is not `相武`, read `aibu`): the mark
+/// keeps the two apart, and a query written in kana or romaji looks up both.
+pub const READING_MARK: char = '^';
 /// Registered name of the suggestion-key tokenizer.
 pub const SUGGEST_TOKENIZER: &str = "dorama_suggest";
 
@@ -169,6 +177,28 @@ pub fn analyze(jp: &Japanese, text: &str) -> Vec<Term> {
     terms_of(words(jp, text))
 }
 
+/// [`analyze`] for the catalogue's fields: readings marked ([`READING_MARK`]).
+pub fn analyze_names(jp: &Japanese, text: &str) -> Vec<Term> {
+    let mut terms = Vec::new();
+    for (position, w) in words(jp, text).into_iter().enumerate() {
+        for text in name_terms(&w) {
+            terms.push(Term { text, start: w.start, end: w.end, position });
+        }
+    }
+    terms
+}
+
+/// [`word_terms`] with a Japanese word's reading key marked ([`READING_MARK`]).
+pub fn name_terms(w: &Word) -> Vec<String> {
+    let mut terms = word_terms(w);
+    if let (true, Some(key)) = (w.japanese, w.romaji.as_deref().map(romaji::canonical)) {
+        for t in terms.iter_mut().filter(|t| **t == key) {
+            *t = format!("{READING_MARK}{key}");
+        }
+    }
+    terms
+}
+
 /// Terms of words already cut (a query's words also give its type-ahead keys, so it is cut
 /// once and used twice).
 pub fn terms_of(words: Vec<Word>) -> Vec<Term> {
@@ -219,11 +249,17 @@ pub fn word_terms(w: &Word) -> Vec<String> {
 #[derive(Clone)]
 pub struct TextTokenizer {
     jp: Japanese,
+    names: bool,
 }
 
 impl TextTokenizer {
     pub fn new(jp: Japanese) -> Self {
-        TextTokenizer { jp }
+        TextTokenizer { jp, names: false }
+    }
+
+    /// The analyzer of the catalogue's fields ([`analyze_names`]).
+    pub fn names(jp: Japanese) -> Self {
+        TextTokenizer { jp, names: true }
     }
 }
 
@@ -259,7 +295,8 @@ impl TokenStream for VecTokenStream {
 impl Tokenizer for TextTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = analyze(&self.jp, text)
+        let terms = if self.names { analyze_names(&self.jp, text) } else { analyze(&self.jp, text) };
+        let tokens = terms
             .into_iter()
             .map(|t| Token {
                 offset_from: t.start,

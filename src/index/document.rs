@@ -181,7 +181,7 @@ fn stored_tokens(jp: &Japanese, doc: &TantivyDocument, field: tantivy::schema::F
     use std::fmt::Write;
     let text = field_line(doc, field)?;
     let mut out = field.field_id().to_string();
-    for t in crate::analysis::analyze(jp, &text) {
+    for t in crate::analysis::analyze_names(jp, &text) {
         let _ = write!(out, "\n{} {} {}", t.start, t.end, t.text);
     }
     Some(out)

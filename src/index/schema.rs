@@ -14,7 +14,7 @@
 //! | `tokens`   | stored only: the analyzed `names`, `cast`, `synopsis` of dramas and people |
 
 use crate::analysis::tokenizer::{SuggestTokenizer, TextTokenizer};
-use crate::analysis::{Japanese, SUGGEST_TOKENIZER, TEXT_TOKENIZER};
+use crate::analysis::{Japanese, NAMES_TOKENIZER, SUGGEST_TOKENIZER, TEXT_TOKENIZER};
 use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST, STORED,
     STRING,
@@ -70,7 +70,7 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = TextOptions::default().set_stored().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(TEXT_TOKENIZER)
+            .set_tokenizer(NAMES_TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     // Review, comment and post text is searched by terms alone (BM25 needs frequencies, not
@@ -142,5 +142,6 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, String> {
 /// Registers our analyzers on an index; every index handle needs this before use.
 pub fn register_tokenizers(index: &Index, jp: &Japanese) {
     index.tokenizers().register(TEXT_TOKENIZER, TextTokenizer::new(jp.clone()));
+    index.tokenizers().register(NAMES_TOKENIZER, TextTokenizer::names(jp.clone()));
     index.tokenizers().register(SUGGEST_TOKENIZER, SuggestTokenizer);
 }

@@ -42,7 +42,7 @@ pub struct Snippets {
     matchable: Vec<FieldTerms>,
     /// What is looked for literally first (see [`snippet_of`]).
     literals: Vec<String>,
-    /// Whether the user typed romaji (or English): see [`snippet_of`].
+    /// Whether the user typed romaji, English or Japanese: see [`snippet_of`].
     typed_romaji: bool,
     fields: Vec<Field>,
     searcher: Searcher,
@@ -80,7 +80,10 @@ impl Snippets {
             .collect();
         let all_terms: HashSet<String> = matchable.iter().flat_map(|ft| ft.terms.iter().cloned()).collect();
         let literals = literal_candidates(typed.iter().copied(), &all_terms);
-        let typed_romaji = typed.iter().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()));
+        // Japanese typed is analyzed too: the literal match is one form of one word, and the
+        // passage may hold the query's other words, or this one inflected (`泣いた` finds
+        // `最終回で泣きました`, whose `泣き` only the analyzer sees).
+        let typed_romaji = typed.iter().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()) || !w.is_ascii());
         Snippets { matchable, literals, typed_romaji, fields: fields.to_vec(), searcher: searcher.clone() }
     }
 
