@@ -8,10 +8,14 @@
 //! - a Latin run (letters and digits) becomes words, each reduced to its canonical romaji key
 //!   ([`romaji::canonical`]), so `Chūshin`, `chushin` and `CHUUSHIN` are one term;
 //! - a Japanese run goes through lindera ([`japanese`]); each word is indexed by its surface
-//!   (kana folded to katakana) and, at the same position, by the canonical key of its reading,
-//!   so `中心` is also `tyusin` and a romaji query finds kanji text.
+//!   (kana folded to katakana, [`stem::katakana`]), its dictionary form, a kanji number's
+//!   value ([`numbers`]) and, at the same position, the canonical key of its reading, so
+//!   `中心` is also `tyusin` and a romaji query finds kanji text (in the catalogue's fields the
+//!   reading is marked, [`tokenizer::READING_MARK`]);
+//! - an English word is also indexed by its stem ([`stem::english`]).
 //!
-//! Queries go through the very same function, which is what makes both sides agree.
+//! Queries go through the very same function, which is what makes both sides agree; which of
+//! a query word's terms are looked up depends on how it was written ([`query`]).
 
 pub mod dictionary;
 pub mod japanese;

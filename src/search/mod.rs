@@ -13,9 +13,12 @@
 //!    the word's rarity; BM25 orders texts among themselves, where how well a long text
 //!    matches is what counts. (Fixed scores, not BM25, for the short tiers also because BM25's
 //!    length normalization is computed over all documents, most of which have no title.)
-//!    In texts a word is looked up by one term, its reading key when it has one
-//!    ([`query::text_term`]): texts hold millions of documents, and a plain conjunction (or
-//!    union) of BM25 terms is what block-max WAND prunes ([`topk`]). Dramas and people, which
+//!    In texts a word is looked up by the terms its script calls for
+//!    ([`crate::analysis::query`], [`query::text_lookup`]): a kanji word by its dictionary
+//!    form (and its kana spelling, where some text has it), a kana or romaji word by its
+//!    reading, an English word by its key and stem; mostly one term a word, since texts hold
+//!    millions of documents and a plain conjunction (or union) of BM25 terms is what
+//!    block-max WAND prunes ([`topk`]). Dramas and people, which
 //!    alone hold the fixed tiers, are scored exhaustively; the two parts are searched apart
 //!    and their best candidates merged, which gives the page one query over both would give.
 //!    A query equal to a whole title, alias or person name (its whole-name key, the `exact`

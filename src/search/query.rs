@@ -117,8 +117,11 @@ fn catalog_word(f: &Fields, word: &QueryWord, searcher: &Searcher, typos: bool) 
     if !typos || terms.iter().any(known) {
         return Box::new(DisjunctionMaxQuery::new(best));
     }
+    // Only the word's key, the first of its terms: a Levenshtein automaton costs its build for
+    // every term it is made for, and the stem and marked reading of a word add nothing a typo
+    // of its key does not already reach in names written in romaji.
     for (field, w) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
-        best.extend(terms.iter().filter(|t| typo_distance(t) > 0).map(|t| -> Box<dyn Query> {
+        best.extend(terms.iter().take(1).filter(|t| typo_distance(t) > 0).map(|t| -> Box<dyn Query> {
             let fq = FuzzyTermQuery::new(Term::from_field_text(field, t), typo_distance(t), true);
             Box::new(ConstScoreQuery::new(Box::new(fq), w))
         }));

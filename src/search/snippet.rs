@@ -42,8 +42,10 @@ pub struct Snippets {
     matchable: Vec<FieldTerms>,
     /// What is looked for literally first (see [`snippet_of`]).
     literals: Vec<String>,
-    /// Whether the user typed romaji, English or Japanese: see [`snippet_of`].
+    /// Whether the user typed romaji (or English): see [`snippet_of`].
     typed_romaji: bool,
+    /// The words the user typed in Japanese: see [`snippet_of`].
+    typed_japanese: Vec<String>,
     fields: Vec<Field>,
     searcher: Searcher,
 }
@@ -80,11 +82,9 @@ impl Snippets {
             .collect();
         let all_terms: HashSet<String> = matchable.iter().flat_map(|ft| ft.terms.iter().cloned()).collect();
         let literals = literal_candidates(typed.iter().copied(), &all_terms);
-        // Japanese typed is analyzed too: the literal match is one form of one word, and the
-        // passage may hold the query's other words, or this one inflected (`泣いた` finds
-        // `最終回で泣きました`, whose `泣き` only the analyzer sees).
-        let typed_romaji = typed.iter().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()) || !w.is_ascii());
-        Snippets { matchable, literals, typed_romaji, fields: fields.to_vec(), searcher: searcher.clone() }
+        let typed_romaji = typed.iter().any(|w| w.bytes().any(|b| b.is_ascii_alphabetic()));
+        let typed_japanese = typed.iter().filter(|w| !w.is_ascii()).map(|w| w.to_string()).collect();
+        Snippets { matchable, literals, typed_romaji, typed_japanese, fields: fields.to_vec(), searcher: searcher.clone() }
     }
 
     /// Whether the document's `ft` field may hold one of the query's terms, from the postings.
@@ -112,7 +112,7 @@ impl Snippets {
                 Some(tokens) => Analysis::Stored(tokens),
                 None => Analysis::Live(ft.analyzer.clone()),
             };
-            if let Some(html) = snippet_of(&mut analyzer, &text, &ft.terms, &self.literals, self.typed_romaji) {
+            if let Some(html) = snippet_of(&mut analyzer, &text, &ft.terms, &self.literals, self.typed_romaji, &self.typed_japanese) {
                 return html;
             }
         }
@@ -146,20 +146,24 @@ impl Snippets {
 ///   see, a romaji query against kanji (`chuushin` marks `中心`), a folded width or an old
 ///   kanji form.
 ///
-/// A romaji query is the one exception: a passage found literally that holds Japanese is
-/// analyzed as well (only the passage, a few dozen words), so that `sekai no chuushin` marks
-/// `世界` and `中心` next to the romaji title it found.
+/// Two exceptions analyze a passage found literally as well (only the passage, a few dozen
+/// words): a romaji query, when the passage holds Japanese, so that `sekai no chuushin` marks
+/// `世界` and `中心` next to the romaji title it found; and a Japanese query some word of which
+/// the passage does not hold as typed, so that `最終回で泣いた` marks `最終`, `回` and the `泣き`
+/// of `最終回で泣きました` (a query the passage holds as typed is marked whole already).
 fn snippet_of(
     analyzer: &mut Analysis<'_>,
     text: &str,
     terms: &HashSet<String>,
     literals: &[String],
     typed_romaji: bool,
+    typed_japanese: &[String],
 ) -> Option<String> {
     let Some((passage, mut marks)) = literal_passage(text, literals) else {
         return analyzed_passage(analyzer, text, terms);
     };
-    if typed_romaji && !text[passage.clone()].is_ascii() {
+    let shown = &text[passage.clone()];
+    if (typed_romaji && !shown.is_ascii()) || typed_japanese.iter().any(|w| !shown.contains(w.as_str())) {
         push_marks(analyzer, text, passage.clone(), terms, &mut marks);
     }
     Some(render(text, passage, marks))
@@ -377,7 +381,8 @@ mod tests {
     fn snippet(text: &str, typed: &[&str], ts: &[&str]) -> Option<String> {
         let ts = terms(ts);
         let romaji = typed.iter().any(|w| w.is_ascii());
-        snippet_of(&mut Analysis::Live(words()), text, &ts, &literal_candidates(typed.iter().copied(), &ts), romaji)
+        let japanese: Vec<String> = typed.iter().filter(|w| !w.is_ascii()).map(|w| w.to_string()).collect();
+        snippet_of(&mut Analysis::Live(words()), text, &ts, &literal_candidates(typed.iter().copied(), &ts), romaji, &japanese)
     }
 
     #[test]
