@@ -618,6 +618,19 @@ pub fn parse_ndjson_bytes(source_name: &str, bytes: &[u8]) -> Result<Vec<Located
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn nicknames_are_names_beside_an_actor() {
+        let ok = parse_line(r#"{"type":"drama","id":"hero","title":"HERO","cast":[{"actor":"Kimura Takuya","actor_aka":[" キムタク ","Kimutaku","キムタク"]}]}"#).unwrap();
+        let Record::Drama(d) = ok else { panic!() };
+        assert_eq!(d.cast[0].actor_aka, ["キムタク", "Kimutaku"], "trimmed, each once");
+        let no_actor = parse_line(r#"{"type":"drama","id":"hero","title":"HERO","cast":[{"character":"Kuryu","actor_aka":["x"]}]}"#);
+        assert!(no_actor.unwrap_err().0.contains("cast[0].actor_aka is given but cast[0].actor is not"));
+        let empty = parse_line(r#"{"type":"drama","id":"hero","title":"HERO","cast":[{"actor":"A","actor_aka":[" "]}]}"#);
+        assert!(empty.unwrap_err().0.contains("empty name"));
+        let long = format!(r#"{{"type":"drama","id":"hero","title":"HERO","cast":[{{"actor":"A","actor_aka":["{}"]}}]}}"#, "x".repeat(101));
+        assert!(parse_line(&long).unwrap_err().0.contains("at most 100"));
+    }
     use super::*;
 
     #[test]

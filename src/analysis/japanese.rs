@@ -27,6 +27,11 @@ pub struct Word {
     pub glue: bool,
     /// The value of a kanji number (`二十三` → `23`), see [`super::numbers`].
     pub number: Option<String>,
+    /// The reading (katakana) of the dictionary form, when the word is inflected: `切なく`
+    /// reads `セツナク`, its dictionary form `セツナイ`, which is what a reader types in kana.
+    pub base_reading: Option<String>,
+    /// A counter (名詞-接尾-助数詞: the `話` of `3話`, the `回` of `三回`).
+    pub counter: bool,
     /// A noun (名詞, names among them) or a word the dictionary does not know (most of which
     /// are names): the words a romanized title or cast list spells by sound. A verb or
     /// adjective is not: its inflected reading (`泣い` is `nai`) names nothing.
@@ -38,12 +43,21 @@ pub struct Word {
 /// 接続詞 conjunctions, フィラー fillers, 非言語音, その他-間投), plus non-independent verbs
 /// and adjectives (動詞/形容詞 非自立: the `いる` of `泣いている`, the `しまう` of
 /// `見てしまった`), which only add aspect to the verb before them: `泣いている` means `泣く`
-/// as much as `泣いた` does. They are still indexed, so a query made only of them answers.
-pub fn is_glue(pos: &str, sub1: &str) -> bool {
+/// as much as `泣いた` does; light verbs; and a number's prefix. They are still indexed, so a
+/// query made only of them answers.
+pub fn is_glue(pos: &str, sub1: &str, base: &str) -> bool {
     matches!(pos, "助詞" | "助動詞" | "記号" | "接続詞" | "フィラー" | "非言語音")
         || (pos == "その他" && sub1 == "間投")
         || (matches!(pos, "動詞" | "形容詞") && sub1 == "非自立")
+        // The light verbs of Lucene's Japanese `stopwords.txt`: `感動する` means `感動`.
+        || (pos == "動詞" && LIGHT_VERBS.contains(&base))
+        // A number's prefix (`第三話` is `3話`, as fans write it too).
+        || (pos == "接頭詞" && sub1 == "数接続")
 }
+
+/// Verbs that only carry the noun before them (サ変 `する`, `なる`) or existence (`ある`,
+/// `いる`), from Lucene's Japanese `stopwords.txt`.
+const LIGHT_VERBS: &[&str] = &["する", "ある", "いる", "なる", "できる", "いう", "おる"];
 
 /// The loaded analyzer; cheap to clone (the dictionary is memory-mapped and shared).
 #[derive(Clone)]
@@ -83,12 +97,23 @@ impl Japanese {
         for mut t in tokens {
             let known = |v: Option<&str>| v.filter(|r| !r.is_empty() && *r != "*").map(str::to_string);
             let reading = known(t.get("reading"));
-            let base = known(t.get("base_form")).filter(|b| *b != t.surface.as_ref());
+            let dict_base = known(t.get("base_form"));
+            let conj = t.get("conjugation_form").unwrap_or("").to_string();
             let pos = t.get("part_of_speech").unwrap_or("").to_string();
+            let (base, base_reading) = match dict_base {
+                Some(b) if matches!(pos.as_str(), "動詞" | "形容詞") => {
+                    let form = self.dictionary_form(&b, conj.starts_with("一段"));
+                    let surface = t.surface.as_ref();
+                    (Some(form.base).filter(|b| b != surface), form.reading.filter(|_| true))
+                }
+                b => (b.filter(|b| b != t.surface.as_ref()), None),
+            };
             let sub1 = t.get("part_of_speech_subcategory_1").unwrap_or("").to_string();
-            let glue = is_glue(&pos, &sub1);
+            let glue = is_glue(&pos, &sub1, t.get("base_form").unwrap_or(""));
             let noun = pos == "名詞" || reading.is_none();
-            let w = Word { start: t.byte_start, end: t.byte_end, reading, base, glue, number: None, noun };
+            let counter = pos == "名詞" && sub1 == "接尾" && t.get("part_of_speech_subcategory_2") == Some("助数詞");
+            let base_reading = base_reading.filter(|r| Some(r) != reading.as_ref());
+            let w = Word { start: t.byte_start, end: t.byte_end, reading, base, glue, number: None, noun, base_reading, counter };
             match out.last_mut() {
                 Some(prev) if prev.end == w.start && run[w.start..].starts_with(ends_a_syllable) => {
                     join(run, prev, w)
@@ -98,6 +123,73 @@ impl Japanese {
         }
         join_numbers(run, out)
     }
+}
+
+/// A verb's or adjective's dictionary form as search reads it ([`Japanese::dictionary_form`]).
+#[derive(Clone)]
+struct DictionaryForm {
+    base: String,
+    reading: Option<String>,
+}
+
+impl Japanese {
+    /// The dictionary form `base` stands for, and its reading. A potential verb (可能動詞:
+    /// `泣ける`, `笑える`, `聞ける`, an ichidan verb made from a godan one) stands for the godan
+    /// verb it is made from (`泣く`): a reader looking for `泣く` counts `泣けた` as much as
+    /// `泣いた`. Looked up in the dictionary once per thread and base.
+    fn dictionary_form(&self, base: &str, ichidan: bool) -> DictionaryForm {
+        thread_local! {
+            static FORMS: std::cell::RefCell<rustc_hash::FxHashMap<String, DictionaryForm>> = Default::default();
+        }
+        if let Some(f) = FORMS.with(|m| m.borrow().get(base).cloned()) {
+            return f;
+        }
+        let entry = |word: &str| -> Option<(String, String, String)> {
+            let mut toks = self.segmenter.segment(Cow::Borrowed(word)).ok()?;
+            if toks.len() != 1 {
+                return None;
+            }
+            let t = &mut toks[0];
+            let reading = t.get("reading").unwrap_or("*").to_string();
+            let conj = t.get("conjugation_form").unwrap_or("").to_string();
+            let b = t.get("base_form").unwrap_or("").to_string();
+            (b == word && reading != "*").then_some((b, reading, conj))
+        };
+        let godan = ichidan.then(|| godan_of_potential(base)).flatten().and_then(|candidate| {
+            entry(&candidate).filter(|(_, _, conj)| conj.starts_with("五段")).map(|(b, r, _)| DictionaryForm { base: b, reading: Some(r) })
+        });
+        let form = godan.unwrap_or_else(|| DictionaryForm { base: base.to_string(), reading: entry(base).map(|(_, r, _)| r) });
+        FORMS.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() > 200_000 {
+                m.clear();
+            }
+            m.insert(base.to_string(), form.clone());
+        });
+        form
+    }
+}
+
+/// The godan verb an ichidan verb would be the potential form of (`泣ける` → `泣く`): its e-row
+/// kana before `る` turned to the u-row. None when the verb does not end so.
+fn godan_of_potential(base: &str) -> Option<String> {
+    let stem = base.strip_suffix('る')?;
+    let e = stem.chars().last()?;
+    let u = match e {
+        'え' => 'う',
+        'け' => 'く',
+        'げ' => 'ぐ',
+        'せ' => 'す',
+        'て' => 'つ',
+        'ね' => 'ぬ',
+        'べ' => 'ぶ',
+        'め' => 'む',
+        'れ' => 'る',
+        _ => return None,
+    };
+    let head = &stem[..stem.len() - e.len_utf8()];
+    // Only a verb written with a kanji stem: `泣ける`, not a kana verb such as `できる`.
+    (!head.is_empty() && super::query::has_kanji(head)).then(|| format!("{head}{u}"))
 }
 
 /// Joins the words of a kanji number, which IPADIC cuts one character a word (`二` `十` `三`),
@@ -120,6 +212,7 @@ fn join_numbers(run: &str, words: Vec<Word>) -> Vec<Word> {
     for w in out.iter_mut().filter(|w| is_numeral(w)) {
         w.number = super::numbers::value(&run[w.start..w.end]);
         w.base = None;
+        w.base_reading = None;
         w.glue = false;
     }
     out
@@ -154,6 +247,7 @@ fn join(run: &str, prev: &mut Word, next: Word) {
     prev.end = next.end;
     // The joined word is no dictionary entry: it has no base form, and is not glue.
     prev.base = None;
+    prev.base_reading = None;
     prev.glue = false;
 }
 

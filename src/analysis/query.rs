@@ -22,7 +22,7 @@
 use super::japanese::Japanese;
 use super::normalize::to_katakana;
 use super::stem;
-use super::tokenizer::{word_terms, Word, READING_MARK};
+use super::tokenizer::{word_terms, Word, KANA_MARK, READING_MARK};
 
 /// Words beyond this many are ignored: a search box query is a handful of words, and a pasted
 /// paragraph must not turn into a query that takes seconds.
@@ -85,10 +85,10 @@ pub fn query_words(jp: &Japanese, cut: &[Word]) -> Vec<QueryWord> {
         };
         if let (true, Some(n)) = (kanji, &w.number) {
             q.names = terms.iter().filter(|t| t.as_str() != key().as_deref().unwrap_or("")).cloned().collect();
-            q.text = vec![n.clone()];
+            q.text = vec![w.counted.clone().unwrap_or_else(|| n.clone())];
         } else if kanji {
             let reading = key();
-            q.names = terms.iter().filter(|t| Some(t.as_str()) != reading.as_deref()).cloned().collect();
+            q.names = terms.iter().filter(|t| Some(t.as_str()) != reading.as_deref() && Some(*t) != w.base_key.as_ref()).cloned().collect();
             let form = stem::katakana(w.base.as_deref().unwrap_or(&w.surface)).to_string();
             q.text.push(form);
             if let Some(kana) = kana_of_dictionary_form(jp, w) {
@@ -106,12 +106,41 @@ pub fn query_words(jp: &Japanese, cut: &[Word]) -> Vec<QueryWord> {
             if q.text.is_empty() {
                 q.text.push(terms[0].clone());
             }
+            // An inflected kana word (`した`, `せつなくて`) is also its dictionary form, as
+            // kana text indexes it; and its sound may be a romaji name in English text, with
+            // a possessive or plural (`キムタク` → `Kimutaku's`).
+            if let Some(base) = &w.base {
+                q.text.push(stem::katakana(base).to_string());
+            }
+            if let Some(k) = &w.base_key {
+                q.text.push(k.clone());
+            }
+            if let Some(s) = key().as_deref().and_then(stem::english_of_key) {
+                q.text.push(s);
+            }
         } else {
+            if let Some(c) = &w.counted {
+                // A number with its counter: `3話` is looked up as one.
+                q.names = terms.clone();
+                q.text = vec![c.clone()];
+                prev_end = w.end;
+                prev_kana = false;
+                out.push(q);
+                continue;
+            }
             // Latin: the key first, then the English stem; in names also the key as a reading
             // of Japanese (`sekai` → `世界`).
             q.names = terms.clone();
             q.names.extend(terms.first().filter(|k| k.bytes().any(|b| b.is_ascii_alphabetic())).map(|k| format!("{READING_MARK}{k}")));
-            q.text = terms.clone();
+            // In texts: the word, every word of its stem (`loved` → the stem of `loving`), and
+            // the stem as a word (`loved` → `love`, which is its own stem and so indexed
+            // without a stem term).
+            q.text = vec![terms[0].clone()];
+            if let Some(stemmed) = stem::english_of_key(&w.surface) {
+                let plain = super::tokenizer::latin_key(stemmed.trim_start_matches(stem::STEM_MARK));
+                q.text.push(stemmed);
+                q.text.push(plain);
+            }
             q.by_reading = true;
         }
         q.names.dedup();
@@ -145,7 +174,7 @@ fn kana_of_dictionary_form(jp: &Japanese, w: &Word) -> Option<String> {
             to_katakana(&r)
         }
     };
-    (super::romaji::is_kana(&reading) && !w.glue).then(|| stem::katakana(&reading).to_string())
+    (super::romaji::is_kana(&reading) && !w.glue).then(|| format!("{KANA_MARK}{}", stem::katakana(&reading)))
 }
 
 /// The words of a query without its glue words, unless that leaves none: `の` alone is still
@@ -171,22 +200,22 @@ mod tests {
     fn a_kanji_word_searches_texts_by_its_dictionary_form_and_its_kana_spelling_never_its_reading() {
         let w = qw("泣いた");
         assert_eq!(w.len(), 1, "た is an auxiliary: {w:?}");
-        assert_eq!(w[0].text, ["泣ク", "ナク"]);
+        assert_eq!(w[0].text, ["泣ク", "+ナク"]);
         assert_eq!(w[0].reading, None, "a verb has no fallback on its sound");
         let w = qw("山田");
         assert_eq!(w[0].reading.as_deref(), Some("yamada"), "a noun has");
         assert!(!w[0].names.contains(&"nai".to_string()));
         let w = qw("綺麗");
-        assert_eq!(w[0].text, ["綺麗", "キレイ"]);
+        assert_eq!(w[0].text, ["綺麗", "+キレイ"]);
     }
 
     #[test]
     fn kana_and_romaji_words_search_texts_by_reading() {
         let w = qw("きれい");
-        assert_eq!(w[0].text, [crate::analysis::romaji::canonical("kirei")]);
+        assert_eq!(w[0].text[0], crate::analysis::romaji::canonical("kirei"));
         assert!(w[0].by_reading);
         let w = qw("crying");
-        assert_eq!(w[0].text, ["crying", "~cri"]);
+        assert_eq!(w[0].text, ["crying", "~cri", "cri"]);
     }
 
     #[test]
@@ -204,6 +233,6 @@ mod tests {
     fn kanji_numbers_search_texts_by_value() {
         let w = qw("第三話");
         let texts: Vec<&str> = w.iter().map(|w| w.text[0].as_str()).collect();
-        assert_eq!(texts, ["第", "3", "話"]);
+        assert_eq!(texts, ["3話", "話"], "第 is a number's prefix: 第三話 is 3話");
     }
 }

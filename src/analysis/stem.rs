@@ -32,6 +32,16 @@ pub fn english(word: &str) -> Option<String> {
     (stem != word).then(|| format!("{STEM_MARK}{stem}"))
 }
 
+/// The stem term that every inflection of a word shares (`love`, `loved`, `loving` → `~love`),
+/// whether or not the word itself differs from its stem; None for what [`english`] leaves
+/// alone.
+pub fn english_of_key(word: &str) -> Option<String> {
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    english(word).or_else(|| Some(format!("{STEM_MARK}{word}")))
+}
+
 /// A katakana word without its final long-vowel mark, when it is long enough to lose it
 /// ([`KATAKANA_STEM_MIN_CHARS`]); any other word as it is.
 pub fn katakana(word: &str) -> &str {

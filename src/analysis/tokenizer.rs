@@ -17,6 +17,8 @@ pub const NAMES_TOKENIZER: &str = "dorama_names";
 /// not another kanji name that shares the sound (`愛` is not `相武`, read `aibu`): the mark
 /// keeps the two apart, and a query written in kana or romaji looks up both.
 pub const READING_MARK: char = '^';
+/// What starts the term of a word written in kana, content words only ([`word_terms`]).
+pub const KANA_MARK: char = '+';
 /// Registered name of the suggestion-key tokenizer.
 pub const SUGGEST_TOKENIZER: &str = "dorama_suggest";
 
@@ -93,6 +95,13 @@ pub struct Word {
     pub number: Option<String>,
     /// A Japanese word's reading in katakana, when known.
     pub kana: Option<String>,
+    /// The canonical key of a Japanese word's dictionary form's reading, when inflected.
+    pub base_key: Option<String>,
+    /// A number with the counter that follows it (`3話`, `三回` → `3回`): a number counts
+    /// something, and `第3話` is not `第一話を三回`.
+    pub counted: Option<String>,
+    /// A Japanese counter word ([`crate::analysis::japanese::Word::counter`]).
+    pub counter: bool,
     /// A Japanese noun, or a word the dictionary does not know
     /// ([`crate::analysis::japanese::Word::noun`]).
     pub noun: bool,
@@ -139,7 +148,7 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
                 }
                 let (s, e) = folded.original_range(start, end);
                 let glue = LATIN_GLUE.contains(&word.as_str());
-                out.push(Word { start: s, end: e, surface: word, romaji: None, japanese: false, base: None, glue, number: None, kana: None, noun: false });
+                out.push(Word { start: s, end: e, surface: word, romaji: None, japanese: false, base: None, glue, number: None, kana: None, noun: false, base_key: None, counted: None, counter: false });
             }
             Script::Japanese => {
                 let mut end = start;
@@ -164,12 +173,34 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
                         .or_else(|| romaji::is_kana(&surface).then(|| surface.clone()));
                     let romaji = reading.as_deref().map(romaji::kana_to_romaji).filter(|r| r.is_ascii());
                     let base = w.base.as_deref().map(to_katakana);
-                    out.push(Word { start: s, end: e, surface, romaji, japanese: true, base, glue: w.glue, number: w.number, kana: reading, noun: w.noun });
+                    let base_key = w.base_reading.as_deref().map(|r| romaji::canonical(&romaji::kana_to_romaji(&to_katakana(r)))).filter(|k| k.is_ascii() && !k.is_empty());
+                    out.push(Word { start: s, end: e, surface, romaji, japanese: true, base, glue: w.glue, number: w.number, kana: reading, noun: w.noun, base_key, counted: None, counter: w.counter });
                 }
             }
         }
     }
+    count_numbers(&mut out);
     out
+}
+
+/// Marks each number followed directly by a counter with the two together
+/// ([`Word::counted`]): Arabic digits (`3話`, cut apart by script) and kanji numbers alike.
+fn count_numbers(words: &mut [Word]) {
+    for i in 1..words.len() {
+        let (before, after) = words.split_at_mut(i);
+        let (n, c) = (&mut before[i - 1], &after[0]);
+        // IPADIC tags a counter only after a kanji number it sees; after Arabic digits (another
+        // run) `話` is read as a word of its own. A single kanji right after a number is a
+        // counter all the same (`3話`, `2回`, `20歳`).
+        let single_kanji = c.japanese && c.surface.chars().count() == 1 && super::query::has_kanji(&c.surface);
+        if !(c.counter || single_kanji) || n.end != c.start {
+            continue;
+        }
+        let value = n.number.clone().or_else(|| (!n.japanese && n.surface.bytes().all(|b| b.is_ascii_digit())).then(|| n.surface.trim_start_matches('0').to_string()));
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            n.counted = Some(format!("{v}{}", c.surface));
+        }
+    }
 }
 
 /// Turns text into terms. See the module doc of [`crate::analysis`].
@@ -191,9 +222,10 @@ pub fn analyze_names(jp: &Japanese, text: &str) -> Vec<Term> {
 /// [`word_terms`] with a Japanese word's reading key marked ([`READING_MARK`]).
 pub fn name_terms(w: &Word) -> Vec<String> {
     let mut terms = word_terms(w);
-    if let (true, Some(key)) = (w.japanese, w.romaji.as_deref().map(romaji::canonical)) {
-        for t in terms.iter_mut().filter(|t| **t == key) {
-            *t = format!("{READING_MARK}{key}");
+    if w.japanese {
+        let readings: Vec<String> = w.romaji.as_deref().map(romaji::canonical).into_iter().chain(w.base_key.clone()).collect();
+        for t in terms.iter_mut().filter(|t| readings.contains(t)) {
+            *t = format!("{READING_MARK}{t}");
         }
     }
     terms
@@ -233,11 +265,25 @@ pub fn word_terms(w: &Word) -> Vec<String> {
         if let Some(key) = w.romaji.as_deref().map(romaji::canonical) {
             push(key);
         }
+        if let Some(k) = &w.base_key {
+            push(k.clone());
+        }
         if let Some(n) = &w.number {
             push(n.clone());
         }
+        if let Some(c) = &w.counted {
+            push(c.clone());
+        }
+        // A word written in kana, as a word (not a particle or auxiliary that shares its
+        // sound): what a query in kanji finds it by (`綺麗` → `きれい`).
+        if !w.glue && romaji::is_kana(&w.surface) {
+            push(format!("{KANA_MARK}{}", stem::katakana(w.base.as_deref().unwrap_or(&w.surface))));
+        }
     } else {
         push(latin_key(&w.surface));
+        if let Some(c) = &w.counted {
+            push(c.clone());
+        }
         if let Some(stem) = stem::english(&w.surface) {
             push(stem);
         }

@@ -25,8 +25,12 @@ pub fn words_known(searcher: &Searcher, f: &Fields, words: &[crate::analysis::qu
     words.iter().all(|w| word_known(searcher, f, w))
 }
 
+/// Known as typed: by a form of the word, not by its English stem (`cantabil` is the stem of
+/// `cantabile`, and a typo of it all the same).
 fn word_known(searcher: &Searcher, f: &Fields, word: &crate::analysis::query::QueryWord) -> bool {
-    word.all_terms().chain(&word.text).any(|t| {
+    let stem = |t: &&String| t.starts_with(crate::analysis::stem::STEM_MARK);
+    let as_typed = word.all_terms().filter(|t| !stem(t)).chain(word.text.iter().filter(|t| !t.is_ascii()));
+    as_typed.chain(word.text.first()).any(|t| {
         [f.names, f.cast, f.synopsis, f.text].iter().any(|&field| searcher.doc_freq(&Term::from_field_text(field, t)).unwrap_or(0) > 0)
     })
 }

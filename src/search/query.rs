@@ -251,9 +251,10 @@ pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<
 /// Longest key [`recut`] looks up whole, in characters.
 const RECUT_MAX_PIECE: usize = 16;
 
-/// A reading key cut into the fewest keys the index holds (`saisyuukai` → `saisyuu` `kai`),
-/// romaji particles among them dropped (`sekainotyuusin` → `sekai` `tyuusin`); None when no
-/// such cut covers it. Pieces are three characters or more, or a particle: two-letter keys
+/// A reading key cut into the fewest keys the index holds (`saisyuukai` → `saisyuu` `kai`;
+/// one, when the index holds it whole: the kana `なみだ` that IPADIC cuts `な` `みだ` is
+/// `namida`), romaji particles among them dropped (`sekainotyuusin` → `sekai` `tyuusin`);
+/// None when no such cut covers it. Pieces are three characters or more, or a particle: two-letter keys
 /// such as `ka` or `ta` are in every Japanese text and would cut anything.
 fn recut(key: &str, held: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
     let chars: Vec<(usize, char)> = key.char_indices().collect();
@@ -277,10 +278,7 @@ fn recut(key: &str, held: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
             }
         }
     }
-    let (count, _) = best[0]?;
-    if count < 2 {
-        return None;
-    }
+    best[0]?;
     let mut pieces = Vec::new();
     let mut i = 0;
     while i < n {
@@ -340,7 +338,7 @@ mod tests {
         let held = |t: &str| ["saisyuu", "kai", "sekai", "no", "tyuusin", "sai"].contains(&t);
         assert_eq!(recut("saisyuukai", &held), Some(vec!["saisyuu".to_string(), "kai".to_string()]));
         assert_eq!(recut("sekainotyuusin", &held), Some(vec!["sekai".to_string(), "tyuusin".to_string()]));
-        assert_eq!(recut("saisyuu", &held), None, "held whole: nothing to cut");
+        assert_eq!(recut("saisyuu", &held), Some(vec!["saisyuu".to_string()]), "held whole");
         assert_eq!(recut("cinematografy", &held), None);
     }
 }
