@@ -109,7 +109,15 @@ fn export_writes_a_dump_that_index_reads_back_and_refuses_a_directory_without_an
     let out = bin().args(["index", "--index"]).arg(&copy).arg(&dump).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(search_json(&copy, &[], "sekachu")["hits"][0]["id"], common::SEED);
-    assert_eq!(search_json(&copy, &[], "love"), search_json(&ix, &[], "love"));
+    // Scores to a thousandth: a word looked up by several terms (`love`, `~love`) sums their
+    // scores in an order that may differ between two indexes of the same records.
+    let rounded = |mut v: serde_json::Value| {
+        for h in v["hits"].as_array_mut().unwrap() {
+            h["score"] = serde_json::json!(format!("{:.3}", h["score"].as_f64().unwrap()));
+        }
+        v
+    };
+    assert_eq!(rounded(search_json(&copy, &[], "love")), rounded(search_json(&ix, &[], "love")));
     let out = bin().args(["export", "--index"]).arg(dir.path().join("nothing")).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

@@ -67,6 +67,7 @@ fn batch(i: usize) -> String {
 
 #[tokio::test]
 async fn a_full_disk_refuses_the_batch_with_507_keeps_serving_and_recovers_when_space_is_freed() {
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let dir = tempfile::tempdir().unwrap();
     let Some(disk) = Tmpfs::mount(dir.path(), "12m") else {
         eprintln!("skipped: cannot mount a tmpfs here (needs root and mount permission)");

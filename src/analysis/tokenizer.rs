@@ -102,6 +102,8 @@ pub struct Word {
     pub counted: Option<String>,
     /// A Japanese counter word ([`crate::analysis::japanese::Word::counter`]).
     pub counter: bool,
+    /// A Latin word with a possessive `'s`: the word without it (`kimutaku's` → `kimutaku`).
+    pub owner: Option<String>,
     /// A Japanese noun, or a word the dictionary does not know
     /// ([`crate::analysis::japanese::Word::noun`]).
     pub noun: bool,
@@ -127,6 +129,7 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
             Script::Latin => {
                 let mut word = String::new();
                 let mut end = start;
+                let mut apostrophe_at = None;
                 while let Some(&(i, c)) = chars.peek() {
                     if script(c) == Script::Latin {
                         word.push(c);
@@ -138,6 +141,7 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
                         ahead.next();
                         match ahead.peek() {
                             Some(&(_, n)) if script(n) == Script::Latin => {
+                                apostrophe_at = Some(word.len());
                                 chars.next();
                             }
                             _ => break,
@@ -148,7 +152,9 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
                 }
                 let (s, e) = folded.original_range(start, end);
                 let glue = LATIN_GLUE.contains(&word.as_str());
-                out.push(Word { start: s, end: e, surface: word, romaji: None, japanese: false, base: None, glue, number: None, kana: None, noun: false, base_key: None, counted: None, counter: false });
+                // `Kimutaku's`: the word is also its owner's, for the stem (`~kimutaku`).
+                let owner = (apostrophe_at == Some(word.len().saturating_sub(1)) && word.ends_with('s')).then(|| word[..word.len() - 1].to_string());
+                out.push(Word { start: s, end: e, surface: word, romaji: None, japanese: false, base: None, glue, number: None, kana: None, noun: false, base_key: None, counted: None, counter: false, owner });
             }
             Script::Japanese => {
                 let mut end = start;
@@ -174,7 +180,7 @@ pub fn words(jp: &Japanese, text: &str) -> Vec<Word> {
                     let romaji = reading.as_deref().map(romaji::kana_to_romaji).filter(|r| r.is_ascii());
                     let base = w.base.as_deref().map(to_katakana);
                     let base_key = w.base_reading.as_deref().map(|r| romaji::canonical(&romaji::kana_to_romaji(&to_katakana(r)))).filter(|k| k.is_ascii() && !k.is_empty());
-                    out.push(Word { start: s, end: e, surface, romaji, japanese: true, base, glue: w.glue, number: w.number, kana: reading, noun: w.noun, base_key, counted: None, counter: w.counter });
+                    out.push(Word { start: s, end: e, surface, romaji, japanese: true, base, glue: w.glue, number: w.number, kana: reading, noun: w.noun, base_key, counted: None, counter: w.counter, owner: None });
                 }
             }
         }
@@ -285,6 +291,9 @@ pub fn word_terms(w: &Word) -> Vec<String> {
             push(c.clone());
         }
         if let Some(stem) = stem::english(&w.surface) {
+            push(stem);
+        }
+        if let Some(stem) = w.owner.as_deref().and_then(stem::english_of_key) {
             push(stem);
         }
     }
