@@ -85,5 +85,9 @@ pub fn out_of_space(e: &(dyn std::error::Error + 'static)) -> bool {
         text.push_str(&err.to_string());
         chain = err.source();
     }
+    // A worker thread's error may reach us only as its debug rendering inside another message
+    // (`IoError(Custom { .. Os { code: 28, kind: StorageFull, .. } })`).
+    let debug = format!("{e:?}");
     text.contains(&format!("(os error {})", libc::ENOSPC))
+        || [&text, &debug].iter().any(|t| t.contains("No space left on device") || t.contains("StorageFull"))
 }
