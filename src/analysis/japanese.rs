@@ -189,7 +189,7 @@ fn godan_of_potential(base: &str) -> Option<String> {
     };
     let head = &stem[..stem.len() - e.len_utf8()];
     // Only a verb written with a kanji stem: `泣ける`, not a kana verb such as `できる`.
-    (!head.is_empty() && super::query::has_kanji(head)).then(|| format!("{head}{u}"))
+    (!head.is_empty() && super::normalize::has_kanji(head)).then(|| format!("{head}{u}"))
 }
 
 /// Joins the words of a kanji number, which IPADIC cuts one character a word (`二` `十` `三`),

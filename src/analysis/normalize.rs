@@ -185,6 +185,11 @@ pub fn to_katakana(s: &str) -> String {
         .collect()
 }
 
+/// Whether `s` holds a kanji (CJK ideograph).
+pub fn has_kanji(s: &str) -> bool {
+    s.chars().any(|c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF))
+}
+
 /// Folds text with no need for offsets (queries, suggestion keys).
 pub fn fold_str(s: &str) -> String {
     fold(s).text

@@ -20,7 +20,7 @@
 //!   that has other words.
 
 use super::japanese::Japanese;
-use super::normalize::to_katakana;
+use super::normalize::{has_kanji, to_katakana};
 use super::stem;
 use super::tokenizer::{word_terms, Word, KANA_MARK, READING_MARK};
 
@@ -56,11 +56,6 @@ impl QueryWord {
     pub fn all_terms(&self) -> impl Iterator<Item = &String> {
         self.names.iter().chain(self.reading.as_ref())
     }
-}
-
-/// Whether `s` holds a kanji (CJK ideograph).
-pub fn has_kanji(s: &str) -> bool {
-    s.chars().any(|c| matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF))
 }
 
 /// The words of a query, as cut by the analyzer, made query words (glue words kept; see
@@ -118,16 +113,11 @@ pub fn query_words(jp: &Japanese, cut: &[Word]) -> Vec<QueryWord> {
             if let Some(s) = key().as_deref().and_then(stem::english_of_key) {
                 q.text.push(s);
             }
+        } else if let Some(c) = &w.counted {
+            // Arabic digits with their counter: `3話` is looked up as one.
+            q.names = terms.clone();
+            q.text = vec![c.clone()];
         } else {
-            if let Some(c) = &w.counted {
-                // A number with its counter: `3話` is looked up as one.
-                q.names = terms.clone();
-                q.text = vec![c.clone()];
-                prev_end = w.end;
-                prev_kana = false;
-                out.push(q);
-                continue;
-            }
             // Latin: the key first, then the English stem; in names also the key as a reading
             // of Japanese (`sekai` → `世界`).
             q.names = terms.clone();

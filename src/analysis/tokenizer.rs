@@ -198,7 +198,7 @@ fn count_numbers(words: &mut [Word]) {
         // IPADIC tags a counter only after a kanji number it sees; after Arabic digits (another
         // run) `話` is read as a word of its own. A single kanji right after a number is a
         // counter all the same (`3話`, `2回`, `20歳`).
-        let single_kanji = c.japanese && c.surface.chars().count() == 1 && super::query::has_kanji(&c.surface);
+        let single_kanji = c.japanese && c.surface.chars().count() == 1 && super::normalize::has_kanji(&c.surface);
         if !(c.counter || single_kanji) || n.end != c.start {
             continue;
         }
@@ -216,13 +216,7 @@ pub fn analyze(jp: &Japanese, text: &str) -> Vec<Term> {
 
 /// [`analyze`] for the catalogue's fields: readings marked ([`READING_MARK`]).
 pub fn analyze_names(jp: &Japanese, text: &str) -> Vec<Term> {
-    let mut terms = Vec::new();
-    for (position, w) in words(jp, text).into_iter().enumerate() {
-        for text in name_terms(&w) {
-            terms.push(Term { text, start: w.start, end: w.end, position });
-        }
-    }
-    terms
+    terms_by(words(jp, text), name_terms)
 }
 
 /// [`word_terms`] with a Japanese word's reading key marked ([`READING_MARK`]).
@@ -240,9 +234,14 @@ pub fn name_terms(w: &Word) -> Vec<String> {
 /// Terms of words already cut (a query's words also give its type-ahead keys, so it is cut
 /// once and used twice).
 pub fn terms_of(words: Vec<Word>) -> Vec<Term> {
+    terms_by(words, word_terms)
+}
+
+/// Each word's terms by `terms`, at the word's position and byte range.
+fn terms_by(words: Vec<Word>, terms_of_word: fn(&Word) -> Vec<String>) -> Vec<Term> {
     let mut terms = Vec::new();
     for (position, w) in words.into_iter().enumerate() {
-        for text in word_terms(&w) {
+        for text in terms_of_word(&w) {
             terms.push(Term { text, start: w.start, end: w.end, position });
         }
     }
