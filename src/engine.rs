@@ -15,10 +15,8 @@ use crate::record::{year_month, Kind, LineError, Located, Record};
 use crate::related::{ByUser, Related};
 use crate::search::facts::Facts;
 use crate::search::{self, Refine, SearchRequest, SearchResults, Suggestion};
-use lru::LruCache;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
-use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -39,7 +37,7 @@ pub enum EngineError {
 
 /// Cached answers, serialized ([`Encoded`]), keyed by request; the generation in the key
 /// retires them on every commit.
-type Cache = Mutex<LruCache<(u64, String), bytes::Bytes>>;
+type Cache = Mutex<crate::cache::AnswerCache>;
 
 pub struct Engine {
     store: Store,
@@ -116,11 +114,17 @@ pub struct Options {
     pub params: Params,
     /// Entries in the query-result cache; 0 turns the cache off.
     pub cache_entries: usize,
+    /// Bytes the query-result cache may hold (answers, keys and their bookkeeping); 0 turns
+    /// the cache off.
+    pub cache_bytes: usize,
 }
+
+/// The default byte bound of the answer cache.
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
-        Options { params: Params::default(), cache_entries: 4096 }
+        Options { params: Params::default(), cache_entries: 4096, cache_bytes: DEFAULT_CACHE_BYTES }
     }
 }
 
@@ -151,7 +155,7 @@ impl Engine {
     fn with_store(store: Store, dir: &Path, options: Options) -> Result<Engine, EngineError> {
         let (catalog, ratings) = load_state(&store)?;
         let next_seq = store.max_seq()? + 1;
-        let cache = NonZeroUsize::new(options.cache_entries).map(|n| Mutex::new(LruCache::new(n)));
+        let cache = crate::cache::AnswerCache::new(options.cache_entries, options.cache_bytes).map(Mutex::new);
         let tops = top_lists(&catalog, &ratings, options.params, None);
         let committed_at = meta_mtime_ms(dir).unwrap_or_else(now_ms);
         Ok(Engine {
@@ -273,6 +277,11 @@ impl Engine {
     /// (hits, misses) of the query cache since start.
     pub fn cache_stats(&self) -> (u64, u64) {
         (self.cache_hits.load(Ordering::Relaxed), self.cache_misses.load(Ordering::Relaxed))
+    }
+
+    /// Bytes the answer cache holds (0 without a cache).
+    pub fn cache_bytes(&self) -> usize {
+        self.cache.as_ref().map_or(0, |c| c.lock().unwrap_or_else(|p| p.into_inner()).bytes())
     }
 
     fn commit(&self, changes: &[Change]) -> Result<(), EngineError> {
@@ -413,7 +422,7 @@ impl Engine {
         let k = (self.generation(), key);
         if let Some(v) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&k) {
             self.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(Encoded::from_bytes(v.clone()));
+            return Ok(Encoded::from_bytes(v));
         }
         self.cache_misses.fetch_add(1, Ordering::Relaxed);
         let v = Encoded::new(compute()?.borrow());

@@ -19,6 +19,8 @@ pub mod rank;
 pub mod related;
 /// The API's answers as types, and answers serialized once for the cache.
 pub mod api;
+/// Answers kept serialized, bounded by entries and bytes.
+pub mod cache;
 /// Ties index, catalog, ratings and cache together; what the CLI and HTTP call.
 pub mod engine;
 /// Segment replication: the writer's manifest and files, and the replica that copies them.

@@ -170,6 +170,9 @@ enum Command {
         /// Entries in the query-result cache (0: no cache).
         #[arg(long, env = "DORAMA_CACHE_ENTRIES", default_value_t = 4096)]
         cache_entries: usize,
+        /// Bytes the query-result cache may hold, in MiB (0: no cache).
+        #[arg(long, env = "DORAMA_CACHE_MIB", default_value_t = 64)]
+        cache_mib: usize,
         /// Longest a request may take, headers and body included, in milliseconds.
         #[arg(long, env = "DORAMA_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
         request_timeout_ms: u64,
@@ -207,7 +210,11 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let filter = tracing_subscriber::EnvFilter::try_from_env("DORAMA_LOG").unwrap_or_else(|_| "info".into());
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colour only on a terminal (and not under NO_COLOR): escape codes in a log file or a
+    // collector are noise to read and to search.
+    use std::io::IsTerminal;
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
     // DORAMA_LOG_FORMAT=json: one JSON object per line, for log collectors.
     if std::env::var("DORAMA_LOG_FORMAT").is_ok_and(|f| f == "json") {
         logs.json().init();
@@ -401,14 +408,14 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag } => {
+        Command::Serve { index, rank, addr, cache_entries, cache_mib, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
             if follow_interval_ms == 0 {
                 bail!("--follow-interval-ms must be positive");
             }
-            let options = Options { params: rank.params()?, cache_entries };
+            let options = Options { params: rank.params()?, cache_entries, cache_bytes: cache_mib.saturating_mul(1024 * 1024) };
             let rt = tokio::runtime::Runtime::new()?;
             let timeout = std::time::Duration::from_millis(request_timeout_ms);
             let (engine, replica) = if read_only {

@@ -55,11 +55,11 @@ fn a_query_is_at_most_16_words() {
     assert_eq!(ids(format!("{} zuz", fifteen.join(" "))), ["a", "b"], "16 words");
 }
 
-/// "typo expansion only for words of 5+ letters" and "1 edit from 5 letters, 2 from 9".
+/// "typo expansion only for words of 5 to 32 letters" and "1 edit from 5 letters, 2 from 9".
 #[test]
 fn typos_are_one_edit_from_5_letters_and_two_from_9() {
     use dorama_search::search::query::typo_distance;
-    for (word, edits) in [("abc", 0), ("abcd", 0), ("abcde", 1), ("abcdefgh", 1), ("abcdefghi", 2), ("abcdefghijklmn", 2)] {
+    for (word, edits) in [("abc", 0), ("abcd", 0), ("abcde", 1), ("abcdefgh", 1), ("abcdefghi", 2), ("abcdefghijklmn", 2), (&"a".repeat(32), 2), (&"a".repeat(33), 0)] {
         assert_eq!(typo_distance(word), edits, "{word}");
     }
 }

@@ -52,7 +52,7 @@ fn the_seed_dramas_mean_is_over_distinct_users_with_the_last_rating_winning() {
 fn dramas_are_ranked_by_the_bayesian_score_not_by_mean_or_by_count() {
     let dir = tempfile::tempdir().unwrap();
     let params = dorama_search::rank::Params { m: 10.0, min_votes: 1 };
-    let e = Engine::open(dir.path(), dorama_search::engine::Options { params, cache_entries: 0 }).unwrap();
+    let e = Engine::open(dir.path(), dorama_search::engine::Options { params, cache_entries: 0, ..Default::default() }).unwrap();
     // (id, ratings): few perfect; many good; some very good; many poor.
     let spec: [(&str, Vec<u8>); 4] = [
         ("few-perfect", vec![10; 3]),
@@ -189,7 +189,7 @@ proptest! {
         // min_votes 1, so that every rated drama is listed and compared.
         let dir = tempfile::tempdir().unwrap();
         let params = dorama_search::rank::Params { m: 3.0, min_votes: 1 };
-        let e = Engine::open(dir.path(), dorama_search::engine::Options { params, cache_entries: 0 }).unwrap();
+        let e = Engine::open(dir.path(), dorama_search::engine::Options { params, cache_entries: 0, ..Default::default() }).unwrap();
         // Dramas in different years, so that a rating moving between dramas changes two lists.
         ingest(&e, &(0..4).map(|d| drama_line(d, d % 3)).collect::<Vec<_>>());
         for batch in batches {
@@ -220,7 +220,7 @@ proptest! {
         let rebuilt: Vec<_> = scopes.iter().map(|s| e.top100_uncached(s)).collect();
         prop_assert_eq!(&incremental, &rebuilt);
         drop(e);
-        let reopened = Engine::open(dir.path(), dorama_search::engine::Options { params, cache_entries: 0 }).unwrap();
+        let reopened = Engine::open(dir.path(), dorama_search::engine::Options { params, cache_entries: 0, ..Default::default() }).unwrap();
         let loaded: Vec<_> = scopes.iter().map(|s| reopened.top100_uncached(s)).collect();
         prop_assert_eq!(&incremental, &loaded);
     }

@@ -2,7 +2,14 @@
 //! state, which changes only at a commit, so the commit generation is its version. A `GET`
 //! gets `ETag: W/"<boot>-<generation>"` and `Cache-Control: no-cache` (a browser or CDN may keep
 //! it but asks again each time), and a request whose `If-None-Match` holds the current tag gets
-//! `304 Not Modified` without the engine being asked. The boot part (the process start, in
+//! `304 Not Modified` instead of the body.
+//!
+//! The 304 replaces a 200 the route has answered, never stands in for the route: routing, the
+//! token checks and the parameter checks all run first, so `If-None-Match: *` cannot turn a
+//! 401, a 400 or a 404 into a 304 (RFC 9110 §13.2.1: a server evaluates a precondition only
+//! where the request would otherwise have succeeded). What this costs is the handler's work on
+//! a revalidation; the answer cache makes a repeated query cheap, and the bytes not sent are
+//! most of what a 304 saves. The boot part (the process start, in
 //! nanoseconds) keeps a tag from one run from matching another run's generation of the same
 //! number.
 //!
@@ -42,13 +49,17 @@ pub async fn conditional(State(st): State<Arc<AppState>>, req: Request, next: Ne
     }
     let tag = etag(st.engine.generation());
     let fresh = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| matches(v, &tag));
-    let mut res = if fresh {
-        let mut res = Response::new(Body::empty());
-        *res.status_mut() = StatusCode::NOT_MODIFIED;
-        res
-    } else {
-        next.run(req).await
-    };
+    let mut res = next.run(req).await;
+    if fresh && res.status() == StatusCode::OK {
+        // Headers of the 200 a 304 must repeat (RFC 9110 §15.4.5) are the ETag and
+        // Cache-Control set below; the body and its length and encoding are dropped.
+        let mut not_modified = Response::new(Body::empty());
+        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
+        if let Some(v) = res.headers().get(header::VARY) {
+            not_modified.headers_mut().insert(header::VARY, v.clone());
+        }
+        res = not_modified;
+    }
     if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
         if let Ok(v) = HeaderValue::from_str(&tag) {
             res.headers_mut().insert(header::ETAG, v);

@@ -9,7 +9,8 @@
 //! process (the tests) keep separate counts.
 //!
 //! Routes are labelled by their pattern (`/api/records/{kind}/{id}`), never by the raw path,
-//! so that a crawler hitting a million ids cannot create a million time series.
+//! so that a crawler hitting a million ids cannot create a million time series, and by method
+//! only among the methods HTTP defines (any other is `other`), for the same reason.
 
 use super::AppState;
 use crate::record::Kind;
@@ -41,6 +42,7 @@ impl Default for Metrics {
         for (name, help) in [
             ("dorama_http_requests_total", "HTTP requests by method, route pattern and status."),
             ("dorama_cache_requests_total", "Query cache lookups by result."),
+            ("dorama_http_shed_total", "Searches refused with 503 because too many were running and waiting."),
         ] {
             recorder.describe_counter(name.into(), None, help.into());
         }
@@ -57,6 +59,7 @@ impl Default for Metrics {
             ("dorama_index_segments", "Segments of the index searched."),
             ("dorama_index_age_seconds", "Seconds since the index last committed."),
             ("dorama_cache_hit_ratio", "Share of query cache lookups answered from the cache."),
+            ("dorama_cache_bytes", "Bytes the answer cache holds (bounded by --cache-mib)."),
             ("dorama_replica_lag_seconds", "On a replica: seconds the writer's newest commit has waited to be followed (0 on the writer)."),
             ("dorama_replica_lag_commits", "On a replica: commits the writer has made that the replica does not serve yet (0 on the writer)."),
             ("dorama_commit", "The number of the commit served."),
@@ -95,11 +98,18 @@ pub async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) ->
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let started = Instant::now();
     let res = next.run(req).await;
-    st.metrics.record(method.as_str(), &route, res.status().as_u16(), started.elapsed().as_secs_f64());
+    st.metrics.record(method, &route, res.status().as_u16(), started.elapsed().as_secs_f64());
     res
+}
+
+/// The method as a label: one of the methods HTTP defines, or `other`. A method name is any
+/// token a client cares to send, and each new label value would be a new series kept forever.
+fn method_label(m: &axum::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"];
+    KNOWN.into_iter().find(|k| *k == m.as_str()).unwrap_or("other")
 }
 
 fn dir_size(dir: &std::path::Path) -> u64 {
@@ -139,8 +149,10 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
         let key = Key::from_parts("dorama_cache_requests_total", vec![Label::new("result", result)]);
         m.recorder.register_counter(&key, &META).absolute(n);
     }
+    m.recorder.register_counter(&Key::from_static_name("dorama_http_shed_total"), &META).absolute(st.admission.shed());
     let ratio = if hits + misses == 0 { 0.0 } else { hits as f64 / (hits + misses) as f64 };
     m.gauge("dorama_cache_hit_ratio", vec![], ratio);
+    m.gauge("dorama_cache_bytes", vec![], st.engine.cache_bytes() as f64);
     let (behind, behind_commits) = st.behind();
     m.gauge("dorama_replica_lag_seconds", vec![], behind.as_secs_f64());
     m.gauge("dorama_replica_lag_commits", vec![], behind_commits as f64);

@@ -9,6 +9,7 @@
 //! bodies are compressed (gzip or brotli) when the client accepts it.
 //! Handlers run the engine on the blocking pool: searches and commits are CPU and disk work.
 
+mod admission;
 mod answer;
 mod auth;
 mod conditional;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub checksums: crate::replica::manifest::Checksums,
     /// On a replica following a writer over HTTP: how it stands with it.
     pub follower: Option<Arc<crate::replica::Status>>,
+    /// How many searches run at once; the rest wait briefly or are shed with 503.
+    pub admission: admission::Admission,
 }
 
 impl AppState {
@@ -83,6 +86,7 @@ impl AppState {
             replication_token: replication_token_from_env(),
             checksums: Default::default(),
             follower: None,
+            admission: admission::Admission::for_this_machine(),
         }
     }
 
@@ -160,6 +164,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admission::admit))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), conditional::conditional))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
@@ -183,6 +188,26 @@ pub fn router(state: Arc<AppState>) -> Router {
         // request can be found in the log.
         .layer(PropagateRequestIdLayer::new(HeaderName::from_static(REQUEST_ID)))
         .layer(SetRequestIdLayer::new(HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
+        // Before all of it: a client's id that is not a plain token is dropped (and replaced
+        // by a new one above), so what a client sends cannot forge or break a log line.
+        .layer(axum::middleware::map_request(drop_unsafe_request_id))
+}
+
+/// Longest request id kept from a client.
+pub const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// Whether a client's request id can go into a log line as it is: 1 to
+/// [`MAX_REQUEST_ID_BYTES`] letters, digits, `-`, `_`, `.` or `:` (UUIDs, hex trace ids,
+/// W3C `traceparent`-like values), nothing a log reader would take for another field.
+pub fn request_id_is_safe(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID_BYTES && id.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
+}
+
+async fn drop_unsafe_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    if req.headers().get_all(REQUEST_ID).iter().count() > 1 || req.headers().get(REQUEST_ID).is_some_and(|v| !request_id_is_safe(v.as_bytes())) {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    req
 }
 
 /// How a read-only replica follows its writer.

@@ -7,8 +7,8 @@ use super::AppState;
 use crate::api::{Accepted, Deleted, ErrorBody, RecordRef};
 use crate::record::{parse_ndjson_bytes, Kind, Record};
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use std::sync::Arc;
@@ -54,14 +54,12 @@ pub async fn get(
         (status = 413, description = "A body larger than 32 MiB", body = ErrorBody),
         (status = 507, description = "The index's disk is full: nothing of the batch was applied or acknowledged; send it again once space is freed", body = ErrorBody),
 ))]
-pub async fn post(
-    State(st): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Accepted>, ApiError> {
-    require_admin(st.admin_token.as_deref(), &headers)?;
+pub async fn post(State(st): State<Arc<AppState>>, req: Request) -> Result<Json<Accepted>, ApiError> {
+    // The token is checked before a byte of the body is read: a client without it costs the
+    // headers and nothing more, however large the body it announces or sends.
     super::auth::require_writer(&st)?;
-    let body = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    require_admin(st.admin_token.as_deref(), req.headers())?;
+    let body = read_body(req, super::MAX_BODY_BYTES).await?;
     let batch = parse_ndjson_bytes("body", &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
     if batch.is_empty() {
         return Err(ApiError::bad_request("the body holds no records (NDJSON, one record per line)"));
@@ -85,8 +83,8 @@ pub async fn delete(
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Json<Deleted>, ApiError> {
-    require_admin(st.admin_token.as_deref(), &headers)?;
     super::auth::require_writer(&st)?;
+    require_admin(st.admin_token.as_deref(), &headers)?;
     let Path((kind, id)) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let kind = kind_of(&kind)?;
     let engine = st.engine.clone();
@@ -96,5 +94,31 @@ pub async fn delete(
         Ok(Json(Deleted { deleted: RecordRef { kind, id } }))
     } else {
         Err(ApiError::not_found(format!("no {kind} with id {id:?}")))
+    }
+}
+
+/// Reads a request's body, refusing it with 413 as soon as it passes `limit` bytes (a
+/// `Content-Length` over the limit is refused before anything is read).
+async fn read_body(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {} MiB: split the batch, or load files with `dorama-search index`", limit / (1024 * 1024)),
+        )
+    };
+    let announced = req.headers().get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match axum::body::to_bytes(req.into_body(), limit).await {
+        Ok(b) => Ok(b),
+        Err(e) => {
+            let e = e.into_inner();
+            if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                Err(too_large())
+            } else {
+                Err(ApiError::bad_request(format!("cannot read the request body: {e}")))
+            }
+        }
     }
 }
