@@ -120,7 +120,7 @@ pub struct Options {
 }
 
 /// The default byte bound of the answer cache.
-pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+pub const DEFAULT_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
@@ -482,8 +482,25 @@ impl Engine {
 
     /// Full search, through the cache.
     pub fn search(&self, req: &SearchRequest) -> Result<Encoded<SearchResults>, EngineError> {
-        let key = format!("search\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{}", req.scope, req.limit, req.offset, req.refine, req.q);
-        self.cached(key, || self.search_uncached(req))
+        self.cached(search_key(req), || self.search_uncached(req))
+    }
+
+    /// The cached answer of a search, if there is one: what a server answers without making
+    /// the request wait for a search slot (a hit costs a lookup, not a search).
+    pub fn search_if_cached(&self, req: &SearchRequest) -> Option<Encoded<SearchResults>> {
+        self.lookup(search_key(req))
+    }
+
+    /// The cached answer of a type-ahead request, if there is one ([`Engine::search_if_cached`]).
+    pub fn suggest_if_cached(&self, typed: &str, limit: usize) -> Option<Encoded<Suggestions>> {
+        self.lookup(suggest_key(typed, limit))
+    }
+
+    fn lookup<T>(&self, key: String) -> Option<Encoded<T>> {
+        let cache = self.cache.as_ref()?;
+        let hit = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&(self.generation(), key))?;
+        self.cache_hits.fetch_add(1, Ordering::Relaxed);
+        Some(Encoded::from_bytes(hit))
     }
 
     pub fn suggest_uncached(&self, typed: &str, limit: usize) -> Result<Vec<Suggestion>, EngineError> {
@@ -497,7 +514,7 @@ impl Engine {
     }
 
     pub fn suggest(&self, typed: &str, limit: usize) -> Result<Encoded<Suggestions>, EngineError> {
-        self.cached(format!("suggest\u{0}{limit}\u{0}{typed}"), || Ok(Suggestions { suggestions: self.suggest_uncached(typed, limit)? }))
+        self.cached(suggest_key(typed, limit), || Ok(Suggestions { suggestions: self.suggest_uncached(typed, limit)? }))
     }
 
     /// Ranks again the lists whose dramas changed (`None`: every list).
@@ -537,13 +554,34 @@ impl Engine {
 
     /// Recounts every drama's ratings from the in-memory rating log (not from the index) and
     /// ranks every list again. Returns the number of counted ratings.
+    ///
+    /// The count runs beside the tables searches read (under a shared lock; ingest, which
+    /// alone changes the log, waits on `next_seq`), and only the swap of its result takes
+    /// the write lock: a recount of 100M ratings takes seconds, and no search waits for it.
     pub fn recompute(&self) -> Result<usize, EngineError> {
+        self.recompute_with(|| {})
+    }
+
+    /// [`Engine::recompute`], calling `counted` between the count and the swap (what
+    /// `tests/top100.rs` searches from, to pin that a search never waits for a count).
+    #[doc(hidden)]
+    pub fn recompute_with(&self, counted: impl FnOnce()) -> Result<usize, EngineError> {
         let _guard = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
-        let n = self.ratings.write().unwrap_or_else(|p| p.into_inner()).recount();
+        let (aggs, n) = self.ratings.read().unwrap_or_else(|p| p.into_inner()).recounted();
+        counted();
+        self.ratings.write().unwrap_or_else(|p| p.into_inner()).replace_aggs(aggs);
         self.refresh_tops(None);
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(n)
     }
+}
+
+fn search_key(req: &SearchRequest) -> String {
+    format!("search\u{0}{:?}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{}", req.scope, req.limit, req.offset, req.refine, req.q)
+}
+
+fn suggest_key(typed: &str, limit: usize) -> String {
+    format!("suggest\u{0}{limit}\u{0}{typed}")
 }
 
 /// The table in `slot` if it was built at `generation`, else one built now and kept: tables

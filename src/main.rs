@@ -171,7 +171,7 @@ enum Command {
         #[arg(long, env = "DORAMA_CACHE_ENTRIES", default_value_t = 4096)]
         cache_entries: usize,
         /// Bytes the query-result cache may hold, in MiB (0: no cache).
-        #[arg(long, env = "DORAMA_CACHE_MIB", default_value_t = 64)]
+        #[arg(long, env = "DORAMA_CACHE_MIB", default_value_t = 32)]
         cache_mib: usize,
         /// Longest a request may take, headers and body included, in milliseconds.
         #[arg(long, env = "DORAMA_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]

@@ -231,3 +231,34 @@ fn people_are_not_ingestable_records() {
     let err = parse_ndjson("t", r#"{"type":"person","id":"x","name":"X","dramas":[]}"#).unwrap_err();
     assert!(err.message.contains("derived"), "{err}");
 }
+
+/// A recount runs beside the tables searches read: a search made while the count is done and
+/// not yet swapped in answers, and the lists after the swap are the same as before (the
+/// ratings did not change). Were the count taken under the ratings' write lock, the search
+/// would wait for the recompute, which waits for the search: the timeout below fails it.
+#[test]
+fn searches_and_top_lists_answer_while_a_recount_runs() {
+    use dorama_search::search::{Scope as SearchScope, SearchRequest};
+    let (_d, engine) = sample_engine();
+    let e = std::sync::Arc::new(engine);
+    let before = e.top100_uncached(&Scope::All);
+    let n = e
+        .recompute_with(|| {
+            // A thread of its own, not joined: a search stuck behind the recount must fail the
+            // test, not hang it.
+            let (tx, rx) = std::sync::mpsc::channel();
+            let searcher = e.clone();
+            std::thread::spawn(move || {
+                let req = SearchRequest { q: "sekachu".into(), scope: SearchScope::Site(None), limit: 5, offset: 0, refine: Default::default() };
+                let hits = searcher.search_uncached(&req).map(|r| r.total);
+                let top = searcher.top100_uncached(&Scope::All).entries.len();
+                let _ = tx.send((hits, top));
+            });
+            let (hits, top) = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("a search waited for the recount");
+            assert!(hits.unwrap() > 0);
+            assert!(top > 0);
+        })
+        .unwrap();
+    assert!(n > 0);
+    assert_eq!(e.top100_uncached(&Scope::All).entries, before.entries);
+}

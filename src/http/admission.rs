@@ -8,17 +8,16 @@
 //! single search queue, Elasticsearch's search back-pressure), counted in `/metrics` as
 //! `dorama_http_shed_total`. A client that waits longer than [`MAX_WAIT`] for its turn is shed
 //! too: by then its answer would be late anyway.
+//!
+//! Only work is admitted: an answer already in the cache is sent without a slot (it costs a
+//! lookup), so a flood of distinct queries slows the flood, not the visitors whose common
+//! queries are cached.
 
 use super::error::ApiError;
-use super::AppState;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Longest a request waits for its turn before it is shed.
 pub const MAX_WAIT: Duration = Duration::from_secs(2);
@@ -46,80 +45,49 @@ impl Admission {
         self.shed.load(Ordering::Relaxed)
     }
 
-    /// Runs `work` once a slot is free, or sheds it.
-    async fn admit<F: std::future::Future<Output = Response>>(&self, work: F) -> Response {
-        let permit = match self.slots.try_acquire() {
-            Ok(p) => p,
-            Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
-                    self.waiting.fetch_sub(1, Ordering::AcqRel);
-                    return self.refuse("the server is busy: too many searches are waiting");
-                }
-                let turn = tokio::time::timeout(MAX_WAIT, self.slots.acquire()).await;
-                self.waiting.fetch_sub(1, Ordering::AcqRel);
-                match turn {
-                    Ok(Ok(p)) => p,
-                    _ => return self.refuse("the server is busy: no search slot came free in time"),
-                }
-            }
-        };
-        let res = work.await;
-        drop(permit);
-        res
+    /// A search slot, once one is free; or the 503 that sheds the request.
+    pub async fn permit(&self) -> Result<SemaphorePermit<'_>, ApiError> {
+        if let Ok(p) = self.slots.try_acquire() {
+            return Ok(p);
+        }
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(self.refuse("the server is busy: too many searches are waiting"));
+        }
+        let turn = tokio::time::timeout(MAX_WAIT, self.slots.acquire()).await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        match turn {
+            Ok(Ok(p)) => Ok(p),
+            _ => Err(self.refuse("the server is busy: no search slot came free in time")),
+        }
     }
 
-    fn refuse(&self, why: &str) -> Response {
+    fn refuse(&self, why: &str) -> ApiError {
         self.shed.fetch_add(1, Ordering::Relaxed);
-        let mut res = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("{why}; try again in a second")).into_response();
-        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        res
+        let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("{why}; try again in a second"));
+        e.retry_after = Some(1);
+        e
     }
-}
-
-/// Middleware: the engine's read routes go through admission; the rest (the page, health,
-/// metrics, admin and replication) do not, so that an operator can still see and act on a
-/// busy server.
-pub async fn admit(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let gated = ["/api/search", "/api/suggest", "/api/dramas/", "/api/top100", "/api/records/"].iter().any(|p| path.starts_with(p))
-        && req.method() == axum::http::Method::GET;
-    if !gated {
-        return next.run(req).await;
-    }
-    st.admission.admit(next.run(req)).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::response::IntoResponse;
 
     #[tokio::test]
     async fn past_the_running_and_waiting_slots_a_request_is_shed_with_503_and_retry_after() {
-        let a = Arc::new(Admission::new(1, 1));
-        let (release, hold) = tokio::sync::oneshot::channel::<()>();
-        let a1 = a.clone();
-        let running = tokio::spawn(async move {
-            a1.admit(async move {
-                let _ = hold.await;
-                StatusCode::OK.into_response()
-            })
-            .await
-        });
-        tokio::task::yield_now().await;
-        while a.slots.available_permits() > 0 {
-            tokio::task::yield_now().await;
-        }
-        let a2 = a.clone();
-        let waiting = tokio::spawn(async move { a2.admit(async { StatusCode::OK.into_response() }).await });
-        while a.waiting.load(Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
-        let shed = a.admit(async { StatusCode::OK.into_response() }).await;
-        assert_eq!(shed.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(shed.headers()[header::RETRY_AFTER], "1");
+        let a = Admission::new(1, 1);
+        let running = a.permit().await.unwrap();
+        let waiting = a.permit();
+        tokio::pin!(waiting);
+        // Polled once, the second request takes the one waiting place.
+        assert!(futures_util::poll!(waiting.as_mut()).is_pending());
+        let shed = a.permit().await.unwrap_err();
+        assert_eq!(shed.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(shed.into_response().headers()[axum::http::header::RETRY_AFTER], "1");
         assert_eq!(a.shed(), 1);
-        release.send(()).unwrap();
-        assert_eq!(running.await.unwrap().status(), StatusCode::OK);
-        assert_eq!(waiting.await.unwrap().status(), StatusCode::OK, "the one waiting got its turn");
+        drop(running);
+        assert!(waiting.await.is_ok(), "the one waiting got its turn");
     }
 }

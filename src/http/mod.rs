@@ -164,7 +164,6 @@ pub fn router(state: Arc<AppState>) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), admission::admit))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), conditional::conditional))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)

@@ -16,6 +16,7 @@ use std::time::Instant;
     (status = 200, description = "The page of hits, the totals, facets asked for, and a did-you-mean when the query did not match as typed", body = SearchResponse),
     (status = 304, description = "Not modified since the If-None-Match tag"),
     (status = 400, description = "A parameter out of range; the message says what is accepted", body = ErrorBody),
+    (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
 ))]
 pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<SearchResponse>, ApiError> {
     let p = Params::parse(raw.as_deref());
@@ -30,10 +31,7 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
         return Err(ApiError::bad_request("q is required: the words to search for"));
     }
     let req = SearchRequest { q, scope: Scope::Site(kind), limit: p.limit(20)?, offset: p.offset()?, refine: refine(&p, false)? };
-    let started = Instant::now();
-    let engine = st.engine.clone();
-    let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
-    Ok(res.timed(started.elapsed().as_micros() as u64))
+    run_search(&st, req).await
 }
 
 /// The filters, sort and facets of a request, each checked: a value that is not one gets a
@@ -90,11 +88,16 @@ fn years(s: &str) -> Option<(i32, i32)> {
     (status = 200, description = "Suggestions, best first", body = Suggestions),
     (status = 304, description = "Not modified since the If-None-Match tag"),
     (status = 400, description = "A parameter out of range", body = ErrorBody),
+    (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
 ))]
 pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Suggestions>, ApiError> {
     let p = Params::parse(raw.as_deref());
     let q = p.text("q")?;
     let limit = p.number("limit", 8, Some(20), None)?;
+    if let Some(hit) = st.engine.suggest_if_cached(&q, limit) {
+        return Ok(hit);
+    }
+    let _slot = st.admission.permit().await?;
     let engine = st.engine.clone();
     Ok(tokio::task::spawn_blocking(move || engine.suggest(&q, limit)).await??)
 }
@@ -108,6 +111,7 @@ pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -
         (status = 304, description = "Not modified since the If-None-Match tag"),
         (status = 400, description = "A parameter out of range, or a drama filter (a forum is one drama's)", body = ErrorBody),
         (status = 404, description = "No drama with this id", body = ErrorBody),
+        (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
 ))]
 pub async fn forum(
     State(st): State<Arc<AppState>>,
@@ -122,7 +126,16 @@ pub async fn forum(
         return Err(ApiError::not_found(format!("no drama with id {drama:?}")));
     }
     let req = SearchRequest { q, scope: Scope::Forum(drama), limit, offset, refine };
+    run_search(&st, req).await
+}
+
+/// A search from the cache, or in a search slot ([`super::admission`]).
+async fn run_search(st: &Arc<AppState>, req: SearchRequest) -> Result<Encoded<SearchResponse>, ApiError> {
     let started = Instant::now();
+    if let Some(hit) = st.engine.search_if_cached(&req) {
+        return Ok(hit.timed(started.elapsed().as_micros() as u64));
+    }
+    let _slot = st.admission.permit().await?;
     let engine = st.engine.clone();
     let res = tokio::task::spawn_blocking(move || engine.search(&req)).await??;
     Ok(res.timed(started.elapsed().as_micros() as u64))
@@ -137,6 +150,7 @@ pub async fn forum(
         (status = 304, description = "Not modified since the If-None-Match tag"),
         (status = 400, description = "A parameter out of range", body = ErrorBody),
         (status = 404, description = "No drama with this id", body = ErrorBody),
+        (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
 ))]
 pub async fn related(
     State(st): State<Arc<AppState>>,
@@ -146,6 +160,7 @@ pub async fn related(
     let Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let p = Params::parse(raw.as_deref());
     let limit = p.number("limit", 10, Some(50), None)?;
+    let _slot = st.admission.permit().await?;
     let engine = st.engine.clone();
     let id = drama.clone();
     let res = tokio::task::spawn_blocking(move || engine.related(&id, limit)).await??;

@@ -484,6 +484,16 @@ impl Ratings {
     /// ("seen in drama d"), which replaces the (drama, user) hash map of the incremental path.
     /// Every pass is sequential except the stamp array, one `u64` per user.
     pub fn recount(&mut self) -> usize {
+        let (aggs, counted) = self.recounted();
+        self.aggs = aggs;
+        counted
+    }
+
+    /// What [`Ratings::recount`] would set, computed from a shared borrow: a server counts
+    /// beside the tables it serves and swaps the result in ([`Ratings::replace_aggs`]), so no
+    /// search waits for the count.
+    pub fn recounted(&self) -> (Vec<Agg>, usize) {
+        let mut aggs = vec![Agg::default(); self.aggs.len()];
         let Log { user, rating, seq, .. } = &self.log;
         let groups = Groups::of(&self.log, self.aggs.len());
         // Per user: the drama it was last seen in (u32::MAX: none yet) and its winning row.
@@ -503,9 +513,15 @@ impl Ratings {
                 }
             }
             counted += agg.count as usize;
-            self.aggs[d] = agg;
+            aggs[d] = agg;
         }
-        counted
+        (aggs, counted)
+    }
+
+    /// Puts in the aggregates [`Ratings::recounted`] computed from this same log.
+    pub fn replace_aggs(&mut self, aggs: Vec<Agg>) {
+        debug_assert_eq!(aggs.len(), self.aggs.len(), "recounted from another log");
+        self.aggs = aggs;
     }
 
     /// The pair tables and aggregates of the dramas in `dramas`, for a log that has no key
