@@ -45,6 +45,13 @@ pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
         Err(e) => return Err(e),
     };
     let mut problems = checksum_problems(dir, store.index());
+    // Not damage, but files nothing will use: the writer removes them when it next opens.
+    for left in crate::index::snapshot::leftovers(dir) {
+        problems.push(format!(
+            "{}: left by a snapshot that was killed before it finished; the server removes it when it next starts, or remove it by hand",
+            left.display()
+        ));
+    }
     let searcher = store.searcher();
     // Reading damaged stored documents can fail deep inside tantivy; a panic there is a
     // problem to report, not a crash of the check.

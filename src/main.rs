@@ -199,6 +199,10 @@ enum Command {
         /// A replica further behind its writer than this (seconds) answers /healthz with 503.
         #[arg(long, requires = "read_only")]
         max_lag: Option<f64>,
+        /// Where POST /api/snapshot may write snapshots (by name, under this directory; it must
+        /// be outside the index). Without it, snapshots over HTTP are refused.
+        #[arg(long, env = "DORAMA_SNAPSHOT_DIR")]
+        snapshot_dir: Option<std::path::PathBuf>,
     },
 }
 
@@ -408,7 +412,7 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, cache_mib, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag } => {
+        Command::Serve { index, rank, addr, cache_entries, cache_mib, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag, snapshot_dir } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
@@ -434,7 +438,7 @@ fn run(cli: Cli) -> Result<()> {
                         std::fs::create_dir_all(&index.index).with_context(|| format!("cannot create {}", index.index.display()))?;
                         let follower = dorama_search::replica::Follower::new(&index.index, writer, fetch_max_bytes_per_sec);
                         // A new replica copies the whole index before it serves anything.
-                        rt.block_on(follower.first_copy(&index.index));
+                        rt.block_on(follower.first_copy(&index.index)).map_err(|e| anyhow::anyhow!("{e}: check DORAMA_REPLICATION_TOKEN (the writer's and this replica's must be the same)"))?;
                         Some(follower)
                     }
                     None => None,
@@ -447,7 +451,7 @@ fn run(cli: Cli) -> Result<()> {
                         // a few times at most, in case the writer's own file is the damaged one.
                         Err(e) if repairs < 3 && follower.is_some() && dorama_search::replica::repair(&index.index, &e, true) => {
                             repairs += 1;
-                            rt.block_on(follower.as_ref().expect("following").first_copy(&index.index));
+                            rt.block_on(follower.as_ref().expect("following").first_copy(&index.index))?;
                         }
                         Err(e) => return Err(e.into()),
                     }
@@ -464,7 +468,8 @@ fn run(cli: Cli) -> Result<()> {
                 dorama_search::engine::fill_from_sample(&engine, &index.index)?;
                 (engine, None)
             };
-            rt.block_on(dorama_search::http::serve(engine, &addr, timeout, replica))
+            let options = dorama_search::http::Serve { addr, request_timeout: timeout, replica, snapshot_dir };
+            rt.block_on(dorama_search::http::serve(engine, options))
         }
     }
 }

@@ -195,22 +195,55 @@ async fn export_streams_every_record_of_the_commit_to_admins_only() {
     assert!(v["error"].as_str().unwrap().contains("person"), "{v}");
 }
 
+fn app_with_snapshots(token: Option<&str>, snapshots: Option<&std::path::Path>) -> (tempfile::TempDir, axum::Router) {
+    let (dir, engine) = common::seeded_engine();
+    let mut state = AppState::new(Arc::new(engine), token.map(str::to_string));
+    state.snapshot_dir = snapshots.map(|p| p.to_path_buf());
+    (dir, router(Arc::new(state)))
+}
+
 #[tokio::test]
-async fn an_admin_snapshot_writes_a_new_directory_that_opens_as_the_index() {
-    let (_d, app) = app(Some(TOKEN));
+async fn an_admin_snapshot_writes_a_new_directory_under_the_snapshot_dir_that_opens_as_the_index() {
     let out = tempfile::tempdir().unwrap();
-    let dest = out.path().join("snap");
-    let uri = format!("/api/snapshot?dest={}", dest.display());
-    let (s, _) = call(&app, admin("POST", &uri, None, "")).await;
+    let (_d, app) = app_with_snapshots(Some(TOKEN), Some(out.path()));
+    let uri = "/api/snapshot?dest=nightly-1";
+    let (s, _) = call(&app, admin("POST", uri, None, "")).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, v) = call(&app, admin("POST", &uri, Some(TOKEN), "")).await;
+    let (s, v) = call(&app, admin("POST", uri, Some(TOKEN), "")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let dest = out.path().join("nightly-1");
     assert_eq!(v["snapshot"], dest.display().to_string());
     let copy = dorama_search::engine::Engine::open(&dest, Default::default()).unwrap();
     assert!(copy.has_drama(common::SEED));
-    let (s, v) = call(&app, admin("POST", &uri, Some(TOKEN), "")).await;
+    let (s, v) = call(&app, admin("POST", uri, Some(TOKEN), "")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert!(v["error"].as_str().unwrap().contains("exists already"), "{v}");
+}
+
+/// `dest` names a snapshot under `--snapshot-dir`, nothing else: not a path anywhere the
+/// process can write, not the index, and never over someone else's `.partial`.
+#[tokio::test]
+async fn a_snapshot_goes_only_under_the_snapshot_dir_by_a_plain_name() {
+    let out = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (_d, closed) = app_with_snapshots(Some(TOKEN), None);
+    let (s, v) = call(&closed, admin("POST", "/api/snapshot?dest=x", Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("--snapshot-dir"), "{v}");
+    let (_d2, app) = app_with_snapshots(Some(TOKEN), Some(out.path()));
+    let absolute = elsewhere.path().join("x").display().to_string();
+    for dest in [absolute.as_str(), "../x", "..", "a/b", ".hidden", "x%20y"] {
+        let (s, v) = call(&app, admin("POST", &format!("/api/snapshot?dest={dest}"), Some(TOKEN), "")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{dest}: {v}");
+        assert!(v["error"].as_str().unwrap().contains("plain name"), "{v}");
+    }
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+    std::fs::create_dir(out.path().join("busy.partial")).unwrap();
+    std::fs::write(out.path().join("busy.partial/theirs"), "x").unwrap();
+    let (s, v) = call(&app, admin("POST", "/api/snapshot?dest=busy", Some(TOKEN), "")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(out.path().join("busy.partial/theirs").is_file(), "a partial it did not make was removed");
 }
 
 #[tokio::test]

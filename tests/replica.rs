@@ -373,7 +373,9 @@ fn two_replicas_following_a_writer_over_http_see_every_acknowledged_batch_within
 
 /// Sum of the sizes of the files the writer's newest commit lists.
 fn index_bytes(wport: u16) -> u64 {
-    get_json(wport, "/api/replication/manifest")["files"].as_array().unwrap().iter().map(|f| f["len"].as_u64().unwrap()).sum()
+    let (s, body) = common::server::request_as(wport, "GET", "/api/replication/manifest", "", common::server::REPLICATION_TOKEN).unwrap();
+    assert_eq!(s, 200, "{body}");
+    serde_json::from_str::<serde_json::Value>(&body).unwrap()["files"].as_array().unwrap().iter().map(|f| f["len"].as_u64().unwrap()).sum()
 }
 
 /// Waits until some partly fetched file in the replica's directory has bytes in it.
@@ -495,6 +497,93 @@ fn a_replica_whose_copy_was_damaged_on_disk_fetches_the_file_again() {
     let mut replica = start(&rdir, rport, &["--read-only", "--follow", &url]);
     converge(rport, wport, Duration::from_secs(5));
     assert!(get_json(rport, "/api/search?q=sekachu")["total"].as_u64().unwrap() > 0);
+    kill(&mut replica);
+    kill(&mut writer);
+}
+
+/// Runs `serve` with these tokens until it exits (it must, within a minute): its status and
+/// what it printed.
+fn serve_exits(index: &std::path::Path, admin: &str, replication: &str, extra: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{}", free_port()), "--index"])
+        .arg(index)
+        .args(extra)
+        .env("DORAMA_ADMIN_TOKEN", admin)
+        .env("DORAMA_REPLICATION_TOKEN", replication)
+        .env("DORAMA_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            return (status, err);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            kill(&mut child);
+            panic!("serve did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_writer_refuses_to_start_with_the_admin_token_as_its_replication_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let (status, err) = serve_exits(&dir.path().join("ix"), "same-token", "same-token", &[]);
+    assert!(!status.success());
+    assert!(err.contains("DORAMA_ADMIN_TOKEN and DORAMA_REPLICATION_TOKEN are the same"), "{err}");
+}
+
+/// A new replica whose token the writer refuses stops at once, saying which variable to fix,
+/// instead of asking again forever without serving.
+#[test]
+fn a_new_replica_with_a_wrong_token_stops_and_names_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_wport, mut writer, url) = seeded_writer(&dir.path().join("writer"));
+    let (status, err) = serve_exits(&dir.path().join("replica"), "admin", "not-the-writers-token", &["--read-only", "--follow", &url]);
+    assert!(!status.success());
+    assert!(err.contains("401") && err.contains("DORAMA_REPLICATION_TOKEN"), "{err}");
+    kill(&mut writer);
+}
+
+/// A replica following a writer that later refuses its token (the writer restarted with
+/// another) keeps serving what it has, and its `/healthz` says `refused` with a 503.
+#[test]
+fn a_replica_whose_writer_starts_refusing_its_token_says_so_in_healthz() {
+    let dir = tempfile::tempdir().unwrap();
+    let windex = dir.path().join("writer");
+    let (wport, mut writer, url) = seeded_writer(&windex);
+    let rport = free_port();
+    let mut replica = start(&dir.path().join("replica"), rport, &["--read-only", "--follow", &url]);
+    converge(rport, wport, Duration::from_secs(10));
+    kill(&mut writer);
+    let mut writer = std::process::Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{wport}"), "--index"])
+        .arg(&windex)
+        .env("DORAMA_ADMIN_TOKEN", common::server::TOKEN)
+        .env("DORAMA_REPLICATION_TOKEN", "a-new-replication-token")
+        .env("DORAMA_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let health = loop {
+        let (s, body) = request(rport, "GET", "/healthz", "").unwrap();
+        let h: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if h["status"] == "refused" {
+            assert_eq!(s, 503, "{h}");
+            break h;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the replica never said its token is refused: {h}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(health["writer_error"].as_str().unwrap().contains("401"), "{health}");
+    assert_eq!(request(rport, "GET", &format!("/api/records/drama/{}", common::SEED), "").unwrap().0, 200, "it still serves what it has");
     kill(&mut replica);
     kill(&mut writer);
 }

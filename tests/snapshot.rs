@@ -89,3 +89,87 @@ fn a_snapshot_refuses_an_existing_destination_and_a_directory_without_an_index()
     let err = snapshot::take(&out.path().join("none"), &out.path().join("dest")).unwrap_err().to_string();
     assert!(err.contains("no index here"), "{err}");
 }
+
+/// The files in a snapshot, and the files its `meta.json` names (with the two of ours).
+fn held_and_named(dest: &std::path::Path) -> (std::collections::BTreeSet<String>, std::collections::BTreeSet<String>) {
+    let held = std::fs::read_dir(dest).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dest.join("meta.json")).unwrap()).unwrap();
+    let mut named: std::collections::BTreeSet<String> = snapshot::commit_files(&meta).into_iter().flat_map(|(_, f)| f).collect();
+    named.extend(["meta.json".to_string(), "dorama-format".to_string()]);
+    (held, named)
+}
+
+/// The race the writer's garbage collection makes, made to happen every time: between the
+/// snapshot's reading `meta.json` and its linking the files, a commit rewrites one more record
+/// of an older segment, so that segment gets a new deletes file and tantivy removes the old
+/// one. Every snapshot must hold exactly the files its commit names, and open.
+#[test]
+fn a_snapshot_raced_by_a_commit_and_its_garbage_collection_holds_exactly_its_commits_files() {
+    let (dir, engine) = common::seeded_engine();
+    let out = tempfile::tempdir().unwrap();
+    // Records to rewrite: each rewrite deletes the previous version, which gives deletes files.
+    engine.ingest(parse_ndjson("live", &post_batch(0)).unwrap()).unwrap();
+    let mut raced = 0;
+    for n in 0..12 {
+        let dest = out.path().join(format!("snap-{n}"));
+        let mut first = true;
+        let snap = snapshot::take_with(dir.path(), &dest, &mut || {
+            if std::mem::take(&mut first) {
+                let one = format!(r#"{{"type":"post","id":"snap-0-{n}","topic":"t","author":"a","body":"rewritten while snapshotting"}}"#);
+                engine.ingest(parse_ndjson("rewrite", &one).unwrap()).unwrap();
+                raced += 1;
+            }
+        })
+        .unwrap();
+        let (held, named) = held_and_named(&dest);
+        assert_eq!(held, named, "{}: the snapshot holds exactly its commit's files", snap.snapshot);
+        let e = opens_and_answers(&dest);
+        if n > 0 {
+            // The commit read first named a deletes file the hook's commit removed: the
+            // snapshot had to start again, from the commit that holds the rewrite.
+            assert!(named.iter().any(|f| f.ends_with(".del")), "the rewrites give deletes files to race on");
+            let rec = serde_json::to_string(&e.get(Kind::Post, &format!("snap-0-{n}")).unwrap().unwrap()).unwrap();
+            assert!(rec.contains("rewritten"), "snapshot {n} did not meet the race: {rec}");
+        }
+    }
+    assert_eq!(raced, 12);
+}
+
+#[test]
+fn a_snapshot_never_removes_a_partial_it_did_not_make_nor_writes_into_the_index() {
+    let (dir, _engine) = common::seeded_engine();
+    let out = tempfile::tempdir().unwrap();
+    let partial = out.path().join("snap.partial");
+    std::fs::create_dir(&partial).unwrap();
+    std::fs::write(partial.join("someone-elses"), "x").unwrap();
+    let err = snapshot::take(dir.path(), &out.path().join("snap")).unwrap_err().to_string();
+    assert!(err.contains("snap.partial exists"), "{err}");
+    assert!(partial.join("someone-elses").is_file(), "another's partial was removed");
+    for inside in [dir.path().join("snap"), dir.path().join("sub/../snap2")] {
+        let err = snapshot::take(dir.path(), &inside).unwrap_err().to_string();
+        assert!(err.contains("inside the index"), "{err}");
+    }
+}
+
+/// A snapshot killed before its end leaves `.snapshot-PID-N` in the index: `check` names it
+/// and the writer removes it when it opens; a live process's staging is left alone.
+#[test]
+fn what_a_killed_snapshot_left_is_reported_by_check_and_removed_by_the_writer() {
+    let (dir, engine) = common::seeded_engine();
+    drop(engine);
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = gone.id();
+    gone.wait().unwrap();
+    let left = dir.path().join(format!(".snapshot-{dead_pid}-0"));
+    let live = dir.path().join(format!(".snapshot-{}-7", std::process::id()));
+    for d in [&left, &live] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(d.join("meta.json"), "{}").unwrap();
+    }
+    let report = dorama_search::check::check(dir.path()).unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(report.problems[0].contains(&format!(".snapshot-{dead_pid}-0")) && report.problems[0].contains("killed"), "{:?}", report.problems);
+    let _writer = Engine::open(dir.path(), Options::default()).unwrap();
+    assert!(!left.exists(), "the writer removed the leftovers");
+    assert!(live.exists(), "a running process's staging is its own");
+}

@@ -54,7 +54,7 @@ fn a_served_index_survives_kill_minus_nine_under_mixed_load_round_after_round() 
     let mut taken: Vec<(std::path::PathBuf, Vec<String>)> = Vec::new();
     for round in 0..rounds {
         let port = free_port();
-        let mut server = start(&index, port, &[]);
+        let mut server = start(&index, port, &["--snapshot-dir", snaps.to_str().unwrap()]);
         if round == 0 {
             let (s, b) = request(port, "POST", "/api/records", &common::seed_text()).unwrap();
             assert_eq!(s, 200, "{b}");
@@ -133,7 +133,7 @@ fn a_served_index_survives_kill_minus_nine_under_mixed_load_round_after_round() 
             std::thread::sleep(Duration::from_millis(30));
             let before: Vec<String> = ledger.lock().unwrap().live.iter().cloned().collect();
             let dest = snaps.join(format!("round-{round}"));
-            let (s_status, body) = request(port, "POST", &format!("/api/snapshot?dest={}", dest.display()), "").unwrap();
+            let (s_status, body) = request(port, "POST", &format!("/api/snapshot?dest=round-{round}"), "").unwrap();
             assert_eq!(s_status, 200, "{body}");
             taken.push((dest, before));
             // The kill: after a random number of acknowledged batches.

@@ -69,6 +69,11 @@ pub struct AppState {
     pub follower: Option<Arc<crate::replica::Status>>,
     /// How many searches run at once; the rest wait briefly or are shed with 503.
     pub admission: admission::Admission,
+    /// `--snapshot-dir`: where `POST /api/snapshot` may write (None: it refuses).
+    pub snapshot_dir: Option<std::path::PathBuf>,
+    /// Cancelled when the server begins to stop: held requests (a replica's long poll) answer
+    /// at once instead of holding the shutdown for their whole wait.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 impl AppState {
@@ -87,6 +92,8 @@ impl AppState {
             checksums: Default::default(),
             follower: None,
             admission: admission::Admission::for_this_machine(),
+            snapshot_dir: None,
+            stopping: Default::default(),
         }
     }
 
@@ -109,13 +116,16 @@ impl AppState {
 /// (so a load balancer stops sending it traffic until it has caught up).
 #[utoipa::path(get, path = "/healthz", tag = "service", responses(
     (status = 200, description = "The index is open (and a replica is within its allowed lag)", body = Health),
-    (status = 503, description = "A replica further behind its writer than --max-lag", body = Health),
+    (status = 503, description = "A replica further behind its writer than --max-lag (status behind), or one whose writer refuses its replication token (status refused)", body = Health),
 ))]
 async fn healthz(State(st): State<Arc<AppState>>) -> (StatusCode, Json<Health>) {
     let (behind, behind_commits) = st.behind();
     let lagging = st.max_lag.is_some_and(|max| behind > max);
+    // A writer that refuses this replica's token will never be followed again without an
+    // operator: not a replica to send traffic to.
+    let refused = st.follower.as_ref().is_some_and(|f| f.refused());
     let health = Health {
-        status: if lagging { "behind" } else { "ok" },
+        status: if refused { "refused" } else if lagging { "behind" } else { "ok" },
         documents: st.engine.store().num_docs(),
         dramas: st.engine.num_dramas(),
         generation: st.engine.generation(),
@@ -125,7 +135,7 @@ async fn healthz(State(st): State<Arc<AppState>>) -> (StatusCode, Json<Health>) 
         behind_commits,
         writer_error: st.follower.as_ref().and_then(|f| f.error()),
     };
-    (if lagging { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }, Json(health))
+    (if lagging || refused { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }, Json(health))
 }
 
 async fn not_found() -> ApiError {
@@ -236,11 +246,39 @@ pub fn admin_token_from_env() -> Option<String> {
     std::env::var("DORAMA_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty())
 }
 
+/// What `serve` is started with besides the engine.
+pub struct Serve {
+    pub addr: String,
+    /// Longest a request may take, from its first header byte to its response.
+    pub request_timeout: Duration,
+    /// Following a writer, as a read-only replica.
+    pub replica: Option<Replica>,
+    /// Where `POST /api/snapshot` may write.
+    pub snapshot_dir: Option<std::path::PathBuf>,
+}
+
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight (for at most the
 /// request timeout).
-pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration, replica: Option<Replica>) -> anyhow::Result<()> {
+pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
+    let Serve { addr, request_timeout, replica, snapshot_dir } = options;
+    let addr = addr.as_str();
     let mut state = AppState::new(Arc::new(engine), admin_token_from_env());
     state.request_timeout = request_timeout;
+    if let (Some(admin), Some(replication)) = (&state.admin_token, &state.replication_token) {
+        if constant_time_eq(admin.as_bytes(), replication.as_bytes()) {
+            anyhow::bail!(
+                "DORAMA_ADMIN_TOKEN and DORAMA_REPLICATION_TOKEN are the same: every replica holds the replication token, and would then be able to write; give them different values"
+            );
+        }
+    }
+    if let Some(dir) = &snapshot_dir {
+        std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("--snapshot-dir {}: cannot create it: {e}", dir.display()))?;
+        let index = state.engine.store().dir();
+        if crate::index::snapshot::inside(dir, index) || crate::index::snapshot::inside(index, dir) {
+            anyhow::bail!("--snapshot-dir {} and the index {} must not hold one another", dir.display(), index.display());
+        }
+        state.snapshot_dir = Some(dir.canonicalize().map_err(|e| anyhow::anyhow!("--snapshot-dir {}: {e}", dir.display()))?);
+    }
     if let Some(r) = replica {
         state.writer_url = r.writer_url.clone();
         state.max_lag = r.max_lag;
@@ -262,6 +300,7 @@ pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration, replic
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     tracing::info!(addr = %listener.local_addr()?, "serving");
+    let stopping = state.stopping.clone();
     let app = router(state);
     let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
     builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(request_timeout);
@@ -293,6 +332,7 @@ pub async fn serve(engine: Engine, addr: &str, request_timeout: Duration, replic
         }
     }
     drop(listener);
+    stopping.cancel();
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("stopped"),
         _ = tokio::time::sleep(request_timeout) => tracing::warn!("stopped with requests still in flight"),

@@ -43,14 +43,21 @@ pub async fn manifest(State(st): State<Arc<AppState>>, headers: HeaderMap, RawQu
         None => Duration::ZERO,
         Some(w) => Duration::from_millis(w.parse::<u64>().map_err(|_| ApiError::bad_request(format!("wait_ms must be a whole number of milliseconds, not {w:?}")))?),
     }
-    .min(MAX_WAIT);
+    // Under the server's own request timeout too, by a margin for the answer itself: a held
+    // request cut off by the timeout would be a 408, and the replica would never hear of
+    // a commit.
+    .min(MAX_WAIT)
+    .min(st.request_timeout.saturating_sub(st.request_timeout / 5).saturating_sub(Duration::from_millis(200)));
     let known = p.get("known").map(str::to_string);
     let dir = st.engine.store().dir().to_path_buf();
     let started = Instant::now();
     // Hold the request while the newest commit is the one the replica knows.
     if let Some(known) = &known {
-        while started.elapsed() < wait && newest_id(&dir).as_ref() == Some(known) {
-            tokio::time::sleep(POLL).await;
+        while started.elapsed() < wait && newest_id(&dir).as_ref() == Some(known) && !st.stopping.is_cancelled() {
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = st.stopping.cancelled() => {}
+            }
         }
     }
     let st2 = st.clone();

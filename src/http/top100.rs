@@ -49,8 +49,8 @@ pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Re
     (status = 403, description = "No admin token configured on the server", body = ErrorBody),
 ))]
 pub async fn recompute(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Recomputed>, ApiError> {
-    require_admin(st.admin_token.as_deref(), &headers)?;
     super::auth::require_writer(&st)?;
+    require_admin(st.admin_token.as_deref(), &headers)?;
     let engine = st.engine.clone();
     let started = Instant::now();
     let ratings = tokio::task::spawn_blocking(move || engine.recompute()).await??;

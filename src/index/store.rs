@@ -238,6 +238,8 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         store.writer = Some(Mutex::new(writer));
+        // The writer's lock is ours: what a killed snapshot left in the index goes now.
+        super::snapshot::remove_leftovers(dir);
         Ok(store)
     }
 

@@ -28,6 +28,13 @@ pub enum FetchError {
     Io(#[from] std::io::Error),
 }
 
+impl FetchError {
+    /// The writer refused the replication token (401: wrong token; 403: replication closed).
+    pub fn refused_token(&self) -> bool {
+        matches!(self, FetchError::Refused { status: 401 | 403, .. })
+    }
+}
+
 /// The writer a replica follows.
 #[derive(Clone)]
 pub struct Writer {

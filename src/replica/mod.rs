@@ -24,6 +24,9 @@ use std::time::{Duration, Instant};
 /// How long the writer holds a manifest request waiting for a newer commit.
 pub const LONG_POLL: Duration = Duration::from_secs(20);
 
+/// How often a replica whose token the writer refuses asks again.
+const REFUSED_RETRY: Duration = Duration::from_secs(30);
+
 /// How a following replica stands with its writer, for `/healthz` and `/metrics`.
 pub struct Status {
     writer: String,
@@ -33,6 +36,9 @@ pub struct Status {
     pending_since: Mutex<Option<Instant>>,
     /// Why the last attempt failed, until one succeeds.
     error: Mutex<Option<String>>,
+    /// The writer refused our token (401 or 403) on the last attempt: trying again will not
+    /// help until an operator changes a token, so `/healthz` says so with a 503.
+    refused: std::sync::atomic::AtomicBool,
     mirror: Arc<Mirror>,
 }
 
@@ -59,9 +65,25 @@ impl Status {
         self.mirror.fetched.load(Ordering::Relaxed)
     }
 
+    /// Whether the writer refused this replica's token on the last attempt.
+    pub fn refused(&self) -> bool {
+        self.refused.load(Ordering::SeqCst)
+    }
+
     fn failed(&self, e: &FetchError) {
-        tracing::warn!(error = %e, "following the writer");
+        let refused = e.refused_token();
+        if refused {
+            tracing::error!(error = %e, "the writer refuses this replica's DORAMA_REPLICATION_TOKEN: not following until it accepts it");
+        } else {
+            tracing::warn!(error = %e, "following the writer");
+        }
+        self.refused.store(refused, Ordering::SeqCst);
         *self.error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string());
+    }
+
+    fn succeeded(&self) {
+        self.refused.store(false, Ordering::SeqCst);
+        *self.error.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 
@@ -80,6 +102,7 @@ impl Follower {
             newest_commit: AtomicU64::new(0),
             pending_since: Mutex::new(None),
             error: Mutex::new(None),
+            refused: Default::default(),
             mirror: mirror.clone(),
         });
         Follower { writer, mirror, status }
@@ -91,8 +114,9 @@ impl Follower {
 
     /// A directory with no commit yet (a new replica): copies the writer's newest commit whole,
     /// trying again until it has one. One already holding a commit is served as it is, and
-    /// caught up by [`Follower::run`].
-    pub async fn first_copy(&self, dir: &Path) {
+    /// caught up by [`Follower::run`]. A writer that refuses the token is an error at once:
+    /// waiting will not change a token, and a replica that never starts says why.
+    pub async fn first_copy(&self, dir: &Path) -> Result<(), FetchError> {
         let mut backoff = Backoff::default();
         while !dir.join("meta.json").is_file() {
             let copied = async {
@@ -106,20 +130,22 @@ impl Follower {
                 Ok(m) => {
                     tracing::info!(commit = m.commit, files = m.files.len(), bytes = m.files.iter().map(|f| f.len).sum::<u64>(), "copied the writer's index");
                     self.mirror.clean(&m);
-                    *self.status.error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                    self.status.succeeded();
                 }
                 Err(FetchError::Gone(_)) => {}
+                Err(e) if e.refused_token() => return Err(e),
                 Err(e) => {
                     self.status.failed(&e);
                     backoff.wait().await;
                 }
             }
         }
+        Ok(())
     }
 
     fn noted(&self, m: &crate::api::Manifest) {
         self.status.newest_commit.store(m.commit, Ordering::SeqCst);
-        *self.status.error.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.status.succeeded();
     }
 
     /// Follows the writer for good: waits for each new commit, copies it, moves `engine` to it.
@@ -132,7 +158,12 @@ impl Follower {
                 Ok(m) => m,
                 Err(e) => {
                     self.status.failed(&e);
-                    backoff.wait().await;
+                    if e.refused_token() {
+                        // Asked again every 30 s, not every 5: a token is changed by hand.
+                        tokio::time::sleep(REFUSED_RETRY).await;
+                    } else {
+                        backoff.wait().await;
+                    }
                     continue;
                 }
             };

@@ -6,18 +6,26 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const TOKEN: &str = "durability-token";
+/// The replication token of the servers started here (the server refuses one equal to the
+/// admin token).
+pub const REPLICATION_TOKEN: &str = "replication-token";
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// A minimal HTTP/1.1 client: one request per connection.
+/// A minimal HTTP/1.1 client: one request per connection, with the admin token.
 pub fn request(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    request_as(port, method, path, body, TOKEN)
+}
+
+/// [`request`] with another bearer token.
+pub fn request_as(port: u16, method: &str, path: &str, body: &str, token: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(20)))?;
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
     let mut out = String::new();
@@ -27,15 +35,15 @@ pub fn request(port: u16, method: &str, path: &str, body: &str) -> std::io::Resu
     Ok((status, body))
 }
 
-/// Starts a server without waiting for it to answer (the admin and replication tokens are
-/// both [`TOKEN`]).
+/// Starts a server without waiting for it to answer (the admin token is [`TOKEN`], the
+/// replication token [`REPLICATION_TOKEN`]).
 pub fn spawn(index: &std::path::Path, port: u16, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_dorama-search"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
         .arg(index)
         .args(extra)
         .env("DORAMA_ADMIN_TOKEN", TOKEN)
-        .env("DORAMA_REPLICATION_TOKEN", TOKEN)
+        .env("DORAMA_REPLICATION_TOKEN", REPLICATION_TOKEN)
         .env("DORAMA_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
