@@ -96,7 +96,7 @@ fn a_top_list_holds_100_dramas() {
 fn serve_help_lists_every_variable_and_the_documented_defaults() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dorama-search")).args(["serve", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for var in ["DORAMA_INDEX", "DORAMA_ADDR", "DORAMA_CACHE_ENTRIES", "DORAMA_REQUEST_TIMEOUT_MS", "DORAMA_TOP_M", "DORAMA_TOP_MIN_VOTES"] {
+    for var in ["DORAMA_INDEX", "DORAMA_ADDR", "DORAMA_CACHE_ENTRIES", "DORAMA_CACHE_MIB", "DORAMA_SNAPSHOT_DIR", "DORAMA_REQUEST_TIMEOUT_MS", "DORAMA_TOP_M", "DORAMA_TOP_MIN_VOTES"] {
         assert!(help.contains(&format!("env: {var}")), "{var} missing from serve --help:\n{help}");
     }
     for default in ["[default: 127.0.0.1:7700]", "[default: 30000]", "[default: index]"] {
