@@ -110,10 +110,100 @@ pub struct Recomputed {
     pub took_ms: u64,
 }
 
-/// Every error answer: what went wrong and, for a client's mistake, what to change.
+/// Every error answer, in the shape Meilisearch's errors have: what went wrong and, for a
+/// client's mistake, what to change (`message`), a stable `code` to script against, and its
+/// `type`. `error` repeats the message, as answered before `code` existed.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
+    /// What went wrong, and what to change.
+    pub message: String,
+    /// Stable: a client may branch on it; the message may be reworded.
+    pub code: ErrorCode,
+    /// `invalid_request` (change the request), `auth` (a token), `system` (the server's state:
+    /// busy, disk full; try again later) or `internal` (a bug or damage; see the server log).
+    #[serde(rename = "type")]
+    pub kind: ErrorType,
+    /// The message again, under the name it had before (kept for clients written then).
     pub error: String,
+}
+
+/// The error codes, each documented in the README's "Errors" table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A parameter's value is not one the route accepts (the message says what is).
+    InvalidParameter,
+    /// A parameter the route does not know (the message names the closest known one).
+    UnknownParameter,
+    /// A required parameter is missing or empty.
+    MissingParameter,
+    /// A record of the body is not a valid record (the message names its line).
+    InvalidRecord,
+    /// The body is larger than the limit.
+    PayloadTooLarge,
+    /// No such endpoint, record or drama.
+    NotFound,
+    /// The endpoint does not take this method.
+    MethodNotAllowed,
+    /// A write sent to a read-only replica (the message names the writer).
+    ReadOnlyReplica,
+    /// No `Authorization: Bearer` token.
+    MissingToken,
+    /// A token that is not the configured one.
+    InvalidToken,
+    /// The endpoint is closed on this server (no token configured, no --snapshot-dir, a
+    /// replica asked for replication).
+    Disabled,
+    /// Something of the same name is in the way (a snapshot's `.partial`).
+    Conflict,
+    /// A `Range` past the end of the file.
+    RangeNotSatisfiable,
+    /// Too many searches running and waiting: send it again after `Retry-After`.
+    Overloaded,
+    /// The index's disk is full: nothing was applied.
+    DiskFull,
+    /// A failure of the server; the log has it.
+    Internal,
+}
+
+/// What kind of error: who can fix it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    InvalidRequest,
+    Auth,
+    System,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn kind(self) -> ErrorType {
+        use ErrorCode::*;
+        match self {
+            MissingToken | InvalidToken | Disabled => ErrorType::Auth,
+            Overloaded | DiskFull => ErrorType::System,
+            Internal => ErrorType::Internal,
+            _ => ErrorType::InvalidRequest,
+        }
+    }
+
+    /// The code a status stands for when the error names none more precise.
+    pub fn of_status(status: u16) -> ErrorCode {
+        use ErrorCode::*;
+        match status {
+            400 => InvalidParameter,
+            401 => InvalidToken,
+            403 => Disabled,
+            404 => NotFound,
+            405 => MethodNotAllowed,
+            409 => Conflict,
+            413 => PayloadTooLarge,
+            416 => RangeNotSatisfiable,
+            503 => Overloaded,
+            507 => DiskFull,
+            _ => Internal,
+        }
+    }
 }
 
 /// `dorama-search index --json`: what one run applied.

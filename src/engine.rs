@@ -430,6 +430,27 @@ impl Engine {
         Ok(v)
     }
 
+    /// Whether some drama is on this station (any case); if not, the stations there are, the
+    /// closest to `name` first, for the message that refuses it.
+    pub fn check_station(&self, name: &str) -> Result<(), Vec<String>> {
+        let facts = self.facts();
+        if facts.station(name).is_some() {
+            return Ok(());
+        }
+        let folded = name.to_lowercase();
+        let mut all: Vec<(f64, String)> = facts
+            .station_names()
+            .iter()
+            .map(|s| {
+                let l = s.to_lowercase();
+                let close = if l.starts_with(&folded) || l.contains(&folded) { 2.0 } else { strsim::jaro_winkler(&l, &folded) };
+                (close, s.clone())
+            })
+            .collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Err(all.into_iter().map(|(_, s)| s).collect())
+    }
+
     /// The drama facts of this generation ([`Engine::facts`]).
     fn facts(&self) -> Arc<Facts> {
         of_generation(&self.facts, self.generation(), || {

@@ -25,6 +25,12 @@ async fn call(app: &axum::Router, req: Request<Body>) -> (StatusCode, Value) {
     (status, v)
 }
 
+/// An error answer: the message under `message` and `error`, its code and type.
+fn error(message: impl Into<String>, code: &str, kind: &str) -> Value {
+    let m: String = message.into();
+    serde_json::json!({"message": m, "error": m, "code": code, "type": kind})
+}
+
 async fn get(app: &axum::Router, uri: &str) -> (StatusCode, Value) {
     call(app, Request::get(uri).body(Body::empty()).unwrap()).await
 }
@@ -125,6 +131,9 @@ async fn filters_sorts_and_facets_are_parameters_and_bad_values_get_a_400_saying
     let (s, v) = get(&app, "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/related?limit=many").await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     let (s, v) = get(&app, "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/related?limit=500").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["message"], "limit must be at most 50, not 500");
+    let (s, v) = get(&app, "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/related?limit=50").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(v["related"].as_array().unwrap().len() <= 50);
     let forum = "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum";
@@ -404,8 +413,8 @@ async fn top100_answers_all_time_per_season_and_per_year() {
 async fn admin_endpoints_need_the_token() {
     let (_d, app) = app(Some(TOKEN));
     let line = r#"{"type":"post","id":"p1","topic":"hello","author":"a","body":"hi"}"#;
-    let missing = serde_json::json!({"error": "missing Authorization: Bearer <token>"});
-    let wrong = serde_json::json!({"error": "wrong admin token"});
+    let missing = error("missing Authorization: Bearer <token>", "missing_token", "auth");
+    let wrong = error("wrong admin token", "invalid_token", "auth");
     for (method, uri, token, want) in [
         ("POST", "/api/records", None, &missing),
         ("POST", "/api/records", Some("wrong"), &wrong),
@@ -446,13 +455,13 @@ async fn admin_endpoints_need_the_token() {
     let (s, v) = call(&app, admin("DELETE", "/api/records/post/p1", Some(TOKEN), "")).await;
     assert_eq!((s, v), (StatusCode::OK, serde_json::json!({"deleted": {"kind": "post", "id": "p1"}})));
     let (s, v) = call(&app, admin("DELETE", "/api/records/post/p1", Some(TOKEN), "")).await;
-    assert_eq!((s, v), (StatusCode::NOT_FOUND, serde_json::json!({"error": "no post with id \"p1\""})));
+    assert_eq!((s, v), (StatusCode::NOT_FOUND, error("no post with id \"p1\"", "not_found", "invalid_request")));
 }
 
 #[tokio::test]
 async fn without_a_configured_token_admin_endpoints_refuse_everything() {
     let (_d, app) = app(None);
-    let refused = serde_json::json!({"error": "admin endpoints are disabled: the server has no DORAMA_ADMIN_TOKEN"});
+    let refused = error("admin endpoints are disabled: the server has no DORAMA_ADMIN_TOKEN", "disabled", "auth");
     let line = r#"{"type":"post","id":"p1","topic":"hello","author":"a","body":"hi"}"#;
     for t in [None, Some(""), Some("anything"), Some(TOKEN)] {
         for (method, uri) in [("POST", "/api/records"), ("POST", "/api/top100/recompute"), ("DELETE", "/api/records/post/p1")] {
@@ -486,7 +495,7 @@ async fn an_ingested_record_is_searchable_at_once_and_can_be_deleted() {
     let (_, v) = get(&app, "/api/search?q=prosecutor").await;
     assert_eq!(v["total"], 0);
     let (s, v) = call(&app, admin("DELETE", "/api/records/review/hero-r1", Some(TOKEN), "")).await;
-    assert_eq!((s, v), (StatusCode::NOT_FOUND, serde_json::json!({"error": "no review with id \"hero-r1\""})));
+    assert_eq!((s, v), (StatusCode::NOT_FOUND, error("no review with id \"hero-r1\"", "not_found", "invalid_request")));
 }
 
 #[tokio::test]
@@ -521,7 +530,7 @@ async fn a_malformed_batch_is_refused_with_its_line_and_applies_nothing() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert!(v["error"].as_str().unwrap().starts_with("body:1: "), "{v}");
     let (s, v) = call(&app, admin("POST", "/api/records", Some(TOKEN), "\n  \n")).await;
-    assert_eq!((s, v), (StatusCode::BAD_REQUEST, serde_json::json!({"error": "the body holds no records (NDJSON, one record per line)"})));
+    assert_eq!((s, v), (StatusCode::BAD_REQUEST, error("the body holds no records (NDJSON, one record per line)", "invalid_record", "invalid_request")));
 }
 
 #[tokio::test]
@@ -548,19 +557,19 @@ async fn hostile_queries_are_answered_200_and_the_query_cap_is_1_kib() {
         for path in ["/api/search", "/api/suggest", "/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum"] {
             let (s, v) = get(&app, &format!("{path}?q={q}")).await;
             assert_eq!(s, StatusCode::BAD_REQUEST, "{path} with {len} bytes");
-            assert_eq!(v, serde_json::json!({"error": format!("q is {len} bytes long; at most 1024 are accepted")}));
+            assert_eq!(v, error(format!("q is {len} bytes long; at most 1024 are accepted"), "invalid_parameter", "invalid_request"));
         }
     }
     for (uri, msg) in [
         ("/api/search?q=a&limit=-1", "limit must not be negative"),
         ("/api/search?q=a&offset=-5", "offset must not be negative"),
         ("/api/search?q=a&limit=abc", "limit must be a whole number, not \"abc\""),
-        ("/api/search?q=a&offset=99999999999999999999999", "offset must be at most 10000"),
-        ("/api/search?q=a&offset=10001", "offset must be at most 10000"),
+        ("/api/search?q=a&offset=99999999999999999999999", "offset must be at most 10000, not 99999999999999999999999"),
+        ("/api/search?q=a&offset=10001", "offset must be at most 10000, not 10001"),
         ("/api/suggest?q=a&limit=x", "limit must be a whole number, not \"x\""),
     ] {
         let (s, v) = get(&app, uri).await;
-        assert_eq!((s, v), (StatusCode::BAD_REQUEST, serde_json::json!({"error": msg})), "{uri}");
+        assert_eq!((s, v), (StatusCode::BAD_REQUEST, error(msg, "invalid_parameter", "invalid_request")), "{uri}");
     }
     let (s, v) = get(&app, "/api/search?q=a&offset=10000").await;
     assert_eq!(s, StatusCode::OK, "offset 10,000 is the deepest accepted: {v}");
@@ -569,7 +578,7 @@ async fn hostile_queries_are_answered_200_and_the_query_cap_is_1_kib() {
 /// `limit` is capped at 100 (not refused): on a corpus with more than 100 matches a larger
 /// limit gives exactly 100 hits, and the default is 20.
 #[tokio::test]
-async fn limit_defaults_to_20_and_is_capped_at_100() {
+async fn limit_defaults_to_20_and_is_at_most_100() {
     let (_d, app) = app(Some(TOKEN));
     let batch: Vec<String> = (0..150)
         .map(|i| format!(r#"{{"type":"comment","id":"cap-{i}","drama_id":"{}","author":"u{i}","body":"qqcapword {i}"}}"#, common::SEED))
@@ -579,20 +588,24 @@ async fn limit_defaults_to_20_and_is_capped_at_100() {
     let hits = |v: &Value| v["hits"].as_array().unwrap().len();
     for (uri, want) in [
         ("/api/search?q=qqcapword", 20),
-        ("/api/search?q=qqcapword&limit=1000", 100),
-        ("/api/search?q=qqcapword&limit=101", 100),
         ("/api/search?q=qqcapword&limit=100", 100),
         ("/api/search?q=qqcapword&limit=99", 99),
-        ("/api/search?q=qqcapword&limit=1000&offset=100", 50),
+        ("/api/search?q=qqcapword&limit=100&offset=100", 50),
     ] {
         let (s, v) = get(&app, uri).await;
         assert_eq!(s, StatusCode::OK, "{uri}");
         assert_eq!((hits(&v), v["total"].as_u64()), (want, Some(150)), "{uri}");
     }
-    let forum = format!("/api/dramas/{}/forum?q=qqcapword&limit=1000", common::SEED);
+    // Past 100 a page is refused, not silently cut to 100.
+    for uri in ["/api/search?q=qqcapword&limit=101".to_string(), format!("/api/dramas/{}/forum?limit=1000", common::SEED)] {
+        let (s, v) = get(&app, &uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(v["message"].as_str().unwrap().starts_with("limit must be at most 100"), "{v}");
+    }
+    let forum = format!("/api/dramas/{}/forum?q=qqcapword&limit=100", common::SEED);
     let (_, v) = get(&app, &forum).await;
     assert_eq!(hits(&v), 100, "{forum}");
-    let (_, v) = get(&app, &format!("/api/dramas/{}/forum?limit=1000", common::SEED)).await;
+    let (_, v) = get(&app, &format!("/api/dramas/{}/forum?limit=100", common::SEED)).await;
     assert_eq!(hits(&v), 100, "forum without q, newest first");
 }
 
@@ -684,3 +697,83 @@ async fn ids_with_traversal_or_invalid_utf8_get_a_json_4xx() {
     }
 }
 
+
+/// A parameter a route does not take is refused, naming the closest one it does take: a
+/// misspelt `limit` would otherwise be ignored, and the page size would silently stay 20.
+#[tokio::test]
+async fn an_unknown_parameter_is_refused_with_the_closest_known_name() {
+    let (_d, app) = app(None);
+    for (uri, unknown, closest) in [
+        ("/api/search?q=love&lmit=5", "lmit", Some("limit")),
+        ("/api/search?q=love&foo=bar", "foo", None),
+        ("/api/search?q=love&facet=kind", "facet", Some("facets")),
+        ("/api/suggest?q=seka&limt=3", "limt", Some("limit")),
+        ("/api/top100?seson=Summer%202004", "seson", Some("season")),
+        (&format!("/api/dramas/{}/forum?srot=newest", common::SEED), "srot", Some("sort")),
+        (&format!("/api/dramas/{}/related?q=x", common::SEED), "q", None),
+    ] {
+        let (s, v) = get(&app, uri).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{uri}: {v}");
+        assert_eq!(v["code"], "unknown_parameter", "{v}");
+        let m = v["message"].as_str().unwrap();
+        assert!(m.starts_with(&format!("unknown parameter {unknown:?}")), "{m}");
+        match closest {
+            Some(c) => assert!(m.contains(&format!("did you mean {c:?}?")), "{m}"),
+            None => assert!(!m.contains("did you mean"), "{m}"),
+        }
+    }
+}
+
+/// `limit=0` is a question about counts: the totals and the facets, without a page of hits.
+#[tokio::test]
+async fn limit_zero_answers_the_totals_and_facets_without_hits() {
+    let (_d, app) = app(None);
+    let (_, full) = get(&app, "/api/search?q=love&facets=kind,station").await;
+    let (s, v) = get(&app, "/api/search?q=love&facets=kind,station&limit=0").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["hits"].as_array().unwrap().len(), 0);
+    assert!(full["total"].as_u64().unwrap() > 0);
+    assert_eq!(v["total"], full["total"]);
+    assert_eq!(v["kinds"], full["kinds"]);
+    assert_eq!(v["facets"], full["facets"]);
+    let (s, v) = get(&app, &format!("/api/dramas/{}/forum?limit=0&facets=kind", common::SEED)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["total"].as_u64().unwrap() > 0 && v["hits"].as_array().unwrap().is_empty(), "{v}");
+}
+
+/// A station no drama has is refused with the stations there are, the closest first, instead
+/// of answering no hits as if nothing matched.
+#[tokio::test]
+async fn an_unknown_station_is_refused_with_the_stations_there_are() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/api/search?q=love&station=Fuji").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let m = v["message"].as_str().unwrap();
+    assert!(m.starts_with("no drama is on station \"Fuji\"; stations include TBS"), "{m}");
+    let (s, _) = get(&app, "/api/search?q=love&station=tbs").await;
+    assert_eq!(s, StatusCode::OK, "any case");
+}
+
+/// Every error carries a stable code and its type, listed in the OpenAPI document.
+#[tokio::test]
+async fn errors_carry_a_stable_code_and_type() {
+    let (_d, app) = app(Some(TOKEN));
+    for (req, code, kind) in [
+        (Request::get("/api/search").body(Body::empty()).unwrap(), "missing_parameter", "invalid_request"),
+        (Request::get("/api/search?q=x&limit=x").body(Body::empty()).unwrap(), "invalid_parameter", "invalid_request"),
+        (Request::get("/api/nothing").body(Body::empty()).unwrap(), "not_found", "invalid_request"),
+        (Request::put("/api/search").body(Body::empty()).unwrap(), "method_not_allowed", "invalid_request"),
+        (admin("POST", "/api/records", None, "{}"), "missing_token", "auth"),
+        (admin("POST", "/api/records", Some("nope"), "{}"), "invalid_token", "auth"),
+        (admin("POST", "/api/records", Some(TOKEN), "{\"type\":\"nope\"}"), "invalid_record", "invalid_request"),
+        (admin("POST", "/api/snapshot?dest=x", Some(TOKEN), ""), "disabled", "auth"),
+    ] {
+        let uri = req.uri().to_string();
+        let (_, v) = call(&app, req).await;
+        assert_eq!((v["code"].as_str(), v["type"].as_str()), (Some(code), Some(kind)), "{uri}: {v}");
+        assert_eq!(v["message"], v["error"]);
+    }
+    let (_, doc) = get(&app, "/openapi.json").await;
+    let codes = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap();
+    assert!(codes.len() >= 16 && codes.contains(&serde_json::json!("unknown_parameter")), "{codes:?}");
+}

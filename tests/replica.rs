@@ -363,7 +363,7 @@ fn two_replicas_following_a_writer_over_http_see_every_acknowledged_batch_within
         assert!(metrics.contains("dorama_replica_lag_commits 0"), "{metrics}");
     }
     // Replication is the writer's alone, and only with the token.
-    let (s, _) = request(replicas[0].0, "GET", "/api/replication/manifest", "").unwrap();
+    let (s, _) = common::server::request_as(replicas[0].0, "GET", "/api/replication/manifest", "", common::server::REPLICATION_TOKEN).unwrap();
     assert_eq!(s, 403);
     for (_, p) in &mut replicas {
         kill(p);

@@ -35,8 +35,8 @@ fn require_token(configured: Option<&str>, headers: &HeaderMap, disabled: &str, 
         .map(str::trim);
     match given {
         Some(g) if constant_time_eq(g.as_bytes(), expected.as_bytes()) => Ok(()),
-        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, format!("wrong {what} token"))),
-        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing Authorization: Bearer <token>")),
+        Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, format!("wrong {what} token")).with_code(crate::api::ErrorCode::InvalidToken)),
+        None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing Authorization: Bearer <token>").with_code(crate::api::ErrorCode::MissingToken)),
     }
 }
 
@@ -63,5 +63,5 @@ pub fn require_writer(st: &super::AppState) -> Result<(), ApiError> {
         return Ok(());
     }
     let to = st.writer_url.as_deref().map(|u| format!(" at {u}")).unwrap_or_default();
-    Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("this server is a read-only replica: send writes to the writer{to}")))
+    Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("this server is a read-only replica: send writes to the writer{to}")).with_code(crate::api::ErrorCode::ReadOnlyReplica))
 }

@@ -1,8 +1,9 @@
-//! The one error type of the HTTP layer: every failure is `{"error": "..."}` with a status.
+//! The one error type of the HTTP layer: every failure is an [`ErrorBody`] (`message`, a
+//! stable `code`, its `type`) with a status.
 //! Client mistakes are 4xx with a message that says what to change; an internal failure is
 //! logged in full and answered with a 500 that leaks nothing.
 
-use crate::api::ErrorBody;
+use crate::api::{ErrorBody, ErrorCode};
 use crate::engine::EngineError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,11 +15,13 @@ pub struct ApiError {
     pub message: String,
     /// Seconds after which the request may be sent again (`Retry-After`), for a shed request.
     pub retry_after: Option<u32>,
+    /// The code, when more precise than the status's own ([`ErrorCode::of_status`]).
+    pub code: Option<ErrorCode>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), retry_after: None }
+        ApiError { status, message: message.into(), retry_after: None, code: None }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
@@ -26,11 +29,18 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, message)
     }
+    /// The same error under a more precise code.
+    pub fn with_code(mut self, code: ErrorCode) -> Self {
+        self.code = Some(code);
+        self
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut res = (self.status, Json(ErrorBody { error: self.message })).into_response();
+        let code = self.code.unwrap_or_else(|| ErrorCode::of_status(self.status.as_u16()));
+        let body = ErrorBody { message: self.message.clone(), code, kind: code.kind(), error: self.message };
+        let mut res = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             res.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
@@ -41,7 +51,7 @@ impl IntoResponse for ApiError {
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         match e {
-            EngineError::Line(l) => ApiError::bad_request(l.to_string()),
+            EngineError::Line(l) => ApiError::bad_request(l.to_string()).with_code(ErrorCode::InvalidRecord),
             EngineError::Invalid(m) => ApiError::bad_request(m),
             other if out_of_space(&other) => {
                 tracing::error!(error = %other, "the index's disk is full");

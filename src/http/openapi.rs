@@ -66,7 +66,7 @@ pub struct SearchQuery {
     /// Only this kind of result.
     #[param(example = "drama", pattern = "^(drama|person|review|comment|post)$")]
     kind: Option<String>,
-    /// Page size (larger values are capped at 100).
+    /// Page size, at most 100 (0: the totals and facets without hits).
     #[param(default = 20, minimum = 0, maximum = 100, example = 10)]
     limit: Option<u32>,
     /// Hits to skip.
@@ -100,7 +100,7 @@ pub struct SuggestQuery {
     /// The prefix typed so far.
     #[param(example = "seka", max_length = 1024)]
     q: Option<String>,
-    /// Suggestions (larger values are capped at 20).
+    /// Suggestions, at most 20.
     #[param(default = 8, minimum = 0, maximum = 20, example = 5)]
     limit: Option<u32>,
 }
@@ -113,7 +113,7 @@ pub struct ForumQuery {
     /// Words to search for; without it, the drama's texts newest first.
     #[param(example = "love", max_length = 1024)]
     q: Option<String>,
-    /// Page size (larger values are capped at 100).
+    /// Page size, at most 100 (0: the totals and facets without hits).
     #[param(default = 20, minimum = 0, maximum = 100, example = 10)]
     limit: Option<u32>,
     /// Hits to skip.
@@ -132,7 +132,7 @@ pub struct ForumQuery {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)] // documents what `search::related` parses
 pub struct RelatedQuery {
-    /// Related dramas (larger values are capped at 50).
+    /// Related dramas, at most 50.
     #[param(default = 10, minimum = 0, maximum = 50, example = 5)]
     limit: Option<u32>,
 }

@@ -25,6 +25,32 @@ impl Params {
         Params(map)
     }
 
+    /// [`Params::parse`], refusing a parameter the route does not document: the names are
+    /// those of `T`, the type the OpenAPI document describes the route's query with, so what
+    /// is documented and what is accepted are one list. A misspelt name (`lmit=5`) would
+    /// otherwise be ignored, and the client would never learn why its limit did nothing.
+    pub fn parse_for<T: utoipa::IntoParams>(raw: Option<&str>) -> Result<Params, ApiError> {
+        let params = Self::parse(raw);
+        let known: Vec<String> = T::into_params(|| Some(utoipa::openapi::path::ParameterIn::Query)).into_iter().map(|p| p.name).collect();
+        let mut unknown: Vec<&String> = params.0.keys().filter(|k| !known.contains(k)).collect();
+        unknown.sort();
+        if let Some(name) = unknown.first() {
+            let closest = known
+                .iter()
+                .map(|k| (strsim::damerau_levenshtein(k, name), k))
+                .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+                .min()
+                .map(|(_, k)| format!("; did you mean {k:?}?"))
+                .unwrap_or_default();
+            return Err(ApiError::bad_request(format!(
+                "unknown parameter {name:?}{closest} This endpoint takes: {}",
+                known.join(", ")
+            ))
+            .with_code(crate::api::ErrorCode::UnknownParameter));
+        }
+        Ok(params)
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
@@ -41,8 +67,9 @@ impl Params {
         Ok(q)
     }
 
-    /// A non-negative integer; `cap` clamps it (limits), `max` refuses beyond it (offsets).
-    pub fn number(&self, name: &str, default: usize, cap: Option<usize>, max: Option<usize>) -> Result<usize, ApiError> {
+    /// A non-negative integer, at most `max`: past it, a 400 saying so (a silently smaller
+    /// page would look like fewer results).
+    pub fn number(&self, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
         let Some(raw) = self.get(name).filter(|s| !s.is_empty()) else { return Ok(default) };
         let n: i128 = raw
             .trim()
@@ -51,20 +78,17 @@ impl Params {
         if n < 0 {
             return Err(ApiError::bad_request(format!("{name} must not be negative")));
         }
-        if let Some(max) = max {
-            if n > max as i128 {
-                return Err(ApiError::bad_request(format!("{name} must be at most {max}")));
-            }
+        if n > max as i128 {
+            return Err(ApiError::bad_request(format!("{name} must be at most {max}, not {n}")));
         }
-        let n = usize::try_from(n).unwrap_or(usize::MAX);
-        Ok(cap.map_or(n, |c| n.min(c)))
+        Ok(n as usize)
     }
 
     pub fn limit(&self, default: usize) -> Result<usize, ApiError> {
-        self.number("limit", default, Some(MAX_LIMIT), None)
+        self.number("limit", default, MAX_LIMIT)
     }
 
     pub fn offset(&self) -> Result<usize, ApiError> {
-        self.number("offset", 0, None, Some(MAX_OFFSET))
+        self.number("offset", 0, MAX_OFFSET)
     }
 }

@@ -60,9 +60,9 @@ pub async fn post(State(st): State<Arc<AppState>>, req: Request) -> Result<Json<
     super::auth::require_writer(&st)?;
     require_admin(st.admin_token.as_deref(), req.headers())?;
     let body = read_body(req, super::MAX_BODY_BYTES).await?;
-    let batch = parse_ndjson_bytes("body", &body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let batch = parse_ndjson_bytes("body", &body).map_err(|e| ApiError::bad_request(e.to_string()).with_code(crate::api::ErrorCode::InvalidRecord))?;
     if batch.is_empty() {
-        return Err(ApiError::bad_request("the body holds no records (NDJSON, one record per line)"));
+        return Err(ApiError::bad_request("the body holds no records (NDJSON, one record per line)").with_code(crate::api::ErrorCode::InvalidRecord));
     }
     let engine = st.engine.clone();
     let n = tokio::task::spawn_blocking(move || engine.ingest(batch)).await??;

@@ -19,7 +19,7 @@ use std::time::Instant;
     (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
 ))]
 pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<SearchResponse>, ApiError> {
-    let p = Params::parse(raw.as_deref());
+    let p = Params::parse_for::<super::openapi::SearchQuery>(raw.as_deref())?;
     let q = p.text("q")?;
     let kind = match p.get("kind").filter(|k| !k.is_empty()) {
         None => None,
@@ -28,9 +28,20 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
         })?),
     };
     if q.trim().is_empty() {
-        return Err(ApiError::bad_request("q is required: the words to search for"));
+        return Err(ApiError::bad_request("q is required: the words to search for").with_code(crate::api::ErrorCode::MissingParameter));
     }
     let req = SearchRequest { q, scope: Scope::Site(kind), limit: p.limit(20)?, offset: p.offset()?, refine: refine(&p, false)? };
+    if let Some(station) = &req.refine.filters.station {
+        // A station no drama has would answer 0 hits, which reads as "nothing matched".
+        if let Err(known) = st.engine.check_station(station) {
+            let shown: Vec<&str> = known.iter().take(8).map(String::as_str).collect();
+            return Err(ApiError::bad_request(format!(
+                "no drama is on station {station:?}; stations include {}{}",
+                shown.join(", "),
+                if known.len() > shown.len() { format!(" (and {} more)", known.len() - shown.len()) } else { String::new() }
+            )));
+        }
+    }
     run_search(&st, req).await
 }
 
@@ -91,9 +102,9 @@ fn years(s: &str) -> Option<(i32, i32)> {
     (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
 ))]
 pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Suggestions>, ApiError> {
-    let p = Params::parse(raw.as_deref());
+    let p = Params::parse_for::<super::openapi::SuggestQuery>(raw.as_deref())?;
     let q = p.text("q")?;
-    let limit = p.number("limit", 8, Some(20), None)?;
+    let limit = p.number("limit", 8, 20)?;
     if let Some(hit) = st.engine.suggest_if_cached(&q, limit) {
         return Ok(hit);
     }
@@ -119,7 +130,7 @@ pub async fn forum(
     RawQuery(raw): RawQuery,
 ) -> Result<Encoded<SearchResponse>, ApiError> {
     let Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let p = Params::parse(raw.as_deref());
+    let p = Params::parse_for::<super::openapi::ForumQuery>(raw.as_deref())?;
     let q = p.text("q")?;
     let (limit, offset, refine) = (p.limit(20)?, p.offset()?, refine(&p, true)?);
     if !st.engine.has_drama(&drama) {
@@ -158,8 +169,8 @@ pub async fn related(
     RawQuery(raw): RawQuery,
 ) -> Result<Encoded<RelatedDramas>, ApiError> {
     let Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let p = Params::parse(raw.as_deref());
-    let limit = p.number("limit", 10, Some(50), None)?;
+    let p = Params::parse_for::<super::openapi::RelatedQuery>(raw.as_deref())?;
+    let limit = p.number("limit", 10, 50)?;
     let _slot = st.admission.permit().await?;
     let engine = st.engine.clone();
     let id = drama.clone();

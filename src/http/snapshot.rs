@@ -37,7 +37,7 @@ pub async fn snapshot(State(st): State<Arc<AppState>>, headers: HeaderMap, RawQu
         return Err(ApiError::new(StatusCode::FORBIDDEN, "snapshots over HTTP are disabled: start the server with --snapshot-dir DIR (or DORAMA_SNAPSHOT_DIR) to allow them under DIR"));
     };
     let p = Params::parse(raw.as_deref());
-    let name = p.get("dest").map(str::trim).filter(|d| !d.is_empty()).ok_or_else(|| ApiError::bad_request("dest is required: a name for the new snapshot, made under the server's --snapshot-dir"))?;
+    let name = p.get("dest").map(str::trim).filter(|d| !d.is_empty()).ok_or_else(|| ApiError::bad_request("dest is required: a name for the new snapshot, made under the server's --snapshot-dir").with_code(crate::api::ErrorCode::MissingParameter))?;
     if !plain_name(name) {
         return Err(ApiError::bad_request(format!(
             "dest must be a plain name (letters, digits, '-', '_' and '.', at most {MAX_NAME} characters, not starting with '.'): the snapshot is made under the server's --snapshot-dir; not {name:?}"

@@ -37,7 +37,7 @@ pub fn scope_of(p: &Params) -> Result<Scope, ApiError> {
     (status = 400, description = "Both season and year, or a value that is not one", body = ErrorBody),
 ))]
 pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Top100>, ApiError> {
-    let scope = scope_of(&Params::parse(raw.as_deref()))?;
+    let scope = scope_of(&Params::parse_for::<super::openapi::Top100Query>(raw.as_deref())?)?;
     let engine = st.engine.clone();
     Ok(tokio::task::spawn_blocking(move || engine.top100(&scope)).await??)
 }

@@ -75,6 +75,11 @@ impl Facts {
         self.seasons.get(name)
     }
 
+    /// Every station some drama has, as first written.
+    pub fn station_names(&self) -> &[String] {
+        &self.stations.names
+    }
+
     pub fn station_name(&self, id: u32) -> &str {
         &self.stations.names[id as usize]
     }

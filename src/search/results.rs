@@ -415,9 +415,7 @@ fn search_inner(
     dramas: &dyn Dramas,
     features: Features,
 ) -> tantivy::Result<(SearchResults, Typed)> {
-    if req.limit == 0 {
-        return Ok((SearchResults::empty(), Typed::Yes));
-    }
+    // `limit == 0` is a request for the totals and facets alone: everything runs but the page.
     let facts = if req.refine == Refine::default() { Arc::new(Facts::default()) } else { dramas.facts().unwrap_or_default() };
     let filter = (!req.refine.filters.is_empty()).then(|| Arc::new(DramaFilter::new(&req.refine.filters, facts.clone())));
     let narrow = Narrow { sort: req.refine.sort, facets: &req.refine.facets, facts: &facts };
@@ -453,8 +451,11 @@ fn search_inner(
             return Ok((results_of(&Counts::default(), &counts, hits, facet_values(&narrow, &facets)), Typed::Yes));
         }
         let counts = topk::count(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &keep)?;
-        let newest = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc);
-        let top = searcher.search(&forum, &newest)?;
+        let top = if req.limit == 0 {
+            Vec::new() // tantivy's TopDocs takes no empty page
+        } else {
+            searcher.search(&forum, &TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc))?
+        };
         let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets, true)?;
         return Ok((results_of(&Counts::default(), &counts, hits, None), Typed::Yes));
     }
