@@ -11,6 +11,7 @@ use std::fmt;
 
 /// A drama page: titles in every script, when it aired, who is in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Drama {
     pub id: String,
     pub title: String,
@@ -42,6 +43,7 @@ pub struct Drama {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Song {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -56,6 +58,7 @@ pub struct Song {
 /// One line of a cast list. `actor` is absent when the page lists a role nobody is credited
 /// for (the seed page has one), so it is optional rather than an error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CastEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
@@ -74,6 +77,7 @@ pub struct CastEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Review {
     pub id: String,
     pub drama_id: String,
@@ -89,6 +93,7 @@ pub struct Review {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Comment {
     pub id: String,
     pub drama_id: String,
@@ -105,6 +110,7 @@ pub struct Comment {
 /// "Users who voted for this drama". Votes have no id of their own on the site; one user
 /// votes once per drama, so `(drama_id, user)` is the identity (see [`Record::id`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Vote {
     pub drama_id: String,
     pub user: String,
@@ -113,6 +119,7 @@ pub struct Vote {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Post {
     pub id: String,
     #[serde(default)]
@@ -129,6 +136,7 @@ pub struct Post {
 
 /// A person is never ingested: it is derived from cast entries (see [`person_id`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -141,6 +149,7 @@ pub struct Person {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PersonRole {
     pub drama_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -513,7 +522,15 @@ pub fn parse_line(line: &str) -> Result<Record, Invalid> {
     }
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| Invalid(format!("not valid JSON: {e}")))?;
-    let obj = value.as_object().ok_or_else(|| Invalid("not a JSON object".into()))?;
+    let obj = value.as_object().ok_or_else(|| {
+        let what = match &value {
+            serde_json::Value::Array(_) => "a JSON array",
+            serde_json::Value::String(_) => "a JSON string",
+            serde_json::Value::Number(_) => "a JSON number",
+            _ => "a JSON value",
+        };
+        Invalid(format!("{what}, not an object: NDJSON is one record object per line ({{\"type\": \"review\", …}})"))
+    })?;
     let ty = match obj.get("type") {
         Some(serde_json::Value::String(t)) => t.clone(),
         Some(_) => return Err(Invalid("\"type\" is not a string".into())),
@@ -525,16 +542,65 @@ pub fn parse_line(line: &str) -> Result<Record, Invalid> {
         )));
     }
     if let Some(r) = obj.get("rating") {
-        if !r.is_null() {
-            match r.as_u64() {
+        match r {
+            serde_json::Value::Null => {}
+            serde_json::Value::Number(n) => match n.as_u64() {
                 Some(x) if (1..=10).contains(&x) => {}
                 _ => return Err(Invalid(format!("rating {r} is outside 1–10 (whole numbers only)"))),
+            },
+            other => {
+                return Err(Invalid(format!("rating must be a number from 1 to 10, not {} {other}", json_type(other))));
             }
         }
     }
-    let rec: Record =
-        serde_json::from_value(value).map_err(|e| Invalid(format!("invalid {ty} record: {e}")))?;
+    let known = known_fields(&ty);
+    let unknown: Vec<String> = obj
+        .keys()
+        .filter(|k| !known.contains(k))
+        .map(|k| match known.iter().filter(|f| strsim::damerau_levenshtein(f, k) <= 2).min_by_key(|f| strsim::damerau_levenshtein(f, k)) {
+            Some(f) => format!("{k:?} (did you mean {f:?}?)"),
+            None => format!("{k:?}"),
+        })
+        .collect();
+    if !unknown.is_empty() {
+        // Refused, not dropped: a misspelt field would otherwise lose its value silently.
+        return Err(Invalid(format!("a {ty} has no field {}; its fields are {}", unknown.join(", "), known[1..].join(", "))));
+    }
+    let rec: Record = serde_json::from_value(value).map_err(|e| Invalid(format!("invalid {ty} record: {e}")))?;
     rec.validate()
+}
+
+/// `a string`, `a boolean`…: a JSON value's type, for messages.
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "the boolean",
+        serde_json::Value::Number(_) => "the number",
+        serde_json::Value::String(_) => "the string",
+        serde_json::Value::Array(_) => "the array",
+        serde_json::Value::Object(_) => "the object",
+    }
+}
+
+/// The fields a record of type `ty` has, from the schema the OpenAPI document shows (so the
+/// message and the document cannot disagree), and `type`.
+fn known_fields(ty: &str) -> Vec<String> {
+    use utoipa::openapi::{RefOr, Schema};
+    use utoipa::PartialSchema;
+    let schema = match ty {
+        "drama" => Drama::schema(),
+        "review" => Review::schema(),
+        "comment" => Comment::schema(),
+        "vote" => Vote::schema(),
+        "post" => Post::schema(),
+        "person" => Person::schema(),
+        _ => return Vec::new(),
+    };
+    let mut fields = vec!["type".to_string()];
+    if let RefOr::T(Schema::Object(o)) = schema {
+        fields.extend(o.properties.keys().cloned());
+    }
+    fields
 }
 
 /// A rejected line, with where it came from.
@@ -684,6 +750,28 @@ mod tests {
             let err = parse_line(&line).unwrap_err();
             assert!(err.0.contains("rating"), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn a_rating_of_the_wrong_type_is_a_type_error_not_a_range_error() {
+        let err = parse_line(r#"{"type":"review","id":"r","drama_id":"d","author":"a","rating":"9"}"#).unwrap_err();
+        assert_eq!(err.0, "rating must be a number from 1 to 10, not the string \"9\"");
+        let err = parse_line(r#"{"type":"review","id":"r","drama_id":"d","author":"a","rating":true}"#).unwrap_err();
+        assert!(err.0.contains("not the boolean true"), "{err}");
+    }
+
+    #[test]
+    fn an_array_is_told_apart_from_a_record_line() {
+        let err = parse_line(r#"[{"type":"vote","drama_id":"d","user":"u"}]"#).unwrap_err();
+        assert!(err.0.starts_with("a JSON array, not an object: NDJSON is one record object per line"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelt_or_unknown_field_is_refused_and_named() {
+        let err = parse_line(r#"{"type":"post","id":"p","topic":"t","autor":"a","body":"b"}"#).unwrap_err();
+        assert!(err.0.starts_with("a post has no field \"autor\" (did you mean \"author\"?); its fields are "), "{err}");
+        let err = parse_line(r#"{"type":"vote","drama_id":"d","user":"u","score":3}"#).unwrap_err();
+        assert!(err.0.starts_with("a vote has no field \"score\"; its fields are "), "{err}");
     }
 
     #[test]
