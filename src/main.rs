@@ -10,8 +10,17 @@ use dorama_search::search::{Scope as SearchScope, SearchRequest};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+/// The variables no flag stands for (each flag's own is shown beside it).
+const ENVIRONMENT: &str = "Environment (besides each flag's own, shown with it):
+  DORAMA_ADMIN_TOKEN        opens the admin endpoints (POST/DELETE records, recompute, export, snapshot)
+  DORAMA_REPLICATION_TOKEN  opens the replication endpoints on a writer; what a replica presents
+  DORAMA_LOG                log filter (info, warn, dorama_search=debug); default: info for serve, warn otherwise
+  DORAMA_LOG_FORMAT=json    one JSON object per log line
+  DORAMA_DICTIONARY         the IPADIC dictionary directory (built by scripts/setup)
+  NO_COLOR                  no colour, even on a terminal";
+
 #[derive(Parser)]
-#[command(name = "dorama-search", version, about = "Search and Top 100 for a Japanese TV drama community site")]
+#[command(name = "dorama-search", version, about = "Search and Top 100 for a Japanese TV drama community site", after_help = ENVIRONMENT)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,8 +28,7 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct IndexArg {
-    /// Index directory. An empty one is filled from the sample corpus in DIR/sample when the
-    /// service starts.
+    /// Index directory.
     #[arg(long, env = "DORAMA_INDEX", default_value = "index")]
     index: PathBuf,
 }
@@ -158,7 +166,10 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Serve the HTTP API.
+    /// Serve the HTTP API. An empty index whose directory holds `sample/*.ndjson` (the
+    /// repository's `index/` does) is first filled from it; any other empty index is served
+    /// empty, and the log says how to fill it.
+    #[command(after_help = ENVIRONMENT)]
     Serve {
         #[command(flatten)]
         index: IndexArg,
@@ -213,10 +224,13 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DORAMA_LOG").unwrap_or_else(|_| "info".into());
+    let cli = Cli::parse();
+    // A server's log says what it does; a command's output is its answer, and its progress
+    // lines would only be noise there.
+    let default_level = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DORAMA_LOG").unwrap_or_else(|_| default_level.into());
     // Colour only on a terminal (and not under NO_COLOR): escape codes in a log file or a
     // collector are noise to read and to search.
-    use std::io::IsTerminal;
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
     // DORAMA_LOG_FORMAT=json: one JSON object per line, for log collectors.
@@ -225,17 +239,41 @@ fn main() {
     } else {
         logs.init();
     }
-    if let Err(e) = run(Cli::parse()) {
+    if let Err(e) = run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// Opens an index to read it beside a server that may be writing it (no writer lock), and
+/// never creates one: a read of a directory with no index is an error naming it.
+fn open_to_read(dir: &Path, options: Options) -> Result<Engine> {
+    if !dir.join("meta.json").is_file() {
+        bail!("{}: no index here (build one with `dorama-search index --index {} FILE.ndjson`)", dir.display(), dir.display());
+    }
+    Ok(Engine::open_read_only(dir, options)?)
+}
+
+/// A snippet as terminal text: HTML entities decoded, and the `<mark>`ed words in bold on a
+/// terminal, unmarked elsewhere (a file or a pipe gets plain text).
+fn terminal_text(snippet: &str) -> String {
+    let bold = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let (on, off) = if bold { ("\x1b[1m", "\x1b[0m") } else { ("", "") };
+    snippet
+        .replace("<mark>", on)
+        .replace("</mark>", off)
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Index { index, files, json } => cmd_index(&index.index, &files, json),
         Command::Search { index, kind, forum, limit, json, query } => {
-            let engine = Engine::open(&index.index, Options::default())?;
+            let engine = open_to_read(&index.index, Options { cache_entries: 0, ..Options::default() })?;
             let scope = match (forum, kind) {
                 (Some(d), _) => {
                     if !engine.has_drama(&d) {
@@ -260,14 +298,14 @@ fn run(cli: Cli) -> Result<()> {
                         h.title_ja.map(|t| format!("[{t}]")).unwrap_or_default()
                     );
                     if !h.snippet.is_empty() {
-                        println!("          {}", h.snippet.replace('\n', " "));
+                        println!("          {}", terminal_text(&h.snippet.replace('\n', " ")));
                     }
                 }
             }
             Ok(())
         }
         Command::Top100 { index, rank, season, year, json } => {
-            let engine = Engine::open(&index.index, Options { params: rank.params()?, ..Options::default() })?;
+            let engine = open_to_read(&index.index, Options { params: rank.params()?, cache_entries: 0, ..Options::default() })?;
             let scope = match (season, year) {
                 (Some(s), _) => Scope::Season(
                     canonical_season(&s).with_context(|| format!("--season {s:?} is not like \"Summer 2004\""))?,

@@ -243,3 +243,61 @@ fn records_given_again_replace_the_earlier_ones_and_order_across_files_does_not_
     assert_eq!(top["entries"][0]["votes"], 1, "{top}");
     assert_eq!(top["entries"][0]["mean"], 9.0, "{top}");
 }
+
+/// Read commands open an index read-only and never make one: a directory with no index is an
+/// error naming it, and stays as it was (nothing created).
+#[test]
+fn read_commands_never_create_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-index");
+    for cmd in [&["search", "love"][..], &["top100"][..]] {
+        let out = bin().args(&cmd[..1]).arg("--index").arg(&missing).args(&cmd[1..]).output().unwrap();
+        assert!(!out.status.success(), "{cmd:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no index here"), "{cmd:?}: {err}");
+        assert!(!missing.exists(), "{cmd:?} created {}", missing.display());
+    }
+}
+
+/// `search` and `top100` read an index a server is writing (as `export` and `check` do),
+/// instead of refusing it as in use.
+#[test]
+fn read_commands_work_beside_a_running_server() {
+    let (_d, ix) = seeded_index();
+    let port = common::server::free_port();
+    let mut server = common::server::start(&ix, port, &[]);
+    let v = search_json(&ix, &[], "sekachu");
+    assert_eq!(v["hits"][0]["id"], common::SEED);
+    let out = bin().args(["top100", "--json", "--index"]).arg(&ix).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// Output to a pipe is plain text: no `<mark>`, no HTML entities, no escape codes, and no log
+/// lines on standard error for a command that succeeded.
+#[test]
+fn terminal_output_is_plain_text_without_markup_or_log_lines() {
+    let (_d, ix) = seeded_index();
+    let out = bin().args(["search", "--index"]).arg(&ix).arg("Sakutaro").env_remove("DORAMA_LOG").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Sakutaro"), "{text}");
+    for markup in ["<mark>", "</mark>", "&quot;", "&#39;", "&amp;", "\x1b["] {
+        assert!(!text.contains(markup), "{markup:?} in {text}");
+    }
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.is_empty(), "log lines on stderr: {err}");
+}
+
+/// Every variable without a flag of its own is listed by `--help`, and `serve --help`.
+#[test]
+fn help_lists_the_environment() {
+    for args in [&["--help"][..], &["serve", "--help"][..]] {
+        let out = bin().args(args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        for var in ["DORAMA_ADMIN_TOKEN", "DORAMA_REPLICATION_TOKEN", "DORAMA_LOG", "DORAMA_LOG_FORMAT", "DORAMA_DICTIONARY", "NO_COLOR"] {
+            assert!(text.contains(var), "{args:?} lacks {var}");
+        }
+    }
+}

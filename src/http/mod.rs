@@ -299,7 +299,25 @@ pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
-    tracing::info!(addr = %listener.local_addr()?, "serving");
+    let local = listener.local_addr()?;
+    let url = format!("http://{local}/");
+    let engine = &state.engine;
+    tracing::info!(
+        url = %url,
+        index = %engine.store().dir().display(),
+        dramas = engine.num_dramas(),
+        documents = engine.store().num_docs(),
+        commit = engine.commit_number(),
+        read_only = engine.store().read_only(),
+        "serving {url}: {} dramas, {} documents (index {}, commit {})",
+        engine.num_dramas(),
+        engine.store().num_docs(),
+        engine.store().dir().display(),
+        engine.commit_number()
+    );
+    if engine.store().num_docs() == 0 {
+        tracing::warn!("the index is empty: post records to {url}api/records (with DORAMA_ADMIN_TOKEN) or load files with `dorama-search index`");
+    }
     let stopping = state.stopping.clone();
     let app = router(state);
     let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
