@@ -35,16 +35,21 @@ pub struct RelatedDramas {
 /// `GET /healthz`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// `ok`; on a replica further behind its writer than `--max-lag`, `behind` (with a 503).
+    /// `ok`; on a replica further behind its writer than `--max-lag`, `behind`, and on one
+    /// whose writer refuses its replication token, `refused` (both with a 503).
     pub status: &'static str,
+    /// Live documents in the index (records and the people derived from casts).
     pub documents: u64,
     pub dramas: usize,
-    /// Commits (and recounts, and followed commits) since the server started.
+    /// This process's count of changes served (commits, recounts, followed commits) since it
+    /// started: the version in every answer's `ETag`. It starts again at 0 on a restart; the
+    /// index's own, lasting number is `commit`.
     pub generation: u64,
     /// Whether this server is a read-only replica.
     pub read_only: bool,
-    /// The number of the commit served: every commit of the writer numbers the next one, and
-    /// a merge keeps the number.
+    /// The number of the commit served, kept in the index: every commit of the writer numbers
+    /// the next one, a merge keeps the number, and a restart does not change it (compare a
+    /// replica's with its writer's).
     pub commit: u64,
     /// On a replica: seconds the writer's newest commit has waited to be followed (0 when it
     /// serves it).
@@ -55,6 +60,16 @@ pub struct Health {
     /// failed, until one succeeds. The replica keeps serving what it has meanwhile.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writer_error: Option<String>,
+}
+
+/// `GET /version`: what is running.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Version {
+    /// The crate's version.
+    pub version: &'static str,
+    /// The mark an index must carry to be read by this build: its analysis version, the
+    /// dictionary and the tables its terms come from (an index with another is refused).
+    pub index_format: String,
 }
 
 /// `GET /api/replication/manifest`: the writer's newest commit, as a replica copies it.

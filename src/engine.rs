@@ -83,28 +83,40 @@ fn now_ms() -> u64 {
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct RankedEntry {
+    /// 1 for the best.
     pub rank: usize,
     pub id: String,
     pub title: String,
     pub title_ja: Option<String>,
     pub season: Option<String>,
+    /// The mean of the counted ratings (out of 10).
     pub mean: f64,
+    /// Counted ratings: one per user (a user's latest rating of the drama, in a review or a
+    /// comment), the number the Bayesian score weighs.
     pub votes: u32,
+    /// The Bayesian weighted score, `(v·R + m·C) / (v + m)`: the mean `R` of `v` votes pulled
+    /// toward the scope's mean `C` by `m` phantom votes (`params`).
     pub score: f64,
+    /// Votes without a rating (`vote` records: "I watched it"), not part of the score.
     pub voters: u32,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Top100 {
+    /// `all`, `season:Summer 2004` or `year:2004`.
     pub scope: String,
+    /// What the list was ranked with.
     pub params: Top100Params,
     pub entries: Vec<RankedEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Top100Params {
+    /// Phantom votes at the scope's mean added to every drama (`--m`).
     pub m: f64,
+    /// The scope's mean rating `C` the phantom votes have (none without ratings).
     pub c: Option<f64>,
+    /// Fewest counted ratings a drama needs to be listed (`--min-votes`).
     pub min_votes: u32,
 }
 

@@ -777,3 +777,12 @@ async fn errors_carry_a_stable_code_and_type() {
     let codes = doc["components"]["schemas"]["ErrorCode"]["enum"].as_array().unwrap();
     assert!(codes.len() >= 16 && codes.contains(&serde_json::json!("unknown_parameter")), "{codes:?}");
 }
+
+#[tokio::test]
+async fn version_names_the_build_and_the_index_format_it_reads() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/version").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["index_format"], dorama_search::index::format_mark());
+}

@@ -138,6 +138,12 @@ async fn healthz(State(st): State<Arc<AppState>>) -> (StatusCode, Json<Health>) 
     (if lagging || refused { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::OK }, Json(health))
 }
 
+/// What is running: the crate's version, and the index format this build reads.
+#[utoipa::path(get, path = "/version", tag = "service", responses((status = 200, description = "The version and the index format", body = crate::api::Version)))]
+async fn version() -> Json<crate::api::Version> {
+    Json(crate::api::Version { version: env!("CARGO_PKG_VERSION"), index_format: crate::index::format_mark().to_string() })
+}
+
 async fn not_found() -> ApiError {
     ApiError::not_found("no such endpoint")
 }
@@ -155,6 +161,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(page::script))
         .routes(routes!(page::versioned_script))
         .routes(routes!(healthz))
+        .routes(routes!(version))
         .routes(routes!(metrics::render))
         .routes(routes!(openapi::serve))
         .routes(routes!(search::search))
@@ -170,6 +177,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(top100::get))
         .routes(routes!(top100::recompute))
         .split_for_parts();
+    let mut doc = doc;
+    utoipa::Modify::modify(&openapi::RecordTag, &mut doc);
     openapi::set_document(&doc);
     routes
         .fallback(not_found)

@@ -41,6 +41,26 @@ impl Modify for AdminToken {
     }
 }
 
+/// Each record type refuses fields it does not have (`deny_unknown_fields`, hence
+/// `additionalProperties: false` in its schema), and a record is tagged by `type`, which the
+/// tagged union's `allOf` adds beside the type's own schema: the type's schema must name `type`
+/// too, or no record would validate against it.
+/// Applied to the document the router collects (the records' schemas come from the routes).
+pub struct RecordTag;
+
+impl Modify for RecordTag {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{schema::Type, ObjectBuilder, RefOr, Schema};
+        let Some(components) = openapi.components.as_mut() else { return };
+        for name in ["Drama", "Review", "Comment", "Vote", "Post", "Person"] {
+            if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut(name) {
+                let tag = ObjectBuilder::new().schema_type(Type::String).enum_values(Some([name.to_lowercase()])).description(Some("The record's kind"));
+                o.properties.insert("type".into(), tag.into());
+            }
+        }
+    }
+}
+
 /// The document of the router being served, set once when the first router is built (every
 /// router documents the same routes).
 static DOCUMENT: OnceLock<String> = OnceLock::new();
