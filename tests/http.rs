@@ -786,3 +786,18 @@ async fn version_names_the_build_and_the_index_format_it_reads() {
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(v["index_format"], dorama_search::index::format_mark());
 }
+
+/// Every kind the `kind` facet counts can be clicked through: asking for it answers its count.
+#[tokio::test]
+async fn every_kind_the_kind_facet_counts_can_be_asked_for() {
+    let (_d, app) = app(None);
+    let (s, v) = get(&app, "/api/search?q=saddest&facets=kind").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let kinds = v["kinds"].as_object().unwrap().clone();
+    assert!(kinds.contains_key("vote"), "the seed's votes are counted: {v}");
+    for (kind, count) in kinds {
+        let (s, v) = get(&app, &format!("/api/search?q=saddest&kind={kind}")).await;
+        assert_eq!(s, StatusCode::OK, "{kind}: {v}");
+        assert_eq!(v["total"], count["total"], "{kind}");
+    }
+}

@@ -84,7 +84,7 @@ pub struct SearchQuery {
     #[param(example = "sekachu", max_length = 1024)]
     q: String,
     /// Only this kind of result.
-    #[param(example = "drama", pattern = "^(drama|person|review|comment|post)$")]
+    #[param(example = "drama", pattern = "^(drama|person|review|comment|vote|post)$")]
     kind: Option<String>,
     /// Page size, at most 100 (0: the totals and facets without hits).
     #[param(default = 20, minimum = 0, maximum = 100, example = 10)]

@@ -23,8 +23,10 @@ pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) ->
     let q = p.text("q")?;
     let kind = match p.get("kind").filter(|k| !k.is_empty()) {
         None => None,
-        Some(k) => Some(Kind::parse(k).filter(|k| *k != Kind::Vote).ok_or_else(|| {
-            ApiError::bad_request(format!("kind must be one of drama, person, review, comment, post; not {k:?}"))
+        // Every kind the `kind` facet counts can be asked for: a facet a client cannot click
+        // through to would be a dead end.
+        Some(k) => Some(Kind::parse(k).ok_or_else(|| {
+            ApiError::bad_request(format!("kind must be one of drama, person, review, comment, vote, post; not {k:?}"))
         })?),
     };
     if q.trim().is_empty() {
