@@ -666,6 +666,9 @@ async fn metrics_count_requests_per_route_in_prometheus_format() {
     assert!(value("process_resident_memory_bytes") > 1e6, "{text}");
     assert!(value("process_open_fds") >= 3.0, "{text}");
     assert!(text.contains("process_cpu_seconds_total "), "{text}");
+    // CPU time to the microsecond, not whole seconds: a test process has used a fraction.
+    let cpu: f64 = text.lines().find_map(|l| l.strip_prefix("dorama_process_cpu_seconds ")).expect("dorama_process_cpu_seconds").parse().unwrap();
+    assert!(cpu > 0.0 && cpu.fract() != 0.0, "{cpu}");
 }
 
 #[tokio::test]

@@ -60,6 +60,7 @@ impl Default for Metrics {
             ("dorama_index_age_seconds", "Seconds since the index last committed."),
             ("dorama_cache_hit_ratio", "Share of query cache lookups answered from the cache."),
             ("dorama_cache_bytes", "Bytes the answer cache holds (bounded by --cache-mib)."),
+            ("dorama_process_cpu_seconds", "User and system CPU time of the process, to the microsecond (process_cpu_seconds_total counts whole seconds)."),
             ("dorama_replica_lag_seconds", "On a replica: seconds the writer's newest commit has waited to be followed (0 on the writer)."),
             ("dorama_replica_lag_commits", "On a replica: commits the writer has made that the replica does not serve yet (0 on the writer)."),
             ("dorama_commit", "The number of the commit served."),
@@ -112,6 +113,23 @@ fn method_label(m: &axum::http::Method) -> &'static str {
     KNOWN.into_iter().find(|k| *k == m.as_str()).unwrap_or("other")
 }
 
+/// The process's user and system CPU time (`getrusage`, microseconds).
+fn cpu_seconds() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+            return None;
+        }
+        let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        Some(secs(usage.ru_utime) + secs(usage.ru_stime))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 fn dir_size(dir: &std::path::Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|it| it.filter_map(|e| e.ok()).filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
@@ -159,6 +177,9 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
     m.gauge("dorama_commit", vec![], st.engine.commit_number() as f64);
     if let Some(f) = &st.follower {
         m.gauge("dorama_replication_fetched_bytes", vec![], f.fetched_bytes() as f64);
+    }
+    if let Some(cpu) = cpu_seconds() {
+        m.gauge("dorama_process_cpu_seconds", vec![], cpu);
     }
     metrics::with_local_recorder(&m.recorder, || m.process.collect());
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], m.handle.render())
