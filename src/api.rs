@@ -175,6 +175,8 @@ pub enum ErrorCode {
     RangeNotSatisfiable,
     /// Too many searches running and waiting: send it again after `Retry-After`.
     Overloaded,
+    /// The search ran past its deadline and was stopped: narrow it.
+    DeadlineExceeded,
     /// The index's disk is full: nothing was applied.
     DiskFull,
     /// A failure of the server; the log has it.
@@ -196,7 +198,7 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             MissingToken | InvalidToken | Disabled => ErrorType::Auth,
-            Overloaded | DiskFull => ErrorType::System,
+            Overloaded | DeadlineExceeded | DiskFull => ErrorType::System,
             Internal => ErrorType::Internal,
             _ => ErrorType::InvalidRequest,
         }

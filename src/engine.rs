@@ -33,6 +33,9 @@ pub enum EngineError {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{0}")]
     Invalid(String),
+    /// A search stopped at its deadline ([`Options::search_deadline`]).
+    #[error("the search ran past its deadline of {} ms and was stopped; narrow it (fewer or rarer words, a filter)", .0.as_millis())]
+    Deadline(std::time::Duration),
 }
 
 /// Cached answers, serialized ([`Encoded`]), keyed by request; the generation in the key
@@ -53,6 +56,7 @@ pub struct Engine {
     /// Ratings grouped by user for co-ratings (related dramas), built like `facts`.
     by_user: Mutex<Option<(u64, Arc<ByUser>)>>,
     params: Params,
+    search_deadline: Option<std::time::Duration>,
     /// Serializes ingests and holds the next `seq`.
     next_seq: Mutex<u64>,
     generation: AtomicU64,
@@ -129,14 +133,21 @@ pub struct Options {
     /// Bytes the query-result cache may hold (answers, keys and their bookkeeping); 0 turns
     /// the cache off.
     pub cache_bytes: usize,
+    /// Longest a search may walk matches before it stops and answers that it ran out of time
+    /// ([`crate::search::deadline`]); None: no deadline.
+    pub search_deadline: Option<std::time::Duration>,
 }
+
+/// The default deadline of a search: far past any search the benchmarks measure (34 ms at
+/// scale 10), well under the request timeout.
+pub const DEFAULT_SEARCH_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The default byte bound of the answer cache.
 pub const DEFAULT_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
-        Options { params: Params::default(), cache_entries: 4096, cache_bytes: DEFAULT_CACHE_BYTES }
+        Options { params: Params::default(), cache_entries: 4096, cache_bytes: DEFAULT_CACHE_BYTES, search_deadline: Some(DEFAULT_SEARCH_DEADLINE) }
     }
 }
 
@@ -178,6 +189,7 @@ impl Engine {
             facts: Mutex::new(None),
             by_user: Mutex::new(None),
             params: options.params,
+            search_deadline: options.search_deadline,
             next_seq: Mutex::new(next_seq),
             generation: AtomicU64::new(0),
             cache,
@@ -496,7 +508,13 @@ impl Engine {
         let facts = (req.refine != Refine::default()).then(|| self.facts());
         let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
         let dramas = EngineDramas { ratings: &ratings, facts };
-        let mut res = search::search(&self.store, req, &dramas)?;
+        let deadline = search::deadline::Deadline::start(self.search_deadline.map(|d| std::time::Instant::now() + d));
+        let res = search::search(&self.store, req, &dramas);
+        if deadline.expired() {
+            // Whatever the walks found before they stopped is not the answer: none is given.
+            return Err(EngineError::Deadline(self.search_deadline.unwrap_or_default()));
+        }
+        let mut res = res?;
         drop(ratings);
         let catalog = self.catalog.read().unwrap_or_else(|p| p.into_inner());
         for h in &mut res.hits {

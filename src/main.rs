@@ -181,6 +181,9 @@ enum Command {
         /// Entries in the query-result cache (0: no cache).
         #[arg(long, env = "DORAMA_CACHE_ENTRIES", default_value_t = 4096)]
         cache_entries: usize,
+        /// Longest a search may run before it stops and answers 503 (0: no deadline).
+        #[arg(long, env = "DORAMA_SEARCH_DEADLINE_MS", default_value_t = 10_000)]
+        search_deadline_ms: u64,
         /// Bytes the query-result cache may hold, in MiB (0: no cache).
         #[arg(long, env = "DORAMA_CACHE_MIB", default_value_t = 32)]
         cache_mib: usize,
@@ -450,14 +453,15 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, cache_mib, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag, snapshot_dir } => {
+        Command::Serve { index, rank, addr, cache_entries, cache_mib, search_deadline_ms, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag, snapshot_dir } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
             if follow_interval_ms == 0 {
                 bail!("--follow-interval-ms must be positive");
             }
-            let options = Options { params: rank.params()?, cache_entries, cache_bytes: cache_mib.saturating_mul(1024 * 1024) };
+            let search_deadline = (search_deadline_ms > 0).then(|| std::time::Duration::from_millis(search_deadline_ms.min(request_timeout_ms)));
+            let options = Options { params: rank.params()?, cache_entries, cache_bytes: cache_mib.saturating_mul(1024 * 1024), search_deadline };
             let rt = tokio::runtime::Runtime::new()?;
             let timeout = std::time::Duration::from_millis(request_timeout_ms);
             let (engine, replica) = if read_only {

@@ -96,11 +96,36 @@ fn a_top_list_holds_100_dramas() {
 fn serve_help_lists_every_variable_and_the_documented_defaults() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_dorama-search")).args(["serve", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for var in ["DORAMA_INDEX", "DORAMA_ADDR", "DORAMA_CACHE_ENTRIES", "DORAMA_CACHE_MIB", "DORAMA_SNAPSHOT_DIR", "DORAMA_REQUEST_TIMEOUT_MS", "DORAMA_TOP_M", "DORAMA_TOP_MIN_VOTES"] {
+    for var in ["DORAMA_INDEX", "DORAMA_ADDR", "DORAMA_CACHE_ENTRIES", "DORAMA_CACHE_MIB", "DORAMA_SEARCH_DEADLINE_MS", "DORAMA_SNAPSHOT_DIR", "DORAMA_REQUEST_TIMEOUT_MS", "DORAMA_TOP_M", "DORAMA_TOP_MIN_VOTES"] {
         assert!(help.contains(&format!("env: {var}")), "{var} missing from serve --help:\n{help}");
     }
     for default in ["[default: 127.0.0.1:7700]", "[default: 30000]", "[default: index]"] {
         assert!(help.contains(default), "{default} missing from serve --help:\n{help}");
     }
     assert_eq!(dorama_search::http::REQUEST_TIMEOUT, std::time::Duration::from_secs(30));
+}
+
+/// "A search runs under a deadline (10 s; `--search-deadline-ms`)": one past it stops and is
+/// answered 503 `deadline_exceeded`, not with what it found so far; the same search without
+/// the deadline answers.
+#[tokio::test]
+async fn a_search_past_its_deadline_stops_and_answers_503() {
+    use dorama_search::engine::{Options, DEFAULT_SEARCH_DEADLINE};
+    assert_eq!(DEFAULT_SEARCH_DEADLINE, std::time::Duration::from_secs(10));
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let e = dorama_search::engine::Engine::open(dir.path(), Options::default()).unwrap();
+        e.ingest(dorama_search::record::parse_ndjson("seed", &common::seed_text()).unwrap()).unwrap();
+    }
+    let expired = Options { search_deadline: Some(std::time::Duration::ZERO), cache_entries: 0, ..Options::default() };
+    let engine = dorama_search::engine::Engine::open(dir.path(), expired).unwrap();
+    let app = router(Arc::new(AppState::new(Arc::new(engine), None)));
+    let res = app.oneshot(Request::get("/api/search?q=love").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let v: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["code"], "deadline_exceeded", "{v}");
+    drop(v);
+    let engine = dorama_search::engine::Engine::open(dir.path(), Options { cache_entries: 0, ..Options::default() }).unwrap();
+    let req = dorama_search::search::SearchRequest { q: "love".into(), scope: dorama_search::search::Scope::Site(None), limit: 5, offset: 0, refine: Default::default() };
+    assert!(engine.search_uncached(&req).unwrap().total > 0);
 }

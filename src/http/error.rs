@@ -53,6 +53,7 @@ impl From<EngineError> for ApiError {
         match e {
             EngineError::Line(l) => ApiError::bad_request(l.to_string()).with_code(ErrorCode::InvalidRecord),
             EngineError::Invalid(m) => ApiError::bad_request(m),
+            e @ EngineError::Deadline(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()).with_code(ErrorCode::DeadlineExceeded),
             other if out_of_space(&other) => {
                 tracing::error!(error = %other, "the index's disk is full");
                 ApiError::new(

@@ -16,7 +16,7 @@ use std::time::Instant;
     (status = 200, description = "The page of hits, the totals, facets asked for, and a did-you-mean when the query did not match as typed", body = SearchResponse),
     (status = 304, description = "Not modified since the If-None-Match tag"),
     (status = 400, description = "A parameter out of range; the message says what is accepted", body = ErrorBody),
-    (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
+    (status = 503, description = "Too many searches running and waiting (overloaded: shed at once; send it again after Retry-After seconds), or a search past its deadline (deadline_exceeded)", body = ErrorBody),
 ))]
 pub async fn search(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<SearchResponse>, ApiError> {
     let p = Params::parse_for::<super::openapi::SearchQuery>(raw.as_deref())?;
@@ -101,7 +101,7 @@ fn years(s: &str) -> Option<(i32, i32)> {
     (status = 200, description = "Suggestions, best first", body = Suggestions),
     (status = 304, description = "Not modified since the If-None-Match tag"),
     (status = 400, description = "A parameter out of range", body = ErrorBody),
-    (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
+    (status = 503, description = "Too many searches running and waiting (overloaded: shed at once; send it again after Retry-After seconds), or a search past its deadline (deadline_exceeded)", body = ErrorBody),
 ))]
 pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Suggestions>, ApiError> {
     let p = Params::parse_for::<super::openapi::SuggestQuery>(raw.as_deref())?;
@@ -124,7 +124,7 @@ pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -
         (status = 304, description = "Not modified since the If-None-Match tag"),
         (status = 400, description = "A parameter out of range, or a drama filter (a forum is one drama's)", body = ErrorBody),
         (status = 404, description = "No drama with this id", body = ErrorBody),
-        (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "Too many searches running and waiting (overloaded: shed at once; send it again after Retry-After seconds), or a search past its deadline (deadline_exceeded)", body = ErrorBody),
 ))]
 pub async fn forum(
     State(st): State<Arc<AppState>>,
@@ -163,7 +163,7 @@ async fn run_search(st: &Arc<AppState>, req: SearchRequest) -> Result<Encoded<Se
         (status = 304, description = "Not modified since the If-None-Match tag"),
         (status = 400, description = "A parameter out of range", body = ErrorBody),
         (status = 404, description = "No drama with this id", body = ErrorBody),
-        (status = 503, description = "Too many searches running and waiting: shed at once; send it again after Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "Too many searches running and waiting (overloaded: shed at once; send it again after Retry-After seconds), or a search past its deadline (deadline_exceeded)", body = ErrorBody),
 ))]
 pub async fn related(
     State(st): State<Arc<AppState>>,

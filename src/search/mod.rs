@@ -33,6 +33,7 @@
 //!    small boost that orders similar matches; it would take thousands of ratings to lift a
 //!    one-tier-lower match over a higher one with one word.
 
+pub mod deadline;
 pub mod did_you_mean;
 pub mod facts;
 pub mod filter;

@@ -213,7 +213,15 @@ pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn We
             continue;
         }
         let alive = seg.alive_bitset();
+        let mut seen = 0u32;
+        let mut stopped = false;
         weight.for_each_pruning(threshold, seg, &mut |doc, score| {
+            // Past the deadline, a threshold no score reaches ends the walk.
+            if stopped || (seen % super::deadline::EVERY == 0 && super::deadline::passed()) {
+                stopped = true;
+                return Score::MAX;
+            }
+            seen = seen.wrapping_add(1);
             if alive.is_none_or(|a| a.is_alive(doc)) && filter.keeps(doc) {
                 best.push(0.0, score, cols.tie.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc));
                 if let Some(worst) = best.worst_when_full() {
@@ -313,7 +321,12 @@ pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn W
         let ranks = w.k > 0;
         let mut scorer = weight.scorer(seg, 1.0)?;
         let mut doc = scorer.doc();
+        let mut seen = 0u32;
         while doc != TERMINATED {
+            if seen % super::deadline::EVERY == 0 && super::deadline::passed() {
+                break 'segments;
+            }
+            seen = seen.wrapping_add(1);
             if alive.is_none_or(|a| a.is_alive(doc)) && filter.kind_kept(doc) {
                 let (failed, fact) = if faceting || w.key.is_some() {
                     let fact = cols.drama_key(doc).and_then(|k| w.facts.and_then(|f| f.get(k)));
