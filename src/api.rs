@@ -62,6 +62,18 @@ pub struct Health {
     pub writer_error: Option<String>,
 }
 
+/// `GET /api/dramas/{id}/ratings`: how the drama's counted ratings spread over 1–10.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RatingDistribution {
+    pub drama: String,
+    /// Counted ratings: one per user, a user's latest (as the Top 100 counts them).
+    pub counted: u32,
+    /// Their mean (none without ratings).
+    pub mean: Option<f64>,
+    /// `counts[i]`: how many counted ratings are `i + 1` (ten entries, for 1 to 10).
+    pub counts: Vec<u32>,
+}
+
 /// `GET /version`: what is running.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Version {

@@ -495,6 +495,24 @@ impl Engine {
     }
 
     /// [`Engine::related_uncached`] through the cache; None for an unknown drama.
+    /// How a drama's counted ratings spread over 1–10; None for an unknown drama.
+    pub fn rating_distribution(&self, id: &str) -> Option<crate::api::RatingDistribution> {
+        if !self.has_drama(id) {
+            return None;
+        }
+        let raters = self.ratings.read().unwrap_or_else(|p| p.into_inner()).raters(id);
+        let mut counts = vec![0u32; 10];
+        for (_, r) in &raters {
+            if (1..=10).contains(r) {
+                counts[*r as usize - 1] += 1;
+            }
+        }
+        let counted: u32 = counts.iter().sum();
+        let sum: u64 = counts.iter().enumerate().map(|(i, n)| (i as u64 + 1) * *n as u64).sum();
+        let mean = (counted > 0).then(|| sum as f64 / counted as f64);
+        Some(crate::api::RatingDistribution { drama: id.to_string(), counted, mean, counts })
+    }
+
     pub fn related(&self, id: &str, limit: usize) -> Result<Option<Encoded<RelatedDramas>>, EngineError> {
         if !self.has_drama(id) {
             return Ok(None);

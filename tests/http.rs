@@ -804,3 +804,24 @@ async fn every_kind_the_kind_facet_counts_can_be_asked_for() {
         assert_eq!(v["total"], count["total"], "{kind}");
     }
 }
+
+/// A drama's rating distribution is what its Top 100 entry counts: the same number of
+/// ratings and the same mean, spread over 1 to 10.
+#[tokio::test]
+async fn a_dramas_rating_distribution_adds_up_to_its_top100_entry() {
+    let (_d, app) = app(None);
+    let (s, top) = get(&app, "/api/top100").await;
+    assert_eq!(s, StatusCode::OK);
+    let entry = top["entries"].as_array().unwrap().iter().find(|e| e["id"] == common::SEED).expect("the seed drama is listed").clone();
+    let (s, v) = get(&app, &format!("/api/dramas/{}/ratings", common::SEED)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let counts: Vec<u64> = v["counts"].as_array().unwrap().iter().map(|c| c.as_u64().unwrap()).collect();
+    assert_eq!(counts.len(), 10);
+    assert_eq!(counts.iter().sum::<u64>(), v["counted"].as_u64().unwrap());
+    assert_eq!(v["counted"], entry["votes"]);
+    assert!((v["mean"].as_f64().unwrap() - entry["mean"].as_f64().unwrap()).abs() < 1e-9, "{v} {entry}");
+    let (s, _) = get(&app, "/api/dramas/no-such-drama/ratings").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v) = get(&app, &format!("/api/dramas/{}/ratings?limit=3", common::SEED)).await;
+    assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_parameter")));
+}

@@ -176,6 +176,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(records::get, records::delete))
         .routes(routes!(top100::get))
         .routes(routes!(top100::recompute))
+        .routes(routes!(top100::ratings))
         .split_for_parts();
     let mut doc = doc;
     utoipa::Modify::modify(&openapi::RecordTag, &mut doc);

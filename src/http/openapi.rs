@@ -169,3 +169,8 @@ pub struct Top100Query {
     #[param(minimum = 1900, maximum = 2200)]
     year: Option<i32>,
 }
+
+/// `GET /api/dramas/{id}/ratings`: no parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoQuery {}

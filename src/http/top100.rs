@@ -56,3 +56,23 @@ pub async fn recompute(State(st): State<Arc<AppState>>, headers: HeaderMap) -> R
     let ratings = tokio::task::spawn_blocking(move || engine.recompute()).await??;
     Ok(Json(Recomputed { ratings, took_ms: started.elapsed().as_millis() as u64 }))
 }
+
+/// How a drama's counted ratings spread over 1 to 10 (one per user, a user's latest), with
+/// their number and mean: what its Top 100 score is made of.
+#[utoipa::path(get, path = "/api/dramas/{id}/ratings", tag = "top100",
+    params(("id" = String, Path, description = "The drama's id")),
+    responses(
+        (status = 200, description = "The distribution", body = crate::api::RatingDistribution),
+        (status = 304, description = "Not modified since the If-None-Match tag"),
+        (status = 400, description = "A query parameter (this endpoint takes none)", body = ErrorBody),
+        (status = 404, description = "No drama with this id", body = ErrorBody),
+))]
+pub async fn ratings(
+    State(st): State<Arc<AppState>>,
+    path: Result<axum::extract::Path<String>, axum::extract::rejection::PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<crate::api::RatingDistribution>, ApiError> {
+    let axum::extract::Path(drama) = path.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    Params::parse_for::<super::openapi::NoQuery>(raw.as_deref())?;
+    st.engine.rating_distribution(&drama).map(Json).ok_or_else(|| ApiError::not_found(format!("no drama with id {drama:?}")))
+}
