@@ -150,6 +150,17 @@ try {
   const cast = await page.locator(".ds-cast li").allInnerTexts();
   must(cast.some((c) => /^Matsumoto Fumiko/.test(c)) && !cast.some((c) => /\?/.test(c)), "cast: " + cast.join(" | "));
   must(await page.locator(".ds-drama h2").count() === 1, "a subtitle repeats the title");
+  // The rating chart: ten rows, 10 at the top, whose counts add up to the API's counted.
+  const dist = await api("/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/ratings");
+  await page.locator(".ds-dist li").first().waitFor();
+  const rows = await page.locator(".ds-dist li").evaluateAll((ns) => ns.map((n) => ({
+    v: n.dataset.rating, c: Number(n.querySelector(".ds-dist-c").textContent.replace(/[^0-9]/g, "")), text: n.textContent })));
+  must(rows.length === 10 && rows[0].v === "10" && rows[9].v === "1", "the chart's rows are " + rows.map((r) => r.v));
+  must(rows.reduce((a, r) => a + r.c, 0) === dist.counted && dist.counted > 0, "the chart adds up to " + rows.reduce((a, r) => a + r.c, 0) + ", the API counted " + dist.counted);
+  must(rows.every((r, i) => r.c === dist.counts[9 - i]), "the chart's counts are not the API's: " + rows.map((r) => r.c));
+  must(/^10: \d[\d,]* ratings?$/.test(rows[0].text), "a row reads " + JSON.stringify(rows[0].text));
+  const heading = await page.locator(".ds-ratings h3").innerText();
+  must(heading.includes(dist.counted + " counted") && heading.includes(dist.mean.toFixed(2)), "the chart's heading is " + JSON.stringify(heading));
   const firstText = page.locator(".ds-forum .ds-hit").first();
   must(await firstText.getAttribute("data-kind") !== "vote", "the forum opens on votes");
   await firstText.locator(".ds-more").click();

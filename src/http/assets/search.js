@@ -37,6 +37,9 @@
     ".ds-top th{border-bottom:1px solid #bbb;font-size:.85rem}.ds-top .ds-num{text-align:right;white-space:nowrap}" +
     ".ds-facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:.5rem 0}.ds-facts dt{color:#666}.ds-facts dd{margin:0}" +
     ".ds-examples a{margin-right:.8rem}" +
+    ".ds-dist{list-style:none;margin:.3rem 0 .8rem;padding:0;max-width:30rem}.ds-dist li{display:grid;grid-template-columns:1.6rem minmax(0,1fr) 3.5rem;gap:.5rem;align-items:center;margin:.15rem 0;font-size:.85rem}" +
+    ".ds-dist-n{text-align:right;color:#444}.ds-dist-bar{height:.9rem;background:#eef1f7;border-radius:2px}.ds-dist-bar span{display:block;height:100%;background:#1a4fb4;border-radius:2px}" +
+    ".ds-dist-c{color:#333;white-space:nowrap}.ds-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}" +
     "@media (max-width:700px){.ds-results{display:block}.ds-facets{margin-bottom:.5rem}.ds-top{font-size:.9rem}.ds-top th,.ds-top td{padding:.2rem .25rem}.ds-top td{overflow-wrap:anywhere}}";
   document.head.appendChild(css);
 
@@ -327,6 +330,7 @@
       [["newest", "Newest"], ["relevance", "Best match"], ["rating", "Rating"]].forEach(function (o) { forumSort.appendChild(el("option", { value: o[0], text: o[1] })); });
       var sortTouched = false;
       forumSort.addEventListener("change", function () { sortTouched = true; forum(0); });
+      var ratings = el("div", { class: "ds-ratings" });
       var results = el("div", { class: "ds-forum" });
       var related = el("div", { class: "ds-related" });
       // With no words, the newest texts first: reviews and comments before bare ratings.
@@ -348,6 +352,7 @@
         el("h2", { text: label(d) }),
         facts,
         d.synopsis ? el("p", { class: "ds-synopsis", text: d.synopsis }) : null,
+        ratings,
         cast.length ? el("h3", { text: "Cast" }) : null, cast.length ? el("ul", { class: "ds-cast" }, cast) : null,
         songs.length ? el("h3", { text: songs.length === 1 ? "Song" : "Songs" }) : null, songs.length ? el("ul", { class: "ds-songs" }, songs) : null,
         el("h3", { text: "Forum" }), el("div", { class: "ds-forum-bar" }, [forumInput, " ", forumSort]), results, related,
@@ -359,6 +364,28 @@
         rank.textContent = "#" + e.rank + " of all time · score " + e.score.toFixed(2) + " · mean " + e.mean.toFixed(2) + " from " + plural(e.votes, "rating", "ratings");
         facts.appendChild(el("dt", { text: "Top 100" }));
         facts.appendChild(rank);
+      }).catch(function () {});
+      // The spread of its counted ratings, 10 at the top; without it the rest of the page stays.
+      get("/api/dramas/" + enc(id) + "/ratings").then(function (r) {
+        if (my !== viewSeq) return;
+        var counts = r.counts || [];
+        if (!r.counted) {
+          ratings.appendChild(el("h3", { text: "Ratings" }));
+          ratings.appendChild(el("p", { class: "ds-empty", text: "No ratings yet" }));
+          return;
+        }
+        var max = Math.max.apply(null, counts.concat([0]));
+        ratings.appendChild(el("h3", { text: "Ratings (" + count(r.counted) + " counted" + (r.mean == null ? "" : ", mean " + r.mean.toFixed(2)) + ")" }));
+        var rows = [];
+        for (var v = 10; v >= 1; v--) {
+          var c = counts[v - 1] || 0;
+          rows.push(el("li", { "data-rating": v }, [
+            el("span", { class: "ds-dist-n" }, [String(v), el("span", { class: "ds-sr", text: ": " })]),
+            el("span", { class: "ds-dist-bar", "aria-hidden": "true" }, [el("span", { style: "width:" + (max ? c / max * 100 : 0) + "%" })]),
+            el("span", { class: "ds-dist-c" }, [count(c), el("span", { class: "ds-sr", text: c === 1 ? " rating" : " ratings" })]),
+          ]));
+        }
+        ratings.appendChild(el("ul", { class: "ds-dist", "aria-label": "Ratings from 10 down to 1" }, rows));
       }).catch(function () {});
       get("/api/dramas/" + enc(id) + "/related?limit=8").then(function (r) {
         if (!r.related.length || my !== viewSeq) return;
