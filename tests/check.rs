@@ -126,29 +126,50 @@ async fn a_server_on_an_altered_index_answers_every_request_and_keeps_serving() 
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let (_d, dir) = built();
-    alter(&biggest(&dir, "store"));
-    // The stored documents are read only by requests: the index opens (a test that let it
-    // refuse would pass without ever reaching the 500s it is about).
-    let engine = match std::panic::catch_unwind(|| Engine::open(&dir, Options::default())) {
-        Err(_) => panic!("opening an altered index panicked"),
-        Ok(Err(e)) => panic!("an index with an altered store did not open, so no request reaches the damage: {e}"),
-        Ok(Ok(e)) => e,
-    };
-    let app = dorama_search::http::router(std::sync::Arc::new(dorama_search::http::AppState::new(std::sync::Arc::new(engine), None)));
-    let mut failed = 0;
-    for q in ["love", "sekachu", "drama", "tears", "hero", "i cried", "kimura", "ending", "episode", "music"] {
-        let res = app.clone().oneshot(Request::get(format!("/api/search?q={}&limit=100", q.replace(' ', "+"))).body(Body::empty()).unwrap()).await.unwrap();
-        let status = res.status();
-        let body = res.into_body().collect().await.unwrap().to_bytes();
-        let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_else(|_| panic!("{q}: not JSON ({status})"));
-        assert!(status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR, "{q}: {status} {v}");
-        if status != StatusCode::OK {
-            failed += 1;
-            assert_eq!(v["error"], "internal error; see the server log", "a 500 leaks nothing");
+    // Where the damage lands decides whether the engine can open (it reads the dramas' stored
+    // records at start) and whether a search reads it. Damage a window of the biggest store
+    // at a time until one lets the index open and a search reads the damage: a test
+    // that let the index refuse, or the searches miss, would pass without reaching the 500s
+    // it is about.
+    let store = biggest(&dir, "store");
+    let original = std::fs::read(&store).unwrap();
+    let n = original.len();
+    let mut reached = None;
+    for (from, to) in [(n / 4, n / 2), (n / 2, 3 * n / 4), (n / 8, n / 4), (3 * n / 4, n - n / 16), (n / 16, n / 8)] {
+        let mut bytes = original.clone();
+        for b in &mut bytes[from..to] {
+            *b ^= 0x5A;
+        }
+        std::fs::write(&store, &bytes).unwrap();
+        let engine = match std::panic::catch_unwind(|| Engine::open(&dir, Options::default())) {
+            Err(_) => panic!("opening an altered index panicked"),
+            // Refusing to start says why; try damage elsewhere.
+            Ok(Err(e)) => {
+                assert!(!e.to_string().is_empty());
+                continue;
+            }
+            Ok(Ok(e)) => e,
+        };
+        let app = dorama_search::http::router(std::sync::Arc::new(dorama_search::http::AppState::new(std::sync::Arc::new(engine), None)));
+        let mut failed = 0;
+        for q in ["love", "sekachu", "drama", "tears", "hero", "i cried", "kimura", "ending", "episode", "music"] {
+            let res = app.clone().oneshot(Request::get(format!("/api/search?q={}&limit=100", q.replace(' ', "+"))).body(Body::empty()).unwrap()).await.unwrap();
+            let status = res.status();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_else(|_| panic!("{q}: not JSON ({status})"));
+            assert!(status == StatusCode::OK || status == StatusCode::INTERNAL_SERVER_ERROR, "{q}: {status} {v}");
+            if status != StatusCode::OK {
+                failed += 1;
+                assert_eq!(v["error"], "internal error; see the server log", "a 500 leaks nothing");
+            }
+        }
+        eprintln!("damage at {from}..{to}: {failed} of 10 searches read it");
+        if failed > 0 {
+            reached = Some(app);
+            break;
         }
     }
-    eprintln!("{failed} of 10 searches read the damage");
-    assert!(failed > 0, "no search read the altered store: the test does not reach the 500s it is about");
+    let app = reached.expect("no window of damage both let the index open and was read by a search: the test does not reach the 500s it is about");
     let res = app.clone().oneshot(Request::get("/healthz").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 }
