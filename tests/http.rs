@@ -825,3 +825,19 @@ async fn a_dramas_rating_distribution_adds_up_to_its_top100_entry() {
     let (s, v) = get(&app, &format!("/api/dramas/{}/ratings?limit=3", common::SEED)).await;
     assert_eq!((s, v["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_parameter")));
 }
+
+/// `sort=rating` over dramas and texts: a drama's Top 100 score and a text's 10/10 are two
+/// scales, so the dramas come first (by score), then the texts (by rating), never interleaved.
+#[tokio::test]
+async fn sort_by_rating_puts_dramas_by_score_before_texts_by_rating() {
+    let (_d, engine) = common::sample_engine();
+    let app = router(Arc::new(AppState::new(Arc::new(engine), None)));
+    let (s, v) = get(&app, "/api/search?q=love&sort=rating&limit=100").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let kinds: Vec<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    let first_text = kinds.iter().position(|k| *k != "drama" && *k != "person").expect("texts match love");
+    assert!(kinds[..first_text].contains(&"drama"), "dramas match love too: {kinds:?}");
+    assert!(!kinds[first_text..].contains(&"drama"), "a drama after a text: {kinds:?}");
+    let ratings: Vec<u64> = v["hits"].as_array().unwrap()[first_text..].iter().filter_map(|h| h["rating"].as_u64()).collect();
+    assert!(ratings.windows(2).all(|w| w[0] >= w[1]), "texts by rating: {ratings:?}");
+}

@@ -37,7 +37,8 @@ impl Filters {
 pub enum Sort {
     #[default]
     Relevance,
-    /// A drama by its Top 100 score, a review or rated comment by its rating.
+    /// A drama by its Top 100 score, a review or rated comment by its rating: two scales, so
+    /// dramas come first, then texts.
     Rating,
     /// A drama by its start date, a review, comment or post by its date.
     Newest,

@@ -155,8 +155,11 @@ impl Narrow<'_> {
     fn key(&self, cols: &SegmentColumns, doc: tantivy::DocId, fact: Option<&Fact>) -> Option<f64> {
         match self.sort {
             Sort::Relevance => Some(0.0),
+            // A drama's Top 100 score is many fans' weighted mean, a text's rating one fan's:
+            // two scales, not one. Dramas come first, by score, then texts, by rating
+            // (both are at most 10, so the dramas' keys are raised past every rating).
             Sort::Rating => match cols.kind_index(doc).map(|i| Kind::ALL[i]) {
-                Some(Kind::Drama) => fact.and_then(|f| self.facts.score(f)),
+                Some(Kind::Drama) => fact.and_then(|f| self.facts.score(f)).map(|s| DRAMAS_BEFORE_TEXTS + s),
                 _ => cols.rating.first(doc).filter(|&r| r > 0).map(|r| r as f64),
             },
             Sort::Newest => cols.date.first(doc).filter(|&d| d > 0).map(|d| d as f64),
@@ -179,6 +182,9 @@ impl Narrow<'_> {
         }
     }
 }
+
+/// Added to a drama's score under `sort=rating`, past any text's rating (at most 10).
+const DRAMAS_BEFORE_TEXTS: f64 = 100.0;
 
 /// The kinds of each part: every document is of exactly one.
 const CATALOG: [Kind; 2] = [Kind::Drama, Kind::Person];
