@@ -136,6 +136,15 @@ try {
   // 5. Groups follow the API's ranking: here the person comes first.
   const firstKind = (await api("/api/search?limit=50&q=takayuki%20yamada")).hits[0].kind;
   must(await page.locator(".ds-group").first().getAttribute("data-group") === firstKind, "the first group is not the kind of the API's first hit, " + firstKind);
+  // A person is a page of their own (not a link back to the same search): their dramas, as whom.
+  await page.locator('.ds-group[data-group="person"] .ds-hit a').first().click();
+  await page.waitForFunction(() => location.hash.startsWith("#/person/"));
+  await page.locator(".ds-roles li").first().waitFor();
+  must(/Yamada Takayuki/.test(await text("h2")), "the person page is headed " + await text("h2"));
+  await page.waitForFunction(() => /Sekai no chuushin/.test(document.querySelector('.ds-roles li[data-id="sekai-no-chuushin-de-ai-wo-sakebu"]')?.textContent || ""));
+  must(/as Matsumoto Sakutaro/.test(await text('.ds-roles li[data-id="sekai-no-chuushin-de-ai-wo-sakebu"]')), "the role is missing");
+  await page.goBack();
+  await page.locator(".ds-total").waitFor();
   await page.reload();
   await page.locator(".ds-total").waitFor();
   must(!/0\.0 ms/.test(await text(".ds-total")), "a cached answer reads " + await text(".ds-total"));

@@ -126,6 +126,7 @@
     cancelSuggest();
     closeList();
     if (s.kind === "drama") go("#/drama/" + enc(s.id));
+    else if (s.kind === "person") go("#/person/" + enc(s.id));
     else { input.value = s.title || s.id; go(searchHash(input.value, {})); }
   }
   input.addEventListener("input", function () {
@@ -161,6 +162,7 @@
   function took(us) { return us < 1000 ? "<1 ms" : (us / 1000).toFixed(1) + " ms"; }
   function hitNode(h, inForum) {
     var href = h.kind === "drama" ? "#/drama/" + enc(h.id)
+      : h.kind === "person" ? "#/person/" + enc(h.id)
       : h.drama_id ? "#/drama/" + enc(h.drama_id) : "#/search/" + enc(h.title || h.id);
     var isText = h.kind !== "drama" && h.kind !== "person";
     // In a drama's forum every text is of that drama: name the text, not the drama again.
@@ -494,6 +496,30 @@
     }).catch(function () {});
   }
 
+  // A person: other names, and the dramas they are in, as whom.
+  function showPerson(id, my) {
+    input.value = "";
+    view.innerHTML = "";
+    view.appendChild(el("p", { text: "Loading…" }));
+    get("/api/records/person/" + enc(id)).then(function (p) {
+      if (my !== viewSeq) return;
+      setTitle(p.name || p.id);
+      var roles = el("ul", { class: "ds-roles" });
+      (p.dramas || []).forEach(function (r) {
+        var who = r.character ? " as " + r.character + (r.character_ja ? " [" + r.character_ja + "]" : "") : "";
+        var link = el("a", { href: "#/drama/" + enc(r.drama_id), text: r.drama_id });
+        roles.appendChild(el("li", { "data-id": r.drama_id }, [link, who]));
+        // The drama's title in place of its id, once known.
+        get("/api/records/drama/" + enc(r.drama_id)).then(function (d) { link.textContent = label(d); }, function () {});
+      });
+      view.innerHTML = "";
+      view.appendChild(el("h2", { text: p.name + (p.name_ja ? " [" + p.name_ja + "]" : "") }));
+      if (p.aka && p.aka.length) view.appendChild(el("p", { class: "ds-aka", text: "Also known as " + p.aka.join(" · ") }));
+      view.appendChild(el("h3", { text: plural((p.dramas || []).length, "drama", "dramas") }));
+      view.appendChild(roles);
+    }, function (e) { if (my === viewSeq) { view.innerHTML = ""; view.appendChild(errorNode(e)); } });
+  }
+
   function route() {
     var my = ++viewSeq;
     cancelSuggest();
@@ -511,6 +537,7 @@
     var h = full.split("/").map(dec);
     if (h[0] === "search" && h[1]) showSearch(h[1], params, my);
     else if (h[0] === "drama" && h[1]) showDrama(h[1], my);
+    else if (h[0] === "person" && h[1]) showPerson(h[1], my);
     else if (h[0] === "top100") showTop(h[1] === "season" ? { season: h[2] } : h[1] === "year" ? { year: h[2] } : {}, my);
     else showHome(my);
   }
