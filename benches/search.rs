@@ -285,6 +285,7 @@ fn main() {
         filters: Filters { station: Some(corpus::STATIONS[0].to_string()), ..Filters::default() },
         sort: Sort::Rating,
         facets: vec![Facet::Station, Facet::Season, Facet::Year, Facet::Kind],
+        kinds: Vec::new(),
     };
     let (mut plain_ns, mut refined_ns) = (0.0, 0.0);
     let mut refine_queries = Vec::new();

@@ -841,3 +841,24 @@ async fn sort_by_rating_puts_dramas_by_score_before_texts_by_rating() {
     let ratings: Vec<u64> = v["hits"].as_array().unwrap()[first_text..].iter().filter_map(|h| h["rating"].as_u64()).collect();
     assert!(ratings.windows(2).all(|w| w[0] >= w[1]), "texts by rating: {ratings:?}");
 }
+
+/// A drama's forum narrowed to some kinds of text (`kind=review,comment`), with words and
+/// without (the newest-first listing): only those kinds, as many as the whole forum counts of
+/// them; a kind a forum cannot hold is refused.
+#[tokio::test]
+async fn a_forum_narrowed_by_kind_lists_only_those_kinds() {
+    let (_d, app) = app(None);
+    let forum = format!("/api/dramas/{}/forum", common::SEED);
+    for q in ["", "&q=saddest", "&q=love&sort=rating"] {
+        let (_, all) = get(&app, &format!("{forum}?limit=100{q}")).await;
+        let expect = |k: &str| all["kinds"][k]["total"].as_u64().unwrap_or(0);
+        let (s, v) = get(&app, &format!("{forum}?limit=100&kind=review,vote{q}")).await;
+        assert_eq!(s, StatusCode::OK, "{q}: {v}");
+        let kinds: std::collections::BTreeSet<&str> = v["hits"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+        assert!(kinds.iter().all(|k| ["review", "vote"].contains(k)), "{q}: {kinds:?}");
+        assert_eq!(v["total"].as_u64().unwrap(), expect("review") + expect("vote"), "{q}");
+        assert!(v["total"].as_u64().unwrap() > 0, "{q}");
+    }
+    let (s, v) = get(&app, &format!("{forum}?kind=drama")).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+}

@@ -139,6 +139,9 @@ pub struct ForumQuery {
     /// Hits to skip.
     #[param(default = 0, minimum = 0, maximum = 10000, example = 0)]
     offset: Option<u32>,
+    /// Only texts of these kinds, comma-separated: review, comment, vote, post (default: all). The `kinds` totals and the kind facet count the kinds asked for.
+    #[param(example = "review,comment")]
+    kind: Option<String>,
     /// relevance (newest first without q), rating, newest or votes.
     #[param(default = "relevance", pattern = "^(relevance|rating|newest|votes)$", example = "newest")]
     sort: Option<String>,

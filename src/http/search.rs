@@ -83,7 +83,18 @@ fn refine(p: &Params, forum: bool) -> Result<Refine, ApiError> {
             facets.push(facet);
         }
     }
-    Ok(Refine { filters, sort, facets })
+    let mut kinds = Vec::new();
+    if forum {
+        for name in given("kind").into_iter().flat_map(|k| k.split(',')).map(str::trim).filter(|k| !k.is_empty()) {
+            let kind = Kind::parse(name).filter(|k| !matches!(k, Kind::Drama | Kind::Person)).ok_or_else(|| {
+                ApiError::bad_request(format!("kind in a forum must be a comma-separated list of review, comment, vote, post; not {name:?}"))
+            })?;
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    Ok(Refine { filters, sort, facets, kinds })
 }
 
 /// `2004` → (2004, 2004); `2004-2008` → (2004, 2008); years from 1900 to 2200, in order.

@@ -44,6 +44,18 @@ pub struct Refine {
     pub filters: Filters,
     pub sort: Sort,
     pub facets: Vec<Facet>,
+    /// In a drama's forum: only texts of these kinds (empty: every kind). The site search
+    /// takes its one kind in its scope instead.
+    pub kinds: Vec<Kind>,
+}
+
+/// What a forum keeps of its texts: the kinds asked for, or all.
+fn forum_keep(kinds: &[Kind]) -> Keep {
+    if kinds.is_empty() {
+        Keep::all()
+    } else {
+        Keep::kinds(kinds.to_vec())
+    }
 }
 
 /// What a search knows of dramas beyond the index: their ratings (the popularity boost), and
@@ -131,13 +143,13 @@ struct Parts {
 }
 
 impl Parts {
-    fn of(scope: &Scope, dramas: Option<Arc<DramaFilter>>) -> Parts {
+    fn of(scope: &Scope, dramas: Option<Arc<DramaFilter>>, forum_kinds: &[Kind]) -> Parts {
         let kinds = |k: Vec<Kind>| Some(Keep::kinds(k).with_dramas(dramas.clone()));
         match scope {
             Scope::Site(None) => Parts { catalog: kinds(CATALOG.to_vec()), text: kinds(TEXTS.to_vec()), drama: None },
             Scope::Site(Some(k @ (Kind::Drama | Kind::Person))) => Parts { catalog: kinds(vec![*k]), text: None, drama: None },
             Scope::Site(Some(k)) => Parts { catalog: None, text: kinds(vec![*k]), drama: None },
-            Scope::Forum(d) => Parts { catalog: None, text: Some(Keep::all().with_dramas(dramas.clone())), drama: Some(d.clone()) },
+            Scope::Forum(d) => Parts { catalog: None, text: Some(forum_keep(forum_kinds).with_dramas(dramas.clone())), drama: Some(d.clone()) },
         }
     }
 }
@@ -441,9 +453,14 @@ fn search_inner(
         ]);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, Box::new(own))];
         clauses.extend(mentioning(f, &tw.mentions).map(|m| (Occur::Should, m)));
-        let forum = BooleanQuery::new(clauses);
+        let mut forum = BooleanQuery::new(clauses);
+        if !req.refine.kinds.is_empty() {
+            // The newest-first listing below reads this query alone, not `keep`.
+            let kinds = req.refine.kinds.iter().map(|k| (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.kind, k.as_str()), IndexRecordOption::Basic)) as Box<dyn Query>)).collect();
+            forum = BooleanQuery::new(vec![(Occur::Must, Box::new(forum) as Box<dyn Query>), (Occur::Must, Box::new(BooleanQuery::new(kinds)))]);
+        }
         let columns = store.columns().for_searcher(&searcher)?;
-        let keep = Keep::all().with_dramas(filter);
+        let keep = forum_keep(&req.refine.kinds).with_dramas(filter);
         // A listing without a query has nothing to mark (not the title words that bring in
         // the posts mentioning the drama).
         let snippets = KindSnippets::new(&searcher, &BooleanQuery::new(Vec::new()), f, &[]);
@@ -466,7 +483,7 @@ fn search_inner(
         return Ok((results_of(&Counts::default(), &counts, hits, None), Typed::Yes));
     }
 
-    let parts = Parts::of(&req.scope, filter.clone());
+    let parts = Parts::of(&req.scope, filter.clone(), &req.refine.kinds);
     let k = req.offset + req.limit + RERANK_EXTRA;
     let columns = store.columns().for_searcher(&searcher)?;
     let (mut found, mut queries) = evaluate(&searcher, &columns, f, &parts, &tw, true, features, k, &narrow)?;
