@@ -307,19 +307,31 @@ impl Store {
     /// naming the first file missing or damaged), and the reader stays on the commit it had.
     /// Returns the searchers before and after the move, or None if the commit is the one served.
     pub fn reload(&self) -> Result<Option<Moved>, IndexError> {
-        let newest = Generation::read(&self.dir)?;
         let old = self.reader.searcher();
-        if newest.same_segments(&old) {
-            // A commit that changed nothing still has its own number.
-            self.commit.store(newest.commit, std::sync::atomic::Ordering::SeqCst);
-            return Ok(None);
-        }
-        {
+        // A writer in the same directory may merge and remove a file of the commit just read
+        // before it is verified: a file missing from a commit that is no longer the newest is
+        // that race, and the newer commit is read instead (a few times at most).
+        let mut attempts = 0;
+        let newest = loop {
+            let newest = Generation::read(&self.dir)?;
+            if newest.same_segments(&old) {
+                // A commit that changed nothing still has its own number.
+                self.commit.store(newest.commit, std::sync::atomic::Ordering::SeqCst);
+                return Ok(None);
+            }
             let mut verified = self.verified.lock().unwrap_or_else(|p| p.into_inner());
-            verify_files(&self.dir, &self.index, &newest, &mut verified)?;
-            // Forget the files this commit no longer lists (merged away).
-            verified.retain(|name, _| newest.files.contains(name));
-        }
+            match verify_files(&self.dir, &self.index, &newest, &mut verified) {
+                Ok(()) => {
+                    // Forget the files this commit no longer lists (merged away).
+                    verified.retain(|name, _| newest.files.contains(name));
+                    break newest;
+                }
+                Err(IndexError::Damaged { .. }) if attempts < 5 && Generation::read(&self.dir).is_ok_and(|g| g.files != newest.files) => {
+                    attempts += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        };
         self.reader.reload().map_err(|e| opening(&self.dir, e))?;
         let new = self.reader.searcher();
         // meta.json may have moved again between reading and reloading (a sync tool writing
