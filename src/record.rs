@@ -557,7 +557,7 @@ pub fn parse_line(line: &str) -> Result<Record, Invalid> {
     let unknown: Vec<String> = obj
         .keys()
         .filter(|k| !known.contains(k))
-        .map(|k| match known.iter().filter(|f| strsim::damerau_levenshtein(f, k) <= 2).min_by_key(|f| strsim::damerau_levenshtein(f, k)) {
+        .map(|k| match closest_name(k, &known, |_| 2) {
             Some(f) => format!("{k:?} (did you mean {f:?}?)"),
             None => format!("{k:?}"),
         })
@@ -568,6 +568,18 @@ pub fn parse_line(line: &str) -> Result<Record, Invalid> {
     }
     let rec: Record = serde_json::from_value(value).map_err(|e| Invalid(format!("invalid {ty} record: {e}")))?;
     rec.validate()
+}
+
+/// Of `known` names, the one a mistyped `typed` most likely meant: the fewest edits
+/// (Damerau-Levenshtein), at most `max_edits(candidate)`; None when none is that close. Serves
+/// record fields here and query parameters in the HTTP layer.
+pub fn closest_name<'a>(typed: &str, known: &'a [String], max_edits: impl Fn(&str) -> usize) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(k, typed), k))
+        .filter(|(d, k)| *d <= max_edits(k))
+        .min()
+        .map(|(_, k)| k.as_str())
 }
 
 /// `a string`, `a boolean`…: a JSON value's type, for messages.

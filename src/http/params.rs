@@ -35,12 +35,8 @@ impl Params {
         let mut unknown: Vec<&String> = params.0.keys().filter(|k| !known.contains(k)).collect();
         unknown.sort();
         if let Some(name) = unknown.first() {
-            let closest = known
-                .iter()
-                .map(|k| (strsim::damerau_levenshtein(k, name), k))
-                .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-                .min()
-                .map(|(_, k)| format!("; did you mean {k:?}?"))
+            let closest = crate::record::closest_name(name, &known, |k| 2.max(k.len() / 3))
+                .map(|k| format!("; did you mean {k:?}?"))
                 .unwrap_or_default();
             return Err(ApiError::bad_request(format!(
                 "unknown parameter {name:?}{closest} This endpoint takes: {}",
