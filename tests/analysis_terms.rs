@@ -30,6 +30,7 @@ const SAMPLE: &[&str] = &[
     "最終回で泣きました。悲しかったけど綺麗なラストでした",
     "第三話 第3話 二十話 二〇〇四年 メンバー コピー",
     "I cried at the endings, crying and loved it",
+    "道明寺に振られた 検事って 意外と千秋が Domyoji's children took",
 ];
 
 const NAMES: &[(&str, bool)] = &[

@@ -5,7 +5,7 @@
 //! | Lucene                              | here                                              |
 //! |-------------------------------------|---------------------------------------------------|
 //! | `JapaneseBaseFormFilter`            | an inflected word is also indexed by its base form |
-//! | `JapanesePartOfSpeechStopFilter`    | particles, auxiliaries, symbols… not required in a query (kept in the index) |
+//! | `JapanesePartOfSpeechStopFilter`    | particles, auxiliaries, symbols… not required in a query (kept in the index); also the passive and causative endings |
 //! | `JapaneseKatakanaStemFilter`        | a katakana word of 4+ characters loses a final `ー` |
 //! | `JapaneseNumberFilter`              | kanji numbers indexed by their value              |
 //! | `JapaneseIterationMarkCharFilter`   | `々` repeats the kanji before it                   |
@@ -59,6 +59,8 @@ fn part_of_speech_stop_particles_auxiliaries_and_symbols_are_not_required() {
     assert_eq!(read("最終回で泣いた。"), ["最終", "回", "泣ク"]);
     assert_eq!(read("しかし、えーと、泣いた"), ["泣ク"], "a conjunction and a filler");
     assert_eq!(read("泣いている"), ["泣ク"], "a non-independent verb (our addition)");
+    assert_eq!(read("振られた"), ["振ル"], "the passive ending, a suffix verb to IPADIC (our addition)");
+    assert_eq!(read("食べさせた"), ["食ベル"], "the causative ending (our addition)");
     // Still indexed: a query made only of them answers.
     assert!(has("最終回で泣いた", "デ"));
     assert_eq!(read("で"), ["de"]);

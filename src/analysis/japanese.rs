@@ -49,6 +49,10 @@ pub fn is_glue(pos: &str, sub1: &str, base: &str) -> bool {
     matches!(pos, "助詞" | "助動詞" | "記号" | "接続詞" | "フィラー" | "非言語音")
         || (pos == "その他" && sub1 == "間投")
         || (matches!(pos, "動詞" | "形容詞") && sub1 == "非自立")
+        // The passive and causative endings (`れる`, `られる`, `せる`, `させる`), which IPADIC
+        // tags as suffix verbs and school grammar as auxiliaries: `振られた` is `振る` as much
+        // as `振った` is.
+        || (pos == "動詞" && sub1 == "接尾")
         // The light verbs of Lucene's Japanese `stopwords.txt`: `感動する` means `感動`.
         || (pos == "動詞" && LIGHT_VERBS.contains(&base))
         // A number's prefix (`第三話` is `3話`, as fans write it too).
@@ -106,6 +110,7 @@ impl Japanese {
                     let surface = t.surface.as_ref();
                     (Some(form.base).filter(|b| b != surface), form.reading.filter(|_| true))
                 }
+                _ if pos == "副詞" => (self.adverb_head(t.surface.as_ref()), None),
                 b => (b.filter(|b| b != t.surface.as_ref()), None),
             };
             let sub1 = t.get("part_of_speech_subcategory_1").unwrap_or("").to_string();
@@ -115,13 +120,33 @@ impl Japanese {
             let base_reading = base_reading.filter(|r| Some(r) != reading.as_ref());
             let w = Word { start: t.byte_start, end: t.byte_end, reading, base, glue, number: None, noun, base_reading, counter };
             match out.last_mut() {
-                Some(prev) if prev.end == w.start && run[w.start..].starts_with(ends_a_syllable) => {
+                Some(prev)
+                    if prev.end == w.start
+                        && run[w.start..].starts_with(ends_a_syllable)
+                        && super::romaji::is_kana(&super::normalize::to_katakana(&run[prev.start..prev.end])) =>
+                {
                     join(run, prev, w)
                 }
                 _ => out.push(w),
             }
         }
         join_numbers(run, out)
+    }
+}
+
+impl Japanese {
+    /// The noun an adverb is made of, when it is a kanji noun with the particle `と` or `に`
+    /// grown onto it (IPADIC lists `意外と`, `実際に`, `本当に` as adverbs of their own): the
+    /// adverb means the noun (`意外と` is `意外`, never `以外`), so it is found by it too. None
+    /// when the rest is not one noun of the dictionary, or is a single kanji (`特に`, `共に`:
+    /// bound forms, not the noun read alone).
+    fn adverb_head(&self, surface: &str) -> Option<String> {
+        let head = surface.strip_suffix('と').or_else(|| surface.strip_suffix('に'))?;
+        if head.chars().count() < 2 || !super::normalize::has_kanji(head) {
+            return None;
+        }
+        let mut toks = self.segmenter.segment(Cow::Borrowed(head)).ok()?;
+        (toks.len() == 1 && toks[0].get("part_of_speech") == Some("名詞")).then(|| head.to_string())
     }
 }
 

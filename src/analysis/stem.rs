@@ -21,14 +21,50 @@ pub const STEM_MARK: char = '~';
 /// Shortest katakana word, counting its final `ー`, that loses it ([`katakana`]).
 pub const KATAKANA_STEM_MIN_CHARS: usize = 4;
 
-/// The stem term of a folded Latin word, when it differs from the word: `crying` → `~cri`.
+/// English words whose inflection no suffix rule undoes, each with its dictionary form:
+/// irregular plurals and irregular past tenses and participles (`children` is `child`, `took`
+/// and `taken` are `take`). Only forms that are no other common word are listed: not `left`
+/// (a side), `saw` (a tool), `torn`/`tore` (`tear` is mostly crying in a review), `lives`,
+/// `leaves`, `bit`, `rose`, `lay`, nor the forms of `be`, `have` and `do`.
+pub const IRREGULAR: &[(&str, &str)] = &[
+    ("children", "child"), ("men", "man"), ("women", "woman"), ("feet", "foot"), ("teeth", "tooth"),
+    ("mice", "mouse"), ("geese", "goose"), ("wives", "wife"), ("knives", "knife"), ("wolves", "wolf"),
+    ("halves", "half"), ("went", "go"), ("gone", "go"), ("seen", "see"), ("took", "take"), ("taken", "take"),
+    ("gave", "give"), ("given", "give"), ("came", "come"), ("knew", "know"), ("known", "know"),
+    ("thought", "think"), ("brought", "bring"), ("bought", "buy"), ("caught", "catch"), ("taught", "teach"),
+    ("fought", "fight"), ("made", "make"), ("said", "say"), ("told", "tell"), ("sold", "sell"),
+    ("wrote", "write"), ("written", "write"), ("broke", "break"), ("broken", "break"), ("spoke", "speak"),
+    ("spoken", "speak"), ("chose", "choose"), ("chosen", "choose"), ("froze", "freeze"), ("frozen", "freeze"),
+    ("stole", "steal"), ("stolen", "steal"), ("drove", "drive"), ("driven", "drive"), ("rode", "ride"),
+    ("ridden", "ride"), ("risen", "rise"), ("fell", "fall"), ("fallen", "fall"), ("forgot", "forget"),
+    ("forgotten", "forget"), ("got", "get"), ("gotten", "get"), ("began", "begin"), ("begun", "begin"),
+    ("sang", "sing"), ("sung", "sing"), ("rang", "ring"), ("drank", "drink"), ("swam", "swim"), ("ran", "run"),
+    ("sat", "sit"), ("stood", "stand"), ("understood", "understand"), ("held", "hold"), ("kept", "keep"),
+    ("slept", "sleep"), ("meant", "mean"), ("met", "meet"), ("paid", "pay"), ("heard", "hear"), ("ate", "eat"),
+    ("eaten", "eat"), ("wore", "wear"), ("worn", "wear"), ("hid", "hide"), ("hidden", "hide"),
+    ("bitten", "bite"), ("shook", "shake"), ("shaken", "shake"), ("woke", "wake"), ("woken", "wake"),
+    ("grew", "grow"), ("grown", "grow"), ("threw", "throw"), ("thrown", "throw"), ("flew", "fly"),
+    ("flown", "fly"), ("drew", "draw"), ("drawn", "draw"), ("blew", "blow"), ("blown", "blow"), ("fed", "feed"),
+    ("led", "lead"), ("lost", "lose"), ("sent", "send"), ("spent", "spend"), ("built", "build"),
+    ("lent", "lend"), ("dealt", "deal"), ("felt", "feel"), ("found", "find"), ("won", "win"),
+    ("sought", "seek"), ("hung", "hang"), ("struck", "strike"), ("stuck", "stick"), ("swore", "swear"),
+    ("sworn", "swear"), ("became", "become"), ("forgave", "forgive"), ("forgiven", "forgive"),
+    ("mistook", "mistake"), ("mistaken", "mistake"), ("overcame", "overcome"),
+];
+
+/// The stem term of a folded Latin word, when it differs from the word: `crying` → `~cri`;
+/// an irregular form's is its dictionary form's (`children` → `~child`, [`IRREGULAR`]).
 /// Words with digits and one- or two-letter words are left alone.
 pub fn english(word: &str) -> Option<String> {
     static STEMMER: OnceLock<Stemmer> = OnceLock::new();
     if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    let stem = STEMMER.get_or_init(|| Stemmer::create(Algorithm::English)).stem(word);
+    let stemmer = STEMMER.get_or_init(|| Stemmer::create(Algorithm::English));
+    if let Some(&(_, base)) = IRREGULAR.iter().find(|(form, _)| *form == word) {
+        return Some(format!("{STEM_MARK}{}", stemmer.stem(base)));
+    }
+    let stem = stemmer.stem(word);
     (stem != word).then(|| format!("{STEM_MARK}{stem}"))
 }
 
@@ -63,6 +99,10 @@ mod tests {
             assert!(stems.windows(2).all(|p| p[0] == p[1]), "{group:?} → {stems:?}");
         }
         assert_eq!(english("end"), None, "a word that is its own stem has no second term");
+        for (form, base) in [("children", "child"), ("took", "taking"), ("written", "writes"), ("fell", "falling")] {
+            assert_eq!(english(form), english_of_key(base), "{form} is {base}");
+        }
+        assert_eq!(english("left"), None, "left is also a side, not only leave's past");
         assert_eq!(english("2004"), None);
     }
 

@@ -62,6 +62,12 @@ pub fn whole_keys(jp: &Japanese, name: &str, either_order: bool) -> Vec<String> 
     name_keys(jp, name, 1, either_order)
 }
 
+/// The whole key of a name as written (no reading key): [`whole_keys`] without the sound.
+pub fn surface_whole_key(jp: &Japanese, name: &str) -> Option<String> {
+    let ws = words(jp, name);
+    Some(surface_key(&ws)).filter(|k| !k.is_empty()).map(truncate)
+}
+
 /// A name's keys from each of its first `starts` words, and the whole name reversed.
 fn name_keys(jp: &Japanese, name: &str, starts: usize, either_order: bool) -> Vec<String> {
     let ws = words(jp, name);
@@ -95,5 +101,18 @@ pub fn query_keys_of(ws: &[Word]) -> Vec<String> {
     keys.extend(reading_key(ws));
     let mut keys: Vec<String> = keys.into_iter().filter(|k| !k.is_empty()).map(truncate).collect();
     keys.dedup();
+    keys
+}
+
+/// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name
+/// and long enough not to match half the catalogue; and, for a query wholly in kana, its
+/// loanword key ([`super::loanword`]), which finds an English title typed the way
+/// it is said in Japanese.
+pub fn whole_name_keys(cut: &[Word]) -> Vec<String> {
+    let mut keys: Vec<String> = query_keys_of(cut)
+        .into_iter()
+        .filter(|k| k.chars().count() >= if k.is_ascii() { 4 } else { 2 })
+        .collect();
+    keys.extend(super::loanword::query_key(cut));
     keys
 }

@@ -254,7 +254,7 @@ fn terms_by(words: Vec<Word>, terms_of_word: fn(&Word) -> Vec<String>) -> Vec<Te
 ///   `泣ク`), the canonical key of its reading (`naki`), and a kanji number's value (`三` is
 ///   also `3`);
 /// - a Latin word: its canonical romaji key, and its English stem when that differs
-///   ([`stem::english`]).
+///   ([`stem::english`]); with a possessive `'s`, also the key and stem of the word without it.
 pub fn word_terms(w: &Word) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(4);
     let mut push = |t: String| {
@@ -292,8 +292,13 @@ pub fn word_terms(w: &Word) -> Vec<String> {
         if let Some(stem) = stem::english(&w.surface) {
             push(stem);
         }
-        if let Some(stem) = w.owner.as_deref().and_then(stem::english_of_key) {
-            push(stem);
+        // `Domyoji's` is the name `Domyoji`: its key, which a kana or romaji query for the
+        // name looks up (`どうみょうじ` is `domyozi`), and its stem.
+        if let Some(owner) = w.owner.as_deref() {
+            push(latin_key(owner));
+            if let Some(stem) = stem::english_of_key(owner) {
+                push(stem);
+            }
         }
     }
     out

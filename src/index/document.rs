@@ -111,6 +111,12 @@ pub fn to_document(f: &Fields, jp: &Japanese, rec: &Record, seq: u64) -> Tantivy
                 for c in [&r.character, &r.character_ja].into_iter().flatten() {
                     roles.extend(whole_keys(jp, c, false));
                 }
+                // And each part of it: fans call `Chiaki Shinichi` / `千秋真一` `千秋`.
+                if let (Some(c), Some(ja)) = (&r.character, &r.character_ja) {
+                    for (latin, kanji) in crate::analysis::names::name_parts(jp, c, ja) {
+                        roles.extend(crate::analysis::names::part_keys(jp, &latin, &kanji));
+                    }
+                }
             }
         }
         Record::Review(r) => {

@@ -47,7 +47,8 @@ pub struct Fields {
     /// The whole-name keys of every title, alias and person name
     /// ([`crate::analysis::suggest::whole_keys`]): a query equal to one covers that name whole.
     pub exact: Field,
-    /// The whole-name keys of the characters a person plays, in both scripts: how a query that
+    /// The whole-name keys of the characters a person plays, in both scripts, and of each part
+    /// of a name ([`crate::analysis::names`]): how a query that
     /// names a character finds the role, to search texts for its other spelling as well
     /// ([`crate::search::spellings`]). Not scored: a character is not the person's name.
     pub role_keys: Field,

@@ -246,8 +246,12 @@ pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<
         let run_end = (i + 1..words.len()).find(|&j| !words[j].joins_previous).unwrap_or(words.len());
         let run = &words[i..run_end];
         let lost = |w: &QueryWord| w.by_reading && !w.glue && !w.text.iter().any(|t| held(t));
-        if w.by_reading && run.iter().any(lost) {
-            let key: String = run.iter().filter_map(|w| w.text.first()).map(String::as_str).collect();
+        let key: String = run.iter().filter_map(|w| w.text.first()).map(String::as_str).collect();
+        // Cut without the context of a sentence, kana is cut by guesswork (`なみだ` into `なみ`
+        // `だ`, `どうみょうじ` into three): a run the index holds whole as one word's reading
+        // is that word (`namida` is `涙`), whatever the pieces would also match (`なみ`, `波`).
+        let whole = run.len() > 1 && key.is_ascii() && held(&key);
+        if w.by_reading && (whole || run.iter().any(lost)) {
             if let Some(pieces) = recut(&key, &held) {
                 out.extend(pieces.into_iter().map(|p| vec![p]));
                 i = run_end;

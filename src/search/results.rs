@@ -374,7 +374,7 @@ pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, featu
     let jp = store.japanese();
     let f = store.fields();
     let cut = crate::analysis::tokenizer::words(jp, &req.q);
-    let keys = whole_name_keys(&cut);
+    let keys = crate::analysis::suggest::whole_name_keys(&cut);
     let alternatives = if features.spellings { spellings::alternatives(store, searcher, &req.q, &cut) } else { Vec::new() };
     let all = read_words(jp, &cut);
     let text = query::text_lookup(searcher, f, &all);
@@ -628,21 +628,8 @@ impl KindSnippets {
 /// query is cut once: its words give both.
 pub fn query_words(jp: &crate::analysis::Japanese, q: &str) -> (Vec<QueryWord>, Vec<String>) {
     let cut = crate::analysis::tokenizer::words(jp, q);
-    let keys = whole_name_keys(&cut);
+    let keys = crate::analysis::suggest::whole_name_keys(&cut);
     (without_glue(read_words(jp, &cut)), keys)
-}
-
-/// Type-ahead keys of the whole query, when it is short enough to be (the start of) a name
-/// and long enough not to match half the catalogue; and, for a query wholly in kana, its
-/// loanword key ([`crate::analysis::loanword`]), which finds an English title typed the way
-/// it is said in Japanese.
-pub(crate) fn whole_name_keys(cut: &[crate::analysis::tokenizer::Word]) -> Vec<String> {
-    let mut keys: Vec<String> = crate::analysis::suggest::query_keys_of(cut)
-        .into_iter()
-        .filter(|k| k.chars().count() >= if k.is_ascii() { 4 } else { 2 })
-        .collect();
-    keys.extend(crate::analysis::loanword::query_key(cut));
-    keys
 }
 
 /// Loads the documents of a page of results and turns them into hits.

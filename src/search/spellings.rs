@@ -41,7 +41,7 @@ pub fn alternatives(store: &Store, searcher: &Searcher, q: &str, cut: &[Word]) -
             if !starts[i] || !ends[j - 1] || taken[i..j].iter().any(|&t| t) {
                 continue;
             }
-            let keys = super::results::whole_name_keys(&cut[i..j]);
+            let keys = crate::analysis::suggest::whole_name_keys(&cut[i..j]);
             let names = spellings(store, searcher, &keys);
             if names.is_empty() {
                 continue;
@@ -134,30 +134,47 @@ pub fn spellings(store: &Store, searcher: &Searcher, keys: &[String]) -> Vec<Str
     out
 }
 
-/// Every name of a drama (title, English and Japanese titles, aliases) or person.
+/// Every name of a drama (title, English and Japanese titles, aliases) or person (name in
+/// romaji and kanji, nicknames).
 pub fn names_of(rec: &Record) -> Vec<String> {
     match rec {
         Record::Drama(d) => d.names().map(|(n, _)| n.to_string()).collect(),
-        Record::Person(p) => {
-            [Some(&p.name), p.name_ja.as_ref()].into_iter().flatten().filter(|n| !n.trim().is_empty()).cloned().collect()
-        }
+        // A person's nicknames are names as much as the name is: `マツジュン` also finds the
+        // texts that write `MatsuJun` or `松潤`.
+        Record::Person(p) => [Some(&p.name), p.name_ja.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(&p.aka)
+            .filter(|n| !n.trim().is_empty())
+            .cloned()
+            .collect(),
         _ => Vec::new(),
     }
 }
 
-/// Both names of each role of a person whose character `key` names whole.
+/// Both names of each role of a person whose character `key` names whole, or the part of it
+/// `key` names ([`crate::analysis::names`]).
 fn role_names(store: &Store, rec: &Record, key: &str) -> Vec<String> {
     let Record::Person(p) = rec else { return Vec::new() };
     let jp = store.japanese();
     let names_key = |c: &Option<String>| {
         c.as_deref().is_some_and(|c| crate::analysis::suggest::whole_keys(jp, c, false).iter().any(|k| k == key))
     };
-    p.dramas
-        .iter()
-        .filter(|r| names_key(&r.character) || names_key(&r.character_ja))
-        .flat_map(|r| [r.character.clone(), r.character_ja.clone()])
-        .flatten()
-        .collect()
+    let mut out = Vec::new();
+    for r in &p.dramas {
+        if names_key(&r.character) || names_key(&r.character_ja) {
+            out.extend([r.character.clone(), r.character_ja.clone()].into_iter().flatten());
+            continue;
+        }
+        // One part of the character's name (`chiaki`): that part in both spellings.
+        let (Some(c), Some(ja)) = (&r.character, &r.character_ja) else { continue };
+        for (latin, kanji) in crate::analysis::names::name_parts(jp, c, ja) {
+            if crate::analysis::names::part_keys(jp, &latin, &kanji).iter().any(|k| k == key) {
+                out.extend([latin, kanji]);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
