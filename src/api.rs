@@ -62,6 +62,15 @@ pub struct Health {
     pub writer_error: Option<String>,
 }
 
+/// `GET /api/top100/scopes`: the lists there are to choose from.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Top100Scopes {
+    /// Every season with at least one ranked drama, newest first (`Fall 2024`, `Summer 2024`…).
+    pub seasons: Vec<String>,
+    /// Every year with at least one ranked drama, newest first.
+    pub years: Vec<i32>,
+}
+
 /// `GET /api/dramas/{id}/ratings`: how the drama's counted ratings spread over 1–10.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RatingDistribution {
@@ -187,6 +196,8 @@ pub enum ErrorCode {
     RangeNotSatisfiable,
     /// Too many searches running and waiting: send it again after `Retry-After`.
     Overloaded,
+    /// Too many requests from one client address: send it again after `Retry-After`.
+    RateLimited,
     /// The search ran past its deadline and was stopped: narrow it.
     DeadlineExceeded,
     /// The index's disk is full: nothing was applied.
@@ -227,6 +238,7 @@ impl ErrorCode {
             405 => MethodNotAllowed,
             409 => Conflict,
             413 => PayloadTooLarge,
+            429 => RateLimited,
             416 => RangeNotSatisfiable,
             503 => Overloaded,
             507 => DiskFull,

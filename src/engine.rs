@@ -617,6 +617,23 @@ impl Engine {
         Arc::new(top100_of(&catalog, &ratings, self.params, scope, &[]))
     }
 
+    /// The seasons and years that have a ranked list, newest first: what a picker offers, so
+    /// that no choice leads to an empty list.
+    pub fn top100_scopes(&self) -> crate::api::Top100Scopes {
+        let tops = self.tops.read().unwrap_or_else(|p| p.into_inner());
+        let (mut seasons, mut years) = (Vec::new(), Vec::new());
+        for (scope, _) in tops.iter().filter(|(_, l)| !l.entries.is_empty()) {
+            match scope {
+                Scope::Season(s) => seasons.push((crate::record::season_order(s), s.clone())),
+                Scope::Year(y) => years.push(*y),
+                Scope::All => {}
+            }
+        }
+        seasons.sort_by(|a, b| b.cmp(a));
+        years.sort_by(|a, b| b.cmp(a));
+        crate::api::Top100Scopes { seasons: seasons.into_iter().map(|(_, s)| s).collect(), years }
+    }
+
     pub fn top100(&self, scope: &Scope) -> Result<Encoded<Top100>, EngineError> {
         self.cached(format!("top100\u{0}{scope:?}"), || Ok(self.top100_uncached(scope)))
     }

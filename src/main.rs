@@ -217,6 +217,19 @@ enum Command {
         /// be outside the index). Without it, snapshots over HTTP are refused.
         #[arg(long, env = "DORAMA_SNAPSHOT_DIR")]
         snapshot_dir: Option<std::path::PathBuf>,
+        /// Requests a second one client address is answered, sustained (0: no limit). Past it
+        /// a request waits its turn, up to a second, then gets 429. Requests with a valid
+        /// admin or replication token are not counted.
+        #[arg(long, env = "DORAMA_CLIENT_RATE", default_value_t = 100)]
+        client_rate: u32,
+        /// Requests one client address may send at once after a quiet while.
+        #[arg(long, env = "DORAMA_CLIENT_BURST", default_value_t = 200)]
+        client_burst: u32,
+        /// Behind a reverse proxy: the header it names the client's address in (the last
+        /// address of it counts, as `X-Forwarded-For` appends). Without it, every visitor
+        /// would share the proxy's budget.
+        #[arg(long, env = "DORAMA_CLIENT_ADDRESS_HEADER")]
+        client_address_header: Option<String>,
     },
 }
 
@@ -453,13 +466,29 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, cache_mib, search_deadline_ms, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag, snapshot_dir } => {
+        Command::Serve { index, rank, addr, cache_entries, cache_mib, search_deadline_ms, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag, snapshot_dir, client_rate, client_burst, client_address_header } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
             if follow_interval_ms == 0 {
                 bail!("--follow-interval-ms must be positive");
             }
+            let pacing = match std::num::NonZeroU32::new(client_rate) {
+                None => None,
+                Some(per_second) => {
+                    let Some(burst) = std::num::NonZeroU32::new(client_burst) else {
+                        bail!("--client-burst must be positive (or --client-rate 0 for no limit)");
+                    };
+                    let address_header = match client_address_header {
+                        None => None,
+                        Some(h) => Some(
+                            axum::http::HeaderName::from_bytes(h.trim().as_bytes())
+                                .map_err(|_| anyhow::anyhow!("--client-address-header {h:?} is not a header name"))?,
+                        ),
+                    };
+                    Some(dorama_search::http::pacing::Budget { per_second, burst, address_header })
+                }
+            };
             let search_deadline = (search_deadline_ms > 0).then(|| std::time::Duration::from_millis(search_deadline_ms.min(request_timeout_ms)));
             let options = Options { params: rank.params()?, cache_entries, cache_bytes: cache_mib.saturating_mul(1024 * 1024), search_deadline };
             let rt = tokio::runtime::Runtime::new()?;
@@ -510,7 +539,7 @@ fn run(cli: Cli) -> Result<()> {
                 dorama_search::engine::fill_from_sample(&engine, &index.index)?;
                 (engine, None)
             };
-            let options = dorama_search::http::Serve { addr, request_timeout: timeout, replica, snapshot_dir };
+            let options = dorama_search::http::Serve { addr, request_timeout: timeout, replica, snapshot_dir, pacing };
             rt.block_on(dorama_search::http::serve(engine, options))
         }
     }

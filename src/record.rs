@@ -318,6 +318,20 @@ pub fn season_of_date(date: &str) -> Option<String> {
     Some(format!("{name} {year}"))
 }
 
+/// Where a canonical season (`Summer 2004`) falls in time, for sorting: (year, 0 to 3 from
+/// Winter to Fall); (0, 0) for what is not one.
+pub fn season_order(season: &str) -> (i32, u8) {
+    let mut it = season.split(' ');
+    let quarter = match it.next() {
+        Some("Winter") => 0,
+        Some("Spring") => 1,
+        Some("Summer") => 2,
+        Some("Fall") => 3,
+        _ => return (0, 0),
+    };
+    (it.next().and_then(|y| y.parse().ok()).unwrap_or(0), quarter)
+}
+
 /// `YYYY-MM-DD` (or `YYYY-MM`) → (year, month).
 pub fn year_month(date: &str) -> Option<(i32, u32)> {
     let mut parts = date.split('-');

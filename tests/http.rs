@@ -862,3 +862,30 @@ async fn a_forum_narrowed_by_kind_lists_only_those_kinds() {
     let (s, v) = get(&app, &format!("{forum}?kind=drama")).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 }
+
+#[tokio::test]
+async fn top100_scopes_lists_every_season_and_year_with_a_list_newest_first() {
+    let (_d, engine) = common::sample_engine();
+    let app = router(Arc::new(AppState::new(Arc::new(engine), None)));
+    let (status, scopes) = get(&app, "/api/top100/scopes").await;
+    assert_eq!(status, StatusCode::OK, "{scopes}");
+    let seasons: Vec<&str> = scopes["seasons"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    let years: Vec<i64> = scopes["years"].as_array().unwrap().iter().map(|y| y.as_i64().unwrap()).collect();
+    assert!(seasons.contains(&"Summer 2004") && seasons.len() > 3, "{seasons:?}");
+    let order: Vec<(i32, u8)> = seasons.iter().map(|s| dorama_search::record::season_order(s)).collect();
+    assert!(order.windows(2).all(|p| p[0] > p[1]), "not newest first: {seasons:?}");
+    assert!(years.windows(2).all(|p| p[0] > p[1]), "{years:?}");
+    // Each one named has a list, and every season of a listed drama is named.
+    for s in &seasons {
+        let (_, top) = get(&app, &format!("/api/top100?season={}", s.replace(' ', "%20"))).await;
+        assert!(!top["entries"].as_array().unwrap().is_empty(), "{s} has an empty list");
+    }
+    let (_, all) = get(&app, "/api/top100").await;
+    for e in all["entries"].as_array().unwrap() {
+        if let Some(s) = e["season"].as_str() {
+            assert!(seasons.contains(&s), "{s} of {} is not offered", e["id"]);
+        }
+    }
+    let (status, body) = get(&app, "/api/top100/scopes?season=x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

@@ -24,6 +24,16 @@ pub fn require_replication(configured: Option<&str>, headers: &HeaderMap) -> Res
     require_token(configured, headers, "replication is disabled: the writer has no DORAMA_REPLICATION_TOKEN", "replication")
 }
 
+/// Whether the request carries `expected` as its bearer token (constant time), without an
+/// error for when it does not: for deciding how to treat a request, not whether to serve it.
+pub fn require_token_quietly(expected: &str, headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|g| constant_time_eq(g.trim().as_bytes(), expected.as_bytes()))
+}
+
 fn require_token(configured: Option<&str>, headers: &HeaderMap, disabled: &str, what: &str) -> Result<(), ApiError> {
     let Some(expected) = configured else {
         return Err(ApiError::new(StatusCode::FORBIDDEN, disabled));

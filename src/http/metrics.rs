@@ -43,6 +43,8 @@ impl Default for Metrics {
             ("dorama_http_requests_total", "HTTP requests by method, route pattern and status."),
             ("dorama_cache_requests_total", "Query cache lookups by result."),
             ("dorama_http_shed_total", "Searches refused with 503 because too many were running and waiting."),
+            ("dorama_http_paced_total", "Requests that waited for their client address's budget (--client-rate)."),
+            ("dorama_http_limited_total", "Requests refused with 429: their client address's budget was more than a second away."),
         ] {
             recorder.describe_counter(name.into(), None, help.into());
         }
@@ -168,6 +170,9 @@ pub async fn render(State(st): State<Arc<AppState>>) -> impl IntoResponse {
         m.recorder.register_counter(&key, &META).absolute(n);
     }
     m.recorder.register_counter(&Key::from_static_name("dorama_http_shed_total"), &META).absolute(st.admission.shed());
+    let (paced, limited) = st.pacing.as_ref().map_or((0, 0), |p| p.counts());
+    m.recorder.register_counter(&Key::from_static_name("dorama_http_paced_total"), &META).absolute(paced);
+    m.recorder.register_counter(&Key::from_static_name("dorama_http_limited_total"), &META).absolute(limited);
     let ratio = if hits + misses == 0 { 0.0 } else { hits as f64 / (hits + misses) as f64 };
     m.gauge("dorama_cache_hit_ratio", vec![], ratio);
     m.gauge("dorama_cache_bytes", vec![], st.engine.cache_bytes() as f64);

@@ -18,6 +18,7 @@ mod export;
 pub mod metrics;
 pub mod openapi;
 mod page;
+pub mod pacing;
 mod params;
 mod records;
 mod replication;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub follower: Option<Arc<crate::replica::Status>>,
     /// How many searches run at once; the rest wait briefly or are shed with 503.
     pub admission: admission::Admission,
+    /// Each client address's budget of requests (`--client-rate`); None: not paced.
+    pub pacing: Option<pacing::Pacing>,
     /// `--snapshot-dir`: where `POST /api/snapshot` may write (None: it refuses).
     pub snapshot_dir: Option<std::path::PathBuf>,
     /// Cancelled when the server begins to stop: held requests (a replica's long poll) answer
@@ -92,6 +95,7 @@ impl AppState {
             checksums: Default::default(),
             follower: None,
             admission: admission::Admission::for_this_machine(),
+            pacing: None,
             snapshot_dir: None,
             stopping: Default::default(),
         }
@@ -155,6 +159,7 @@ async fn method_not_allowed() -> ApiError {
 /// The whole API as a router, for the server and for in-process tests.
 pub fn router(state: Arc<AppState>) -> Router {
     let timeout = state.request_timeout;
+    let paced = state.clone();
     let cors = CorsLayer::new().allow_origin(Any).allow_methods([Method::GET, Method::HEAD, Method::OPTIONS]);
     let (routes, doc) = OpenApiRouter::<Arc<AppState>>::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(page::index))
@@ -175,6 +180,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .routes(routes!(replication::file))
         .routes(routes!(records::get, records::delete))
         .routes(routes!(top100::get))
+        .routes(routes!(top100::scopes))
         .routes(routes!(top100::recompute))
         .routes(routes!(top100::ratings))
         .split_for_parts();
@@ -192,6 +198,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(CompressionLayer::new())
         .layer(cors)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        // Before any work of the route, and inside the log line: a client past its budget
+        // waits, or gets its 429 logged like any answer.
+        .layer(axum::middleware::from_fn_with_state(paced, pacing::pace))
         .layer(
             // One structured line per request (method, path and query, request id, status,
             // latency). Headers are not recorded, so the admin token never reaches the log.
@@ -265,15 +274,18 @@ pub struct Serve {
     pub replica: Option<Replica>,
     /// Where `POST /api/snapshot` may write.
     pub snapshot_dir: Option<std::path::PathBuf>,
+    /// Each client address's budget (`--client-rate`); None: not paced.
+    pub pacing: Option<pacing::Budget>,
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight (for at most the
 /// request timeout).
 pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
-    let Serve { addr, request_timeout, replica, snapshot_dir } = options;
+    let Serve { addr, request_timeout, replica, snapshot_dir, pacing } = options;
     let addr = addr.as_str();
     let mut state = AppState::new(Arc::new(engine), admin_token_from_env());
     state.request_timeout = request_timeout;
+    state.pacing = pacing.map(pacing::Pacing::new);
     if let (Some(admin), Some(replication)) = (&state.admin_token, &state.replication_token) {
         if constant_time_eq(admin.as_bytes(), replication.as_bytes()) {
             anyhow::bail!(
@@ -303,6 +315,18 @@ pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
         }
     }
     let state = Arc::new(state);
+    if state.pacing.is_some() {
+        let st = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(pacing::FORGET_EVERY);
+            loop {
+                every.tick().await;
+                if let Some(p) = &st.pacing {
+                    p.forget_idle();
+                }
+            }
+        });
+    }
     if state.admin_token.is_none() {
         tracing::warn!("DORAMA_ADMIN_TOKEN is not set: admin endpoints refuse every request");
     }
@@ -337,7 +361,7 @@ pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
     loop {
         tokio::select! {
             conn = listener.accept() => {
-                let (stream, _peer) = match conn {
+                let (stream, peer) = match conn {
                     Ok(c) => c,
                     Err(e) => {
                         // Out of file descriptors and the like: back off instead of spinning.
@@ -349,7 +373,12 @@ pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
                 // Without it, a small answer written as headers then body waits for the
                 // client's delayed ACK (40 ms on Linux) before its body leaves.
                 let _ = stream.set_nodelay(true);
-                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                // Each request carries the address it came from, which pacing budgets by.
+                let service = tower::ServiceExt::map_request(app.clone(), move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(pacing::Peer(peer));
+                    req
+                });
+                let service = hyper_util::service::TowerToHyperService::new(service);
                 let conn = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(stream), service);
                 let conn = graceful.watch(conn.into_owned());
                 tokio::spawn(async move {

@@ -42,6 +42,17 @@ pub async fn get(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Re
     Ok(tokio::task::spawn_blocking(move || engine.top100(&scope)).await??)
 }
 
+/// The seasons and years that have a Top 100 list, newest first: a picker's choices.
+#[utoipa::path(get, path = "/api/top100/scopes", tag = "top100", responses(
+    (status = 200, description = "Every season and year with at least one ranked drama, newest first", body = crate::api::Top100Scopes),
+    (status = 304, description = "Not modified since the If-None-Match tag"),
+    (status = 400, description = "A query parameter (this endpoint takes none)", body = ErrorBody),
+))]
+pub async fn scopes(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Json<crate::api::Top100Scopes>, ApiError> {
+    Params::parse_for::<super::openapi::NoQuery>(raw.as_deref())?;
+    Ok(Json(st.engine.top100_scopes()))
+}
+
 /// Recount every drama's ratings from the in-memory rating log and rank every list again.
 #[utoipa::path(post, path = "/api/top100/recompute", tag = "top100", security(("admin" = [])), responses(
     (status = 200, description = "The ratings counted", body = Recomputed),

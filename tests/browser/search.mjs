@@ -174,6 +174,14 @@ try {
   must(await firstText.getAttribute("data-kind") !== "vote", "the forum opens on votes");
   await firstText.locator(".ds-more").click();
   await page.waitForFunction(() => (document.querySelector(".ds-forum .ds-body")?.textContent || "").length > 80);
+  // The forum by kind: the menu counts each kind, and choosing one shows only it.
+  const forumAll = await api("/api/dramas/sekai-no-chuushin-de-ai-wo-sakebu/forum?limit=1&q=");
+  const reviewLabel = await page.locator('.ds-forum-kind option[value="review"]').innerText();
+  must(reviewLabel === "Reviews (" + forumAll.kinds.review.total + ")", "the review option reads " + JSON.stringify(reviewLabel));
+  await page.selectOption(".ds-forum-kind", "review");
+  await page.waitForFunction(() => /reviews?\)?$/.test(document.querySelector(".ds-forum-total")?.textContent || "") && document.querySelector(".ds-forum .ds-hit"));
+  const kindsShown = await page.locator(".ds-forum .ds-hit").evaluateAll((ns) => ns.map((n) => n.dataset.kind));
+  must(kindsShown.length > 0 && kindsShown.every((k) => k === "review"), "choosing reviews shows " + kindsShown.join(","));
 
   // 8. No U+FFFD on screen: a mojibake apostrophe reads as one.
   await page.goto(base + "/#/search/" + encodeURIComponent("Sekai no Chuusin doesn"));
@@ -186,6 +194,11 @@ try {
   await page.locator(".ds-top tbody tr").first().waitFor();
   must((await page.locator(".ds-top th").allInnerTexts()).join(",") === "Rank,Drama,Score,Mean,Ratings", "Top 100 headers");
   must(/8\.41/.test(await text(".ds-explain")) && !/m=|C=/.test(await text(".ds-view")), "the weighting is not in words");
+  // The menu offers every season and year that has a list, not only those in this one.
+  const scopes = await api("/api/top100/scopes");
+  const offered = await page.locator(".ds-scope option").evaluateAll((ns) => ns.map((n) => n.value));
+  must(scopes.seasons.length > 0 && scopes.seasons.every((s) => offered.includes("season/" + s)) && scopes.years.every((y) => offered.includes("year/" + y)),
+    "the menu lacks seasons or years of /api/top100/scopes");
   await page.selectOption(".ds-scope", "season/Summer 2004");
   await page.waitForFunction(() => document.querySelector(".ds-top-title")?.textContent === "Top 100 – Summer 2004" && document.querySelector(".ds-top tbody tr"));
   must(await page.title() === "Top 100 – Summer 2004", "title is " + await page.title());

@@ -332,6 +332,11 @@
       [["newest", "Newest"], ["relevance", "Best match"], ["rating", "Rating"]].forEach(function (o) { forumSort.appendChild(el("option", { value: o[0], text: o[1] })); });
       var sortTouched = false;
       forumSort.addEventListener("change", function () { sortTouched = true; forum(0); });
+      // Which kinds of text: labelled with the counts of the last answer over all kinds.
+      var KINDS = [["", "All texts"], ["review", "Reviews"], ["comment", "Comments"], ["vote", "Ratings"], ["post", "Posts"]];
+      var forumKind = el("select", { class: "ds-forum-kind", "aria-label": "Show" });
+      KINDS.forEach(function (o) { forumKind.appendChild(el("option", { value: o[0], text: o[1] })); });
+      forumKind.addEventListener("change", function () { forum(0); });
       var ratings = el("div", { class: "ds-ratings" });
       var results = el("div", { class: "ds-forum" });
       var related = el("div", { class: "ds-related" });
@@ -340,9 +345,16 @@
       function forum(offset) {
         var q = forumInput.value.trim();
         if (!sortTouched) forumSort.value = q ? "relevance" : "newest";
-        get("/api/dramas/" + enc(id) + "/forum?limit=" + FORUM + (offset ? "&offset=" + offset : "") + "&sort=" + forumSort.value + "&q=" + enc(q)).then(function (r) {
+        var kind = forumKind.value;
+        get("/api/dramas/" + enc(id) + "/forum?limit=" + FORUM + (offset ? "&offset=" + offset : "") + "&sort=" + forumSort.value + (kind ? "&kind=" + kind : "") + "&q=" + enc(q)).then(function (r) {
           if (my !== viewSeq) return;
           results.innerHTML = "";
+          if (!kind) {
+            Array.prototype.forEach.call(forumKind.options, function (o, i) {
+              var t = o.value ? r.kinds[o.value] : null;
+              o.textContent = KINDS[i][1] + (o.value ? " (" + (t ? count(t.total, t.relation) : "0") + ")" : "");
+            });
+          }
           var kinds = Object.keys(r.kinds || {}).map(function (k) { return plural(r.kinds[k].total, k, k + "s", r.kinds[k].relation); }).join(", ");
           results.appendChild(el("p", { class: "ds-forum-total", text: plural(r.total, "text", "texts", r.total_relation) + (kinds ? " (" + kinds + ")" : "") }));
           r.hits.forEach(function (h) { results.appendChild(hitNode(h, true)); });
@@ -357,7 +369,7 @@
         ratings,
         cast.length ? el("h3", { text: "Cast" }) : null, cast.length ? el("ul", { class: "ds-cast" }, cast) : null,
         songs.length ? el("h3", { text: songs.length === 1 ? "Song" : "Songs" }) : null, songs.length ? el("ul", { class: "ds-songs" }, songs) : null,
-        el("h3", { text: "Forum" }), el("div", { class: "ds-forum-bar" }, [forumInput, " ", forumSort]), results, related,
+        el("h3", { text: "Forum" }), el("div", { class: "ds-forum-bar" }, [forumInput, " ", forumKind, " ", forumSort]), results, related,
       ]));
       forum(0);
       top100().then(function (t) {
@@ -434,15 +446,14 @@
     view.appendChild(el("p", { text: "Loading…" }));
     var qs = params.season ? "?season=" + enc(params.season) : params.year ? "?year=" + enc(params.year) : "";
     var listed = qs ? get("/api/top100" + qs) : top100();
-    // The seasons and years to choose from: those of the dramas in the all-time list.
-    var choices = top100().catch(function () { return { entries: [] }; });
+    // The seasons and years to choose from: every one that has a list.
+    var choices = get("/api/top100/scopes").catch(function () { return { seasons: [], years: [] }; });
     Promise.all([listed.then(function (r) { return { r: r }; }, function (e) { return { e: e }; }), choices]).then(function (both) {
       if (my !== viewSeq) return;
       var r = both[0].r, err = both[0].e;
-      var seasons = {};
-      both[1].entries.forEach(function (e) { if (e.season && SEASONS.indexOf(e.season.split(" ")[0]) >= 0) seasons[e.season] = 1; });
       var years = {};
-      Object.keys(seasons).forEach(function (s) { (years[s.split(" ")[1]] = years[s.split(" ")[1]] || []).push(s); });
+      both[1].years.forEach(function (y) { years[y] = []; });
+      both[1].seasons.forEach(function (s) { var y = s.split(" ")[1]; (years[y] = years[y] || []).push(s); });
       var current = params.season ? "season/" + params.season : params.year ? "year/" + params.year : "";
       var pick = el("select", { class: "ds-scope", "aria-label": "Season or year" }, [el("option", { value: "", text: "All time" })]);
       Object.keys(years).sort().reverse().forEach(function (y) {
