@@ -130,6 +130,44 @@ struct Figure {
     /// Texts (reviews, comments, posts) that match the query, and whether that is a lower
     /// bound (past the 10,000 that totals count exactly).
     text_matches: Option<(usize, bool)>,
+    /// Our time split by phase ([`phases_of`]), for a search.
+    phases: Option<serde_json::Value>,
+}
+
+/// Where the time of `req` goes, in microseconds, each a mean over runs after criterion's:
+/// the search's own phases ([`dorama_search::search::phases`]), the JSON the service would
+/// send (`serialization`), and what no phase covers (`other`: locks, the deadline, the
+/// results' assembly).
+fn phases_of(engine: &Engine, req: &SearchRequest, n: usize) -> serde_json::Value {
+    let started = Instant::now();
+    let mut sum = dorama_search::search::phases::Phases::default();
+    let mut last = None;
+    for _ in 0..n {
+        let (r, p) = dorama_search::search::phases::measure(|| engine.search_uncached(req).unwrap());
+        sum = dorama_search::search::phases::Phases {
+            analysis: sum.analysis + p.analysis,
+            catalogue: sum.catalogue + p.catalogue,
+            texts: sum.texts + p.texts,
+            spellings: sum.spellings + p.spellings,
+            merge: sum.merge + p.merge,
+            documents: sum.documents + p.documents,
+            snippets: sum.snippets + p.snippets,
+        };
+        last = Some(r);
+    }
+    let whole = started.elapsed().as_secs_f64() * 1e6 / n as f64;
+    let p = sum.per(n);
+    let results = last.expect("n > 0");
+    let t = Instant::now();
+    for _ in 0..n {
+        black_box(dorama_search::api::Encoded::new(&results));
+    }
+    let serialization = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+    serde_json::json!({
+        "analysis": p.analysis, "catalogue": p.catalogue, "texts": p.texts, "spellings": p.spellings,
+        "merge": p.merge, "documents": p.documents, "snippets": p.snippets,
+        "serialization": serialization, "other": (whole - p.total()).max(0.0),
+    })
 }
 
 /// How many texts a search matched, from its per-kind totals.
@@ -244,6 +282,7 @@ fn main() {
             sqlite_hits,
             floor_ns: Some(floor),
             text_matches: Some(text_matches(&results)),
+            phases: Some(phases_of(&engine, &req, 200)),
         });
     }
     // The mix uncached, one request at a time, each query in turn: latency percentiles of
@@ -310,7 +349,7 @@ fn main() {
         black_box(sqlite_prefix(&db, "seka"));
     });
     let ours_hits = engine.suggest_uncached("seka", 8).unwrap().len();
-    figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits: sqlite_prefix(&db, "seka"), floor_ns: None, text_matches: None });
+    figures.push(Figure { name: "suggest/seka".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits: sqlite_prefix(&db, "seka"), floor_ns: None, text_matches: None, phases: None });
     let req = SearchRequest { q: "soundtrack".into(), scope: Scope::Forum(forum_drama.clone()), limit: 20, offset: 0, refine: Default::default() };
     let ours = mean_ns(&mut c, "forum", "soundtrack/dorama-search", || {
         black_box(engine.search_uncached(&req).unwrap());
@@ -321,7 +360,8 @@ fn main() {
     let ours_hits = engine.search_uncached(&req).unwrap().total;
     let sqlite_hits = sqlite_forum(&db, &forum_drama, "soundtrack");
     let floor = floor_ns(&mut c, &engine, "forum_soundtrack", "soundtrack", Some(&forum_drama));
-    figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits, floor_ns: Some(floor), text_matches: None });
+    let phases = Some(phases_of(&engine, &req, 200));
+    figures.push(Figure { name: "forum/soundtrack".into(), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits, sqlite_hits, floor_ns: Some(floor), text_matches: None, phases });
     // Top 100, full recompute: our rebuild of the ratings plus the ranking, against the same
     // computation in SQL (latest rating per user and drama, then the weighted score).
     let events: Vec<RatingEvent> = records
@@ -370,7 +410,7 @@ fn main() {
         let mut st = db.prepare_cached(sql).unwrap();
         black_box(st.query_map([], |r| r.get::<_, String>(0)).unwrap().count());
     });
-    figures.push(Figure { name: format!("top100/full_recompute_{}_ratings", events.len()), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits: 100, sqlite_hits: 100, floor_ns: None, text_matches: None });
+    figures.push(Figure { name: format!("top100/full_recompute_{}_ratings", events.len()), ours_ns: ours, sqlite_ns: Some(sqlite), ours_hits: 100, sqlite_hits: 100, floor_ns: None, text_matches: None, phases: None });
     let mut live = Ratings::from_events(events.iter());
     let mut seq = events.len() as u64;
     let top100_incremental_ns = mean_ns_n(&mut c, "top100", "incremental_update/dorama-search", 2000, || {
@@ -425,6 +465,7 @@ fn main() {
             "text_matches": f.text_matches.map(|(n, _)| n),
             "text_matches_relation": f.text_matches.map(|(_, gte)| if gte { "gte" } else { "eq" }),
             "text_share": f.text_matches.map(|(n, _)| n as f64 / texts as f64),
+            "phases": f.phases,
         })).collect::<Vec<_>>(),
     });
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-report.json");

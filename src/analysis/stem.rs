@@ -52,6 +52,13 @@ pub const IRREGULAR: &[(&str, &str)] = &[
     ("mistook", "mistake"), ("mistaken", "mistake"), ("overcame", "overcome"),
 ];
 
+/// The dictionary form of an irregular form ([`IRREGULAR`]): a hash lookup, since every Latin
+/// word of every text asks.
+fn irregular(word: &str) -> Option<&'static str> {
+    static FORMS: OnceLock<rustc_hash::FxHashMap<&'static str, &'static str>> = OnceLock::new();
+    FORMS.get_or_init(|| IRREGULAR.iter().copied().collect()).get(word).copied()
+}
+
 /// The stem term of a folded Latin word, when it differs from the word: `crying` → `~cri`;
 /// an irregular form's is its dictionary form's (`children` → `~child`, [`IRREGULAR`]).
 /// Words with digits and one- or two-letter words are left alone.
@@ -61,7 +68,7 @@ pub fn english(word: &str) -> Option<String> {
         return None;
     }
     let stemmer = STEMMER.get_or_init(|| Stemmer::create(Algorithm::English));
-    if let Some(&(_, base)) = IRREGULAR.iter().find(|(form, _)| *form == word) {
+    if let Some(base) = irregular(word) {
         return Some(format!("{STEM_MARK}{}", stemmer.stem(base)));
     }
     let stem = stemmer.stem(word);

@@ -37,6 +37,7 @@ pub mod deadline;
 pub mod did_you_mean;
 pub mod facts;
 pub mod filter;
+pub mod phases;
 pub mod query;
 mod results;
 pub mod snippet;

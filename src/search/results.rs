@@ -6,6 +6,7 @@ use crate::analysis::query::{query_words as read_words, without_glue, QueryWord}
 use super::snippet::Snippets;
 use super::did_you_mean;
 use super::spellings;
+use super::phases::{self, Phase};
 use super::facts::{Fact, Facts};
 use super::filter::{DramaFilter, Facet, FacetCounts, FacetValue, Filters, Sort};
 use super::topk::{self, Candidate, Counts, Keep, Relation, TOTAL_CAP};
@@ -227,6 +228,7 @@ fn evaluate(
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
     let key = |cols: &SegmentColumns, doc, fact: Option<&Fact>| narrow.key(cols, doc, fact);
     if let Some(keep) = &parts.catalog {
+        let _in = phases::enter(Phase::Catalogue);
         let q = query::catalog(f, searcher, &tw.words, all, &tw.keys, features);
         let w = topk::weight(searcher, q.as_ref())?;
         if narrow.walks_all() {
@@ -242,6 +244,7 @@ fn evaluate(
         queries.push(q);
     }
     if let Some(keep) = &parts.text {
+        let _in = phases::enter(Phase::Texts);
         // Each text query is a plain BM25 term query (with at most a zero-score filter), which
         // block-max WAND prunes; their best candidates are merged, a text found by several
         // keeping its best score. The union is walked only to count, and to order by a sort
@@ -375,11 +378,11 @@ pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, featu
     let f = store.fields();
     let cut = crate::analysis::tokenizer::words(jp, &req.q);
     let keys = crate::analysis::suggest::whole_name_keys(&cut);
-    let alternatives = if features.spellings { spellings::alternatives(store, searcher, &req.q, &cut) } else { Vec::new() };
+    let alternatives = if features.spellings { phases::record(Phase::Spellings, || spellings::alternatives(store, searcher, &req.q, &cut)) } else { Vec::new() };
     let all = read_words(jp, &cut);
     let text = query::text_lookup(searcher, f, &all);
     let words = without_glue(all);
-    let alternatives = distinct_words(jp, Some((searcher, f)), alternatives, &mut vec![text_key(&text)]);
+    let alternatives = phases::record(Phase::Spellings, || distinct_words(jp, Some((searcher, f)), alternatives, &mut vec![text_key(&text)]));
     let mut tw = TextWords { words, text, keys, alternatives, mentions: Default::default() };
     if let Scope::Forum(d) = &req.scope {
         let names = store.drama_words(searcher, d, |drama| distinct_words(jp, None, spellings::names_of(drama), &mut Vec::new()));
@@ -408,7 +411,8 @@ pub fn search_with(
     // a rewrite that does and finds at least as much.
     if let (Scope::Site(_), Typed::No { candidates }) = (&req.scope, typed) {
         let searcher = store.searcher();
-        if let Some(rewritten) = did_you_mean::rewrite(store, &searcher, &req.q, &candidates) {
+        let rewritten = phases::record(Phase::Spellings, || did_you_mean::rewrite(store, &searcher, &req.q, &candidates));
+        if let Some(rewritten) = rewritten {
             let probe = SearchRequest { q: rewritten.clone(), limit: 1, offset: 0, ..req.clone() };
             let (found, typed) = search_inner(store, &probe, dramas, features)?;
             if matches!(typed, Typed::Yes) && found.total > 0 && found.total >= res.total {
@@ -439,7 +443,7 @@ fn search_inner(
     let narrow = Narrow { sort: req.refine.sort, facets: &req.refine.facets, facts: &facts };
     let searcher = store.searcher();
     let f = store.fields();
-    let tw = text_words(store, &searcher, req, features);
+    let tw = phases::record(Phase::Analysis, || text_words(store, &searcher, req, features));
     let forum = matches!(req.scope, Scope::Forum(_));
     if tw.words.is_empty() {
         // Forum search with no words lists the drama's forum, newest first: its own texts and
@@ -468,17 +472,19 @@ fn search_inner(
             // Every text scores alike here: a sort key orders them, ties newest first.
             let key = |cols: &SegmentColumns, doc, fact: Option<&Fact>| narrow.key(cols, doc, fact);
             let k = req.offset + req.limit;
-            let (counts, top, facets) = topk::walk(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), &narrow.walk(&keep, k, &key))?;
+            let (counts, top, facets) = phases::record(Phase::Texts, || topk::walk(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), &narrow.walk(&keep, k, &key)))?;
             let page = top.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
             let hits = hits_of(store, &searcher, page, &snippets, true)?;
             return Ok((results_of(&Counts::default(), &counts, hits, facet_values(&narrow, &facets)), Typed::Yes));
         }
+        let listing = phases::enter(Phase::Texts);
         let counts = topk::count(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), TOTAL_CAP, &keep)?;
         let top = if req.limit == 0 {
             Vec::new() // tantivy's TopDocs takes no empty page
         } else {
             searcher.search(&forum, &TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_u64_field("seq", Order::Desc))?
         };
+        drop(listing);
         let hits = hits_of(store, &searcher, top.into_iter().map(|(_, addr)| (0.0, addr)), &snippets, true)?;
         return Ok((results_of(&Counts::default(), &counts, hits, None), Typed::Yes));
     }
@@ -492,6 +498,7 @@ fn search_inner(
         (found, queries) = evaluate(&searcher, &columns, f, &parts, &tw, false, features, k, &narrow)?;
     }
     let all = every_word || tw.words.len().max(tw.text.len()) <= 1;
+    let merging = phases::enter(Phase::Merge);
     every_word = every_word && did_you_mean::words_known(&searcher, f, &tw.words);
     // The kind facet, like the others, is counted without its own filter: with `kind=review`
     // the page still offers dramas and comments, with their counts.
@@ -532,13 +539,14 @@ fn search_inner(
     topk::sort_best_first(&mut scored);
     let typed: Vec<&str> = req.q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let marks = BooleanQuery::new(queries.into_iter().map(|q| (Occur::Should, q)).collect());
-    let snippets = KindSnippets::new(&searcher, &marks, f, &typed);
+    let snippets = phases::record(Phase::Snippets, || KindSnippets::new(&searcher, &marks, f, &typed));
     let typed = if every_word {
         Typed::Yes
     } else {
         let catalog = |c: &&Candidate| columns[c.addr.segment_ord as usize].kind_index(c.addr.doc_id).is_some_and(|k| CATALOG.contains(&Kind::ALL[k]));
         Typed::No { candidates: scored.iter().filter(catalog).take(did_you_mean::CANDIDATES).map(|c| c.addr).collect() }
     };
+    drop(merging);
     let page = scored.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
     let hits = hits_of(store, &searcher, page, &snippets, forum)?;
     Ok((results_of(&found.catalog, &found.text, hits, facets), typed))
@@ -642,8 +650,8 @@ fn hits_of(
 ) -> tantivy::Result<Vec<Hit>> {
     let mut hits = Vec::new();
     for (score, addr) in page {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        hits.extend(hit_of(store, addr, &doc, score, snippets, forum));
+        let doc: TantivyDocument = phases::record(Phase::Documents, || searcher.doc(addr))?;
+        hits.extend(phases::record(Phase::Snippets, || hit_of(store, addr, &doc, score, snippets, forum)));
     }
     Ok(hits)
 }

@@ -3,7 +3,9 @@
 //! Making them was most of the time of a 20-hit page, because a match may be one only our
 //! analyzer can see (`chuushin` marks `中心`), and analyzing every hit's text again (lindera
 //! over Japanese) costs more than the search. So the work is done cheapest first:
-//! 1. a field of a drama or person that holds no query term (told by the postings) is skipped;
+//! 1. a field that holds no query term (told by the postings) is skipped: a drama's synopsis,
+//!    or a review found only through another spelling of a name, which is then shown from its
+//!    start, unmarked, without being analyzed;
 //! 2. what the user typed, or a query term, found literally gives the passage and its marks
 //!    with no analysis at all; for a romaji query the passage alone (a few dozen words) is
 //!    then analyzed, so the kanji next to the romaji title are marked too;
@@ -31,9 +33,9 @@ struct FieldTerms {
     field: Field,
     terms: HashSet<String>,
     analyzer: TextAnalyzer,
-    /// Per segment, where each term's postings are: so that a hit's fields can be told apart
-    /// (does this drama's synopsis hold a query term at all?) without analyzing them. None
-    /// when the hit has only this field to be shown from, so there is nothing to tell apart.
+    /// Per segment, where each term's postings are: so that a field that holds no query term
+    /// (this drama's synopsis; a review found through another spelling of a name) is told
+    /// without analyzing it.
     postings: Option<Vec<Vec<TermInfo>>>,
 }
 
@@ -65,7 +67,10 @@ impl Snippets {
                 if terms.is_empty() {
                     return None;
                 }
-                let postings = (fields.len() > 1).then(|| {
+                // Also for a hit with one field: a text found only through another spelling of
+                // a name holds none of the typed words' terms, and analyzing it in full to
+                // find no mark was most of the time of a romaji title query.
+                let postings = Some({
                     searcher
                         .segment_readers()
                         .iter()
