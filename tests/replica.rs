@@ -286,7 +286,7 @@ fn top100(port: u16) -> serde_json::Value {
 }
 
 /// A served writer on `dir` holding the seed page's records: its port, its process, its URL.
-fn seeded_writer(dir: &std::path::Path) -> (u16, std::process::Child, String) {
+fn seeded_writer(dir: &std::path::Path) -> (u16, common::server::Server, String) {
     let port = free_port();
     let writer = start(dir, port, &[]);
     let (s, b) = request(port, "POST", "/api/records", &common::seed_text()).unwrap();
@@ -322,7 +322,7 @@ fn converge(port: u16, writer: u16, within: Duration) {
 fn two_replicas_following_a_writer_over_http_see_every_acknowledged_batch_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
     let (wport, mut writer, url) = seeded_writer(&dir.path().join("writer"));
-    let mut replicas: Vec<(u16, std::process::Child)> = (0..2)
+    let mut replicas: Vec<(u16, common::server::Server)> = (0..2)
         .map(|i| {
             let port = free_port();
             (port, start(&dir.path().join(format!("replica{i}")), port, &["--read-only", "--follow", &url]))

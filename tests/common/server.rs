@@ -35,10 +35,35 @@ pub fn request_as(port: u16, method: &str, path: &str, body: &str, token: &str) 
     Ok((status, body))
 }
 
+/// A server started for a test, killed when dropped: a test that fails halfway (a panic
+/// before its own `kill`) does not leave its server running.
+pub struct Server(pub Child);
+
+impl std::ops::Deref for Server {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Already stopped by the test: both fail quietly.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts a server without waiting for it to answer (the admin token is [`TOKEN`], the
 /// replication token [`REPLICATION_TOKEN`]).
-pub fn spawn(index: &std::path::Path, port: u16, extra: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+pub fn spawn(index: &std::path::Path, port: u16, extra: &[&str]) -> Server {
+    Server(Command::new(env!("CARGO_BIN_EXE_dorama-search"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--index"])
         .arg(index)
         .args(extra)
@@ -48,11 +73,11 @@ pub fn spawn(index: &std::path::Path, port: u16, extra: &[&str]) -> Child {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap()
+        .unwrap())
 }
 
 /// Starts a server and waits until its `/healthz` answers 200.
-pub fn start(index: &std::path::Path, port: u16, extra: &[&str]) -> Child {
+pub fn start(index: &std::path::Path, port: u16, extra: &[&str]) -> Server {
     let child = spawn(index, port, extra);
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
