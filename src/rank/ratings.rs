@@ -61,6 +61,11 @@ fn pair(drama: u32, user: u32) -> u64 {
 
 /// The live rows of the log grouped by drama (a counting sort): row and rating, in row order
 /// within a group.
+/// Rows of the log from which a recount is split between threads ([`Ratings::recounted`]).
+const PARALLEL_RECOUNT_ROWS: usize = 1 << 20;
+/// Threads a recount uses at most.
+const MAX_RECOUNT_THREADS: usize = 8;
+
 struct Groups {
     start: Vec<u32>,
     rows: Vec<u32>,
@@ -493,13 +498,49 @@ impl Ratings {
     /// beside the tables it serves and swaps the result in ([`Ratings::replace_aggs`]), so no
     /// search waits for the count.
     pub fn recounted(&self) -> (Vec<Agg>, usize) {
-        let mut aggs = vec![Agg::default(); self.aggs.len()];
+        // A small log is counted on one thread: a thread costs more than it would save.
+        let threads = if self.log.user.len() < PARALLEL_RECOUNT_ROWS {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |t| t.get()).min(MAX_RECOUNT_THREADS)
+        };
+        self.recounted_on(threads)
+    }
+
+    /// [`Ratings::recounted`] on `threads` threads. Each drama is counted apart from the
+    /// others, so the dramas are split between threads at equal shares of the log's rows, each
+    /// thread with its own stamps.
+    fn recounted_on(&self, threads: usize) -> (Vec<Agg>, usize) {
+        let threads = threads.max(1);
+        let n = self.aggs.len();
+        let groups = Groups::of(&self.log, n);
+        let live = groups.start[n] as u64;
+        let mut bounds: Vec<usize> = (1..threads).map(|t| groups.start.partition_point(|&r| (r as u64) * (threads as u64) < live * t as u64).saturating_sub(1).min(n)).collect();
+        bounds.insert(0, 0);
+        bounds.push(n);
+        bounds.dedup();
+        let parts: Vec<(Vec<Agg>, usize)> = std::thread::scope(|s| {
+            let groups = &groups;
+            let handles: Vec<_> = bounds.windows(2).map(|w| (w[0], w[1])).map(|(lo, hi)| s.spawn(move || self.count_dramas(groups, lo..hi))).collect();
+            handles.into_iter().map(|h| h.join().expect("a recount thread panicked")).collect()
+        });
+        let mut aggs = Vec::with_capacity(n);
+        let mut counted = 0;
+        for (a, c) in parts {
+            aggs.extend(a);
+            counted += c;
+        }
+        (aggs, counted)
+    }
+
+    /// The aggregates of the dramas in `dramas`: per user, the latest of its ratings.
+    fn count_dramas(&self, groups: &Groups, dramas: std::ops::Range<usize>) -> (Vec<Agg>, usize) {
         let Log { user, rating, seq, .. } = &self.log;
-        let groups = Groups::of(&self.log, self.aggs.len());
+        let mut aggs = Vec::with_capacity(dramas.len());
         // Per user: the drama it was last seen in (u32::MAX: none yet) and its winning row.
         let mut stamp = vec![(u32::MAX, 0u32); self.users.len()];
         let mut counted = 0usize;
-        for d in 0..self.aggs.len() {
+        for d in dramas {
             let mut agg = Agg::default();
             for (row, r) in groups.rows(d) {
                 let s = &mut stamp[user[row as usize] as usize];
@@ -513,7 +554,7 @@ impl Ratings {
                 }
             }
             counted += agg.count as usize;
-            aggs[d] = agg;
+            aggs.push(agg);
         }
         (aggs, counted)
     }
@@ -733,6 +774,20 @@ mod tests {
                     _ => {}
                 }
                 assert_eq!(dramas_of(&bulk), dramas_of(&one), "seed {seed}, change {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_recount_on_several_threads_counts_what_one_thread_counts() {
+        for seed in 1..20u64 {
+            let rows = rows(3_000, seed * 0x9E37_79B9);
+            let r = bulk_of(&rows);
+            let one = r.recounted_on(1);
+            assert_eq!(one.0.iter().map(|a| a.count as usize).sum::<usize>(), one.1);
+            assert_eq!(one.0, r.aggs, "seed {seed}: the recount is what the bulk load's tables say");
+            for threads in [2, 3, 7, 16] {
+                assert_eq!(r.recounted_on(threads), one, "seed {seed}, {threads} threads");
             }
         }
     }
