@@ -1,0 +1,49 @@
+//! Where each query's time goes on an index already built (the bench's `phases`, at any
+//! scale): `cargo run --release --example phases -- INDEX [RUNS] [QUERY...]`. Opens the index
+//! read-only (a server may be using it), runs each query uncached RUNS times (default 20)
+//! after one warm-up, and prints the mean microseconds of each phase
+//! ([`dorama_search::search::phases`]) and of the whole search.
+
+use dorama_search::engine::{Engine, Options};
+use dorama_search::search::phases::{measure, Phases};
+use dorama_search::search::{Scope, SearchRequest};
+use std::time::Instant;
+
+/// The queries of the bench's mix, when none are given.
+const MIX: &[&str] = &["sekai no chuushin", "center of the world", "世界の中心", "せかいのちゅうしん", "takayuki yamada", "山田孝之", "yamada takayki", "cinematography", "学校", "high school"];
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let index = args.next().ok_or_else(|| anyhow::anyhow!("usage: phases INDEX [RUNS] [QUERY...]"))?;
+    let runs: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(20).max(1);
+    let given: Vec<String> = args.collect();
+    let queries: Vec<String> = if given.is_empty() { MIX.iter().map(|q| q.to_string()).collect() } else { given };
+    let engine = Engine::open_read_only(std::path::Path::new(&index), Options { cache_entries: 0, ..Options::default() })?;
+    println!("{:<24} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "query", "total", "analysis", "catalog", "texts", "spelling", "merge", "docs", "snippets", "other");
+    for q in &queries {
+        let req = SearchRequest { q: q.clone(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
+        engine.search_uncached(&req)?;
+        let mut sum = Phases::default();
+        let started = Instant::now();
+        for _ in 0..runs {
+            let (r, p) = measure(|| engine.search_uncached(&req));
+            r?;
+            sum = Phases {
+                analysis: sum.analysis + p.analysis,
+                catalogue: sum.catalogue + p.catalogue,
+                texts: sum.texts + p.texts,
+                spellings: sum.spellings + p.spellings,
+                merge: sum.merge + p.merge,
+                documents: sum.documents + p.documents,
+                snippets: sum.snippets + p.snippets,
+            };
+        }
+        let whole = started.elapsed().as_secs_f64() * 1e6 / runs as f64;
+        let p = sum.per(runs);
+        println!(
+            "{:<24} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0}",
+            q, whole, p.analysis, p.catalogue, p.texts, p.spellings, p.merge, p.documents, p.snippets, (whole - p.total()).max(0.0)
+        );
+    }
+    Ok(())
+}
