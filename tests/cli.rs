@@ -90,6 +90,14 @@ fn an_index_written_by_another_version_is_refused_with_a_message_not_read() {
         "the README promises a message saying how to move to this version: {err}"
     );
     assert!(err.contains(dorama_search::analysis::fingerprint()), "the message names the mark this build writes: {err}");
+    assert!(!err.contains("git clean"), "no sample here, nothing to refill it from: {err}");
+    // A directory that also holds `sample/` (the repository's `index/`) is told how to refill
+    // it from the sample instead.
+    std::fs::create_dir(ix.join("sample")).unwrap();
+    let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("git clean -fX") && err.contains("`serve` fills it again"), "{err}");
+    std::fs::remove_dir(ix.join("sample")).unwrap();
     std::fs::remove_file(ix.join("dorama-format")).unwrap();
     let out = bin().args(["search", "--index"]).arg(&ix).arg("sekachu").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no format mark"));

@@ -27,10 +27,15 @@ pub enum IndexError {
         "the index in {dir} was written by another version of dorama-search ({found}; this one writes \"{}\"). \
          To move it to this version: export its records with the build that wrote it \
          (`dorama-search export --index {dir} --out records.ndjson`), then index them into a new directory \
-         with this one (`dorama-search index --index NEW_DIR records.ndjson`)",
+         with this one (`dorama-search index --index NEW_DIR records.ndjson`){hint}",
         format_mark()
     )]
-    Format { dir: String, found: String },
+    Format {
+        dir: String,
+        found: String,
+        /// For the sample index a repository's `index/` holds: how to refill it instead.
+        hint: String,
+    },
     #[error(
         "the index in {dir} is damaged: {file}: {message}. Restore a snapshot, or rebuild it from an export; \
          `dorama-search check --index {dir}` lists every problem"
@@ -94,10 +99,18 @@ pub(crate) fn check_format(dir: &Path) -> Result<(), IndexError> {
     if found.as_deref() == Some(format_mark()) {
         return Ok(());
     }
-    Err(IndexError::Format {
-        dir: dir.display().to_string(),
-        found: found.unwrap_or_else(|| "no format mark".into()),
-    })
+    // The repository's `index/` is filled from its `sample/` by the first `serve`: after an
+    // upgrade a developer has nothing to export, only a sample to load again.
+    let hint = if dir.join("sample").is_dir() {
+        format!(
+            ". If it only holds the sample it was filled from, remove its files and keep `sample/` \
+             (`git clean -fX {}`), and `serve` fills it again",
+            dir.display()
+        )
+    } else {
+        String::new()
+    };
+    Err(IndexError::Format { dir: dir.display().to_string(), found: found.unwrap_or_else(|| "no format mark".into()), hint })
 }
 
 /// A tantivy error met while opening the index in `dir`: [`IndexError::Damaged`], naming the
