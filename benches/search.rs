@@ -144,15 +144,7 @@ fn phases_of(engine: &Engine, req: &SearchRequest, n: usize) -> serde_json::Valu
     let mut last = None;
     for _ in 0..n {
         let (r, p) = dorama_search::search::phases::measure(|| engine.search_uncached(req).unwrap());
-        sum = dorama_search::search::phases::Phases {
-            analysis: sum.analysis + p.analysis,
-            catalogue: sum.catalogue + p.catalogue,
-            texts: sum.texts + p.texts,
-            spellings: sum.spellings + p.spellings,
-            merge: sum.merge + p.merge,
-            documents: sum.documents + p.documents,
-            snippets: sum.snippets + p.snippets,
-        };
+        sum += p;
         last = Some(r);
     }
     let whole = started.elapsed().as_secs_f64() * 1e6 / n as f64;

@@ -28,15 +28,7 @@ fn main() -> anyhow::Result<()> {
         for _ in 0..runs {
             let (r, p) = measure(|| engine.search_uncached(&req));
             r?;
-            sum = Phases {
-                analysis: sum.analysis + p.analysis,
-                catalogue: sum.catalogue + p.catalogue,
-                texts: sum.texts + p.texts,
-                spellings: sum.spellings + p.spellings,
-                merge: sum.merge + p.merge,
-                documents: sum.documents + p.documents,
-                snippets: sum.snippets + p.snippets,
-            };
+            sum += p;
         }
         let whole = started.elapsed().as_secs_f64() * 1e6 / runs as f64;
         let p = sum.per(runs);

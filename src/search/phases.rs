@@ -43,6 +43,19 @@ pub struct Phases {
     pub snippets: f64,
 }
 
+impl std::ops::AddAssign for Phases {
+    /// Adds another search's phases: what a caller measuring many searches sums.
+    fn add_assign(&mut self, o: Phases) {
+        self.analysis += o.analysis;
+        self.catalogue += o.catalogue;
+        self.texts += o.texts;
+        self.spellings += o.spellings;
+        self.merge += o.merge;
+        self.documents += o.documents;
+        self.snippets += o.snippets;
+    }
+}
+
 impl Phases {
     fn of(totals: &[Duration; PHASES]) -> Phases {
         let us = |i: usize| totals[i].as_secs_f64() * 1e6;
