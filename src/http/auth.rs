@@ -27,23 +27,23 @@ pub fn require_replication(configured: Option<&str>, headers: &HeaderMap) -> Res
 /// Whether the request carries `expected` as its bearer token (constant time), without an
 /// error for when it does not: for deciding how to treat a request, not whether to serve it.
 pub fn require_token_quietly(expected: &str, headers: &HeaderMap) -> bool {
+    bearer(headers).is_some_and(|g| constant_time_eq(g.as_bytes(), expected.as_bytes()))
+}
+
+/// The token of an `Authorization: Bearer <token>` header, trimmed.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|g| constant_time_eq(g.trim().as_bytes(), expected.as_bytes()))
+        .map(str::trim)
 }
 
 fn require_token(configured: Option<&str>, headers: &HeaderMap, disabled: &str, what: &str) -> Result<(), ApiError> {
     let Some(expected) = configured else {
         return Err(ApiError::new(StatusCode::FORBIDDEN, disabled));
     };
-    let given = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    match given {
+    match bearer(headers) {
         Some(g) if constant_time_eq(g.as_bytes(), expected.as_bytes()) => Ok(()),
         Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, format!("wrong {what} token")).with_code(crate::api::ErrorCode::InvalidToken)),
         None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "missing Authorization: Bearer <token>").with_code(crate::api::ErrorCode::MissingToken)),

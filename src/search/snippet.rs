@@ -36,7 +36,7 @@ struct FieldTerms {
     /// Per segment, where each term's postings are: so that a field that holds no query term
     /// (this drama's synopsis; a review found through another spelling of a name) is told
     /// without analyzing it.
-    postings: Option<Vec<Vec<TermInfo>>>,
+    postings: Vec<Vec<TermInfo>>,
 }
 
 /// Snippet makers for the fields a hit may be shown from, in order of preference.
@@ -70,16 +70,14 @@ impl Snippets {
                 // Also for a hit with one field: a text found only through another spelling of
                 // a name holds none of the typed words' terms, and analyzing it in full to
                 // find no mark was most of the time of a romaji title query.
-                let postings = Some({
-                    searcher
-                        .segment_readers()
-                        .iter()
-                        .map(|seg| {
-                            let Ok(inv) = seg.inverted_index(field) else { return Vec::new() };
-                            terms.iter().filter_map(|t| inv.get_term_info(t).ok().flatten()).collect()
-                        })
-                        .collect()
-                });
+                let postings = searcher
+                    .segment_readers()
+                    .iter()
+                    .map(|seg| {
+                        let Ok(inv) = seg.inverted_index(field) else { return Vec::new() };
+                        terms.iter().filter_map(|t| inv.get_term_info(t).ok().flatten()).collect()
+                    })
+                    .collect();
                 let analyzer = searcher.index().tokenizer_for_field(field).ok()?;
                 let terms = terms.iter().filter_map(|t| t.value().as_str().map(str::to_string)).collect();
                 Some(FieldTerms { field, terms, analyzer, postings })
@@ -94,7 +92,7 @@ impl Snippets {
 
     /// Whether the document's `ft` field may hold one of the query's terms, from the postings.
     fn holds_a_term(&self, ft: &FieldTerms, addr: DocAddress) -> bool {
-        let Some(infos) = ft.postings.as_ref().and_then(|p| p.get(addr.segment_ord as usize)) else { return true };
+        let Some(infos) = ft.postings.get(addr.segment_ord as usize) else { return true };
         let Ok(inv) = self.searcher.segment_reader(addr.segment_ord).inverted_index(ft.field) else { return true };
         infos.iter().any(|ti| {
             inv.read_postings_from_terminfo(ti, IndexRecordOption::Basic)
