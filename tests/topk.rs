@@ -80,7 +80,10 @@ fn exhaustive(engine: &Engine, req: &SearchRequest) -> (Vec<(String, f32)>, usiz
         rows
     };
     let mut rows = run(true);
-    if rows.is_empty() && ws.len() > 1 {
+    // As the search: a query of more than one word, for the catalogue or for texts (a kana run
+    // of glue words the index holds whole is a text word only: `せかい` is `se` `kai`), falls
+    // back to any of its words when no document has all.
+    if rows.is_empty() && ws.len().max(tw.text.len()) > 1 {
         rows = run(false);
     }
     let total = rows.len();
