@@ -122,3 +122,29 @@ fn japanese_and_english_review_text_is_matched_by_word_not_by_sound() {
     assert!(stopped.is_empty(), "{} pinned rows stopped holding:\n{stopped:#?}", stopped.len());
     assert!(started.is_empty(), "{} rows hold now and are not pinned (DORAMA_BLESS=1 pins them):\n{started:#?}", started.len());
 }
+
+/// An English word is found in every form by its stem, and the form as typed ranks first:
+/// texts alike but for the form, in both orders of ingest, each query puts its own form first.
+#[test]
+fn searching_an_english_word_finds_every_form_and_ranks_the_form_typed_first() {
+    for flip in [false, true] {
+        let (_dir, engine) = common::empty_engine();
+        let mut texts = vec![("c-ending", "the ending was sad and quiet"), ("c-endings", "the endings were sad and quiet")];
+        if flip {
+            texts.reverse();
+        }
+        let drama = serde_json::json!({"type": "drama", "id": "d", "title": "Hoshi"}).to_string();
+        let lines: Vec<String> = std::iter::once(drama)
+            .chain(texts.iter()
+            .map(|(id, body)| serde_json::json!({"type": "comment", "id": id, "drama_id": "d", "author": "a", "body": body}).to_string()))
+            .collect();
+        engine.ingest(parse_ndjson("texts", &lines.join("\n")).unwrap()).unwrap();
+        for (q, first) in [("endings", "c-endings"), ("ending", "c-ending"), ("sad endings", "c-endings"), ("quiet ending", "c-ending")] {
+            let res = engine.search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() }).unwrap();
+            let ids: Vec<&str> = res.hits.iter().map(|h| h.id.as_str()).collect();
+            assert_eq!(ids.len(), 2, "{q:?} finds both forms: {ids:?}");
+            assert_eq!(ids[0], first, "{q:?} ranks its own form first: {ids:?}");
+            assert!(res.hits[0].score > res.hits[1].score, "{q:?}: the form typed scores higher, not a tie");
+        }
+    }
+}

@@ -115,7 +115,7 @@ fn word_consonants(letters: &[u8], out: &mut Vec<u8>) {
 /// of `Kusuriya no Hitorigoto`, has the consonants of `Kyokou Suiri`).
 pub fn name_key(name: &str) -> Option<String> {
     let folded = super::normalize::fold_str(name);
-    if !folded.chars().all(|c| c.is_ascii() || !c.is_alphabetic()) || reads_as_romaji(&folded) || has_acronym(&folded) {
+    if !folded.chars().all(|c| c.is_ascii() || !c.is_alphabetic()) || super::romaji::reads_as_romaji(&folded) || has_acronym(&folded) {
         return None;
     }
     key(&folded)
@@ -129,50 +129,6 @@ fn has_acronym(latin: &str) -> bool {
         .any(|w| !w.is_empty() && !w.eq_ignore_ascii_case("x") && !w.bytes().any(|b| b"aeiouyAEIOUY".contains(&b)))
 }
 
-/// Whether every word of a Latin name splits into romaji syllables (Hepburn, Kunrei or as
-/// typed on a keyboard): vowels, a consonant or a palatal pair before a vowel, `n` alone, a
-/// doubled consonant, `m` before `b`, `p` or `m`.
-fn reads_as_romaji(latin: &str) -> bool {
-    let lower = latin.to_ascii_lowercase();
-    let mut words = lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).peekable();
-    words.peek().is_some() && words.all(|w| romaji_word(w.as_bytes()))
-}
-
-fn romaji_word(w: &[u8]) -> bool {
-    let vowel = |b: u8| b"aeiou".contains(&b);
-    let mut i = 0;
-    while i < w.len() {
-        let (c, next) = (w[i], w.get(i + 1).copied());
-        if vowel(c) {
-            i += 1;
-            continue;
-        }
-        // A doubled consonant (`kk`, `tch`) or `n`/`m` closing a syllable.
-        if next == Some(c) && c != b'n' || c == b't' && next == Some(b'c') {
-            i += 1;
-            continue;
-        }
-        if c == b'n' && next.is_none_or(|n| !vowel(n) && n != b'y') {
-            i += 1;
-            continue;
-        }
-        if c == b'm' && matches!(next, Some(b'b' | b'p' | b'm')) {
-            i += 1;
-            continue;
-        }
-        let onset = match (c, next) {
-            (b's' | b'c', Some(b'h')) | (b't', Some(b's')) => 2,
-            (b'k' | b'g' | b's' | b'z' | b't' | b'd' | b'n' | b'h' | b'b' | b'p' | b'm' | b'y' | b'r' | b'w' | b'j' | b'f', _) => 1,
-            _ => return false,
-        };
-        let onset = if onset == 1 && w.get(i + 1) == Some(&b'y') && c != b'y' { 2 } else { onset };
-        match w.get(i + onset) {
-            Some(&v) if vowel(v) => i += onset + 1,
-            _ => return false,
-        }
-    }
-    true
-}
 
 /// The loanword key of a query typed wholly in kana, from its words' Hepburn romaji.
 pub fn query_key(ws: &[super::tokenizer::Word]) -> Option<String> {

@@ -13,8 +13,11 @@
 //! - **A word written in kana or romaji** has only its sound to go by: texts are searched by
 //!   its reading key, which reaches kanji, kana and romaji text alike (`saishuukai` and
 //!   `さいしゅうかい` find `最終回`).
-//! - **An English word** is looked up by its key and its stem ([`super::stem::english`]): a
-//!   text with the exact form matches both and scores higher.
+//! - **An English word** is looked up by its stem ([`super::stem::english`]), which review text
+//!   holds for every form of it ([`super::tokenizer::text_terms`]): one term per word, which
+//!   tantivy prunes. The form as typed ([`QueryWord::exact`]) adds its score where a text holds
+//!   it, so the exact form ranks first. A Latin word that could be romaji (`sekai`) is also
+//!   looked up by its key, which is how Japanese text holds its sound.
 //! - **Numbers** by their value (`三` and `3`).
 //! - **Glue words** (particles, auxiliaries, articles) are marked, and dropped from a query
 //!   that has other words.
@@ -40,6 +43,9 @@ pub struct QueryWord {
     pub reading: Option<String>,
     /// What texts are searched by, any of them, most specific first.
     pub text: Vec<String>,
+    /// The English word as typed when `text` is its stem: not required, it adds its score to a
+    /// text that holds it ([`TextWord::exact`]).
+    pub exact: Option<String>,
     /// The text terms are readings (a word in kana or romaji): a search may cut them again
     /// by the words the index holds (`saishuukai` is `最終` + `回` in the index).
     pub by_reading: bool,
@@ -55,6 +61,28 @@ impl QueryWord {
     /// Every term the word may match by in names, its reading fallback included.
     pub fn all_terms(&self) -> impl Iterator<Item = &String> {
         self.names.iter().chain(self.reading.as_ref())
+    }
+}
+
+/// How texts are searched for one word of a query.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct TextWord {
+    /// Any of these matches the word; where several match, their scores add up.
+    pub terms: Vec<String>,
+    /// The form as typed, when `terms` is its English stem: its score is added where a text
+    /// holds it, without gating the match (`endings` finds `ending`, and ranks `endings` first).
+    pub exact: Option<String>,
+}
+
+impl TextWord {
+    /// A word matched by any of `terms`, with no exact form on top.
+    pub fn any_of(terms: Vec<String>) -> TextWord {
+        TextWord { terms, exact: None }
+    }
+
+    /// Every term the word is found or scored by.
+    pub fn all_terms(&self) -> impl Iterator<Item = &String> {
+        self.terms.iter().chain(&self.exact)
     }
 }
 
@@ -122,16 +150,20 @@ pub fn query_words(jp: &Japanese, cut: &[Word]) -> Vec<QueryWord> {
             // of Japanese (`sekai` → `世界`).
             q.names = terms.clone();
             q.names.extend(terms.first().filter(|k| k.bytes().any(|b| b.is_ascii_alphabetic())).map(|k| format!("{READING_MARK}{k}")));
-            // In texts: the word, every word of its stem (`loved` → the stem of `loving`), and
-            // the stem as a word (`loved` → `love`, which is its own stem and so indexed
-            // without a stem term).
-            q.text = vec![terms[0].clone()];
-            if let Some(stemmed) = stem::english_of_key(&w.surface) {
-                let plain = super::tokenizer::latin_key(stemmed.trim_start_matches(stem::STEM_MARK));
-                q.text.push(stemmed);
-                q.text.push(plain);
+            // In texts: the stem every form shares (`loved` → `~love`, as `love` and `loving`
+            // are indexed too), the form as typed scoring on top. A word that could be romaji
+            // is also its key, required like the stem: Japanese text holds its sound by that
+            // key (`sekai` → `世界`), and a kana run typed in romaji may be cut again by it.
+            let key = terms[0].clone();
+            q.by_reading = super::romaji::could_be_reading(&key);
+            match stem::english_of_key(&w.surface) {
+                Some(stemmed) if q.by_reading => q.text = vec![key, stemmed],
+                Some(stemmed) => {
+                    q.text = vec![stemmed];
+                    q.exact = Some(key);
+                }
+                None => q.text = vec![key],
             }
-            q.by_reading = true;
         }
         q.names.dedup();
         q.text.dedup();
@@ -205,7 +237,11 @@ mod tests {
         assert_eq!(w[0].text[0], crate::analysis::romaji::canonical("kirei"));
         assert!(w[0].by_reading);
         let w = qw("crying");
-        assert_eq!(w[0].text, ["crying", "~cri", "cri"]);
+        assert!(!w[0].by_reading, "crying is no romaji");
+        assert_eq!((w[0].text.as_slice(), w[0].exact.as_deref()), (&["~cri".to_string()][..], Some("crying")));
+        let w = qw("sekai");
+        assert_eq!(w[0].text, ["sekai", "~sekai"], "a word that may be romaji is also its key");
+        assert_eq!(w[0].exact, None);
     }
 
     #[test]

@@ -233,9 +233,71 @@ pub fn is_kana(s: &str) -> bool {
         && s.chars().all(|c| ('\u{3041}'..='\u{30FF}').contains(&c) && c != '・' || c == 'ー')
 }
 
+/// Whether every word of a Latin name splits into romaji syllables (Hepburn, Kunrei or as
+/// typed on a keyboard): vowels, a consonant or a palatal pair before a vowel, `n` alone, a
+/// doubled consonant, `m` before `b`, `p` or `m`.
+pub fn reads_as_romaji(latin: &str) -> bool {
+    let lower = latin.to_ascii_lowercase();
+    let mut words = lower.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()).peekable();
+    words.peek().is_some() && words.all(|w| romaji_word(w.as_bytes()))
+}
+
+fn romaji_word(w: &[u8]) -> bool {
+    let vowel = |b: u8| b"aeiou".contains(&b);
+    let mut i = 0;
+    while i < w.len() {
+        let (c, next) = (w[i], w.get(i + 1).copied());
+        if vowel(c) {
+            i += 1;
+            continue;
+        }
+        // A doubled consonant (`kk`, `tch`) or `n`/`m` closing a syllable.
+        if next == Some(c) && c != b'n' || c == b't' && next == Some(b'c') {
+            i += 1;
+            continue;
+        }
+        if c == b'n' && next.is_none_or(|n| !vowel(n) && n != b'y') {
+            i += 1;
+            continue;
+        }
+        if c == b'm' && matches!(next, Some(b'b' | b'p' | b'm')) {
+            i += 1;
+            continue;
+        }
+        let onset = match (c, next) {
+            (b's' | b'c', Some(b'h')) | (b't', Some(b's')) => 2,
+            (b'k' | b'g' | b's' | b'z' | b't' | b'd' | b'n' | b'h' | b'b' | b'p' | b'm' | b'y' | b'r' | b'w' | b'j' | b'f', _) => 1,
+            _ => return false,
+        };
+        let onset = if onset == 1 && w.get(i + 1) == Some(&b'y') && c != b'y' { 2 } else { onset };
+        match w.get(i + onset) {
+            Some(&v) if vowel(v) => i += onset + 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Whether a canonical key ([`canonical`]) could be the reading of some kana, as Japanese text
+/// is indexed by: romaji syllables, `v` (of `ヴ`) among the consonants. An English word whose
+/// key could not (`high`, `school`) meets no Japanese text by its sound.
+pub fn could_be_reading(key: &str) -> bool {
+    !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase()) && romaji_word(key.replace('v', "b").as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_keys_made_of_kana_syllables_could_be_a_reading() {
+        for key in ["sekai", "tyusin", "kimutaku", "namida", "anime", "vaiorin", "densya"] {
+            assert!(could_be_reading(key), "{key}");
+        }
+        for key in ["high", "scool", "love", "ending", "cinematografy", "~sekai", ""] {
+            assert!(!could_be_reading(key), "{key}");
+        }
+    }
 
     #[test]
     fn kana_becomes_hepburn() {

@@ -234,7 +234,23 @@ pub fn name_terms(w: &Word) -> Vec<String> {
 /// Terms of words already cut (a query's words also give its type-ahead keys, so it is cut
 /// once and used twice).
 pub fn terms_of(words: Vec<Word>) -> Vec<Term> {
-    terms_by(words, word_terms)
+    terms_by(words, text_terms)
+}
+
+/// [`word_terms`] as review text holds them: an English word also by its stem when the word is
+/// its own stem (`love` is also `~love`). Every inflection of a word then shares one term, so
+/// a query looks each of its words up by that one term ([`crate::analysis::query`]): a
+/// conjunction of single terms is what tantivy prunes (block-max WAND), where a conjunction
+/// of unions (`love` or `~love`, for each word) walks every match. The catalogue's fields keep
+/// [`word_terms`]: their words are matched by tier, not summed.
+pub fn text_terms(w: &Word) -> Vec<String> {
+    let mut terms = word_terms(w);
+    if !w.japanese {
+        if let Some(stem) = stem::english_of_key(&w.surface).filter(|s| !terms.contains(s)) {
+            terms.push(stem);
+        }
+    }
+    terms
 }
 
 /// Each word's terms by `terms`, at the word's position and byte range.

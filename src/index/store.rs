@@ -218,7 +218,7 @@ pub struct Store {
 }
 
 /// The words of each of a drama's names, as a query analyzes them.
-pub type DramaWords = Vec<Vec<Vec<String>>>;
+pub type DramaWords = Vec<Vec<crate::analysis::query::TextWord>>;
 
 /// Drama documents whose derived words are kept.
 const DERIVED_ENTRIES: usize = 4096;

@@ -30,7 +30,7 @@ pub fn words_known(searcher: &Searcher, f: &Fields, words: &[crate::analysis::qu
 fn word_known(searcher: &Searcher, f: &Fields, word: &crate::analysis::query::QueryWord) -> bool {
     let stem = |t: &&String| t.starts_with(crate::analysis::stem::STEM_MARK);
     let as_typed = word.all_terms().filter(|t| !stem(t)).chain(word.text.iter().filter(|t| !t.is_ascii()));
-    as_typed.chain(word.text.first()).any(|t| {
+    as_typed.chain(word.text.first().filter(|t| !stem(t))).any(|t| {
         [f.names, f.cast, f.synopsis, f.text].iter().any(|&field| searcher.doc_freq(&Term::from_field_text(field, t)).unwrap_or(0) > 0)
     })
 }

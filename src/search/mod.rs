@@ -35,6 +35,7 @@
 
 pub mod deadline;
 pub mod did_you_mean;
+pub mod exact_forms;
 pub mod facts;
 pub mod filter;
 pub mod phases;

@@ -1,7 +1,7 @@
 //! From analyzed query words to a tantivy query.
 
 use crate::analysis::loanword;
-use crate::analysis::query::{without_glue, QueryWord};
+use crate::analysis::query::{without_glue, QueryWord, TextWord};
 use crate::analysis::Japanese;
 use crate::index::Fields;
 use tantivy::query::{
@@ -234,10 +234,10 @@ fn present_keys(searcher: &Searcher, field: Field, keys: &[String]) -> Vec<Box<d
 ///
 /// `words` are all the query's words, glue words too (a kana run is read whole with its
 /// particles); glue words are then left out unless the query has nothing else.
-pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<Vec<String>> {
+pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<TextWord> {
     let only_glue = words.iter().all(|w| w.glue);
     let held = |t: &str| searcher.doc_freq(&Term::from_field_text(f.text, t)).unwrap_or(0) > 0;
-    let mut out: Vec<Vec<String>> = Vec::with_capacity(words.len());
+    let mut out: Vec<TextWord> = Vec::with_capacity(words.len());
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
@@ -253,7 +253,7 @@ pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<
         let whole = run.len() > 1 && key.is_ascii() && held(&key);
         if w.by_reading && (whole || run.iter().any(lost)) {
             if let Some(pieces) = recut(&key, &held) {
-                out.extend(pieces.into_iter().map(|p| vec![p]));
+                out.extend(pieces.into_iter().map(|p| TextWord::any_of(vec![p])));
                 i = run_end;
                 continue;
             }
@@ -263,10 +263,11 @@ pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<
             continue;
         }
         let present: Vec<String> = w.text.iter().filter(|t| held(t)).cloned().collect();
-        out.push(if present.is_empty() { w.text.iter().take(1).cloned().collect() } else { present });
+        let terms = if present.is_empty() { w.text.iter().take(1).cloned().collect() } else { present };
+        out.push(TextWord { terms, exact: w.exact.clone().filter(|t| held(t)) });
         i += 1;
     }
-    out.retain(|w| !w.is_empty());
+    out.retain(|w| !w.terms.is_empty());
     out
 }
 
@@ -315,35 +316,38 @@ fn recut(key: &str, held: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
 }
 
 /// The query over reviews, comments, votes and posts: every word (`all`) or any word, each
-/// by any of its terms ([`text_lookup`]), scored by BM25.
-pub fn text(f: &Fields, words: &[Vec<String>], all: bool) -> Box<dyn Query> {
+/// by any of its terms ([`text_lookup`]), scored by BM25; an English word's form as typed adds
+/// its score where a text holds it ([`super::exact_forms`]).
+pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
     let occur = if all { Occur::Must } else { Occur::Should };
     let term = |t: &String| -> Box<dyn Query> {
         Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::WithFreqs))
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
         .iter()
-        .filter(|w| !w.is_empty())
+        .filter(|w| !w.terms.is_empty())
         .map(|w| -> (Occur, Box<dyn Query>) {
-            match w.as_slice() {
+            match w.terms.as_slice() {
                 [one] => (occur, term(one)),
                 many => (occur, Box::new(BooleanQuery::new(many.iter().map(|t| (Occur::Should, term(t))).collect()))),
             }
         })
         .collect();
-    if clauses.len() == 1 {
-        return clauses.pop().expect("one clause").1;
+    let words_query = if clauses.len() == 1 { clauses.pop().expect("one clause").1 } else { Box::new(BooleanQuery::new(clauses)) };
+    let exact: Vec<Term> = words.iter().filter_map(|w| w.exact.as_ref()).map(|t| Term::from_field_text(f.text, t)).collect();
+    if exact.is_empty() {
+        return words_query;
     }
-    Box::new(BooleanQuery::new(clauses))
+    Box::new(super::exact_forms::ExactForms::new(words_query, exact))
 }
 
 /// The terms texts were searched by, for marking snippets: every form of every word, and
 /// nothing else (not the reading of a word written in kanji, which would mark homophones).
-pub fn text_marks(f: &Fields, words: &[Vec<String>]) -> Box<dyn Query> {
+pub fn text_marks(f: &Fields, words: &[TextWord]) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         words
             .iter()
-            .flatten()
+            .flat_map(TextWord::all_terms)
             .map(|t| -> (Occur, Box<dyn Query>) {
                 (Occur::Should, Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::Basic)))
             })

@@ -2,7 +2,7 @@
 
 use super::popularity_boost;
 use super::query::{self, Features};
-use crate::analysis::query::{query_words as read_words, without_glue, QueryWord};
+use crate::analysis::query::{query_words as read_words, without_glue, QueryWord, TextWord};
 use super::snippet::Snippets;
 use super::did_you_mean;
 use super::spellings;
@@ -305,7 +305,7 @@ fn text_queries(f: &Fields, parts: &Parts, tw: &TextWords, all: bool) -> Vec<Box
 }
 
 /// The posts with no drama that name one of `names` (every word of it), if there are names.
-fn mentioning(f: &Fields, names: &[Vec<Vec<String>>]) -> Option<Box<dyn Query>> {
+fn mentioning(f: &Fields, names: &[Vec<TextWord>]) -> Option<Box<dyn Query>> {
     if names.is_empty() {
         return None;
     }
@@ -323,12 +323,12 @@ pub struct TextWords {
     /// The typed words (glue words dropped): what dramas and people are matched by.
     pub words: Vec<QueryWord>,
     /// The terms texts are searched by, a word at a time ([`query::text_lookup`]).
-    pub text: Vec<Vec<String>>,
+    pub text: Vec<TextWord>,
     /// The type-ahead keys of the whole query (its whole-name match).
     pub keys: Vec<String>,
     /// The query with a name it holds written another way ([`super::spellings`]), each
     /// searching texts by other terms than `text`.
-    pub alternatives: Vec<Vec<Vec<String>>>,
+    pub alternatives: Vec<Vec<TextWord>>,
     /// In a drama's forum, the text terms of each of the drama's names: a post that names no
     /// drama but all the words of one of these is in the forum too, marked as a mention.
     /// Shared with the store's cache of them ([`Store::drama_words`]).
@@ -337,8 +337,8 @@ pub struct TextWords {
 
 /// The terms a text query looks words up by, as a set: two spellings with the same set search
 /// texts alike.
-fn text_key(words: &[Vec<String>]) -> Vec<String> {
-    let mut k: Vec<String> = words.iter().flatten().cloned().collect();
+fn text_key(words: &[TextWord]) -> Vec<String> {
+    let mut k: Vec<String> = words.iter().flat_map(TextWord::all_terms).cloned().collect();
     k.sort_unstable();
     k.dedup();
     k
@@ -353,14 +353,14 @@ fn distinct_words(
     searcher: Option<(&Searcher, &Fields)>,
     texts: impl IntoIterator<Item = String>,
     seen: &mut Vec<Vec<String>>,
-) -> Vec<Vec<Vec<String>>> {
+) -> Vec<Vec<TextWord>> {
     let mut out = Vec::new();
     for text in texts {
         let cut = crate::analysis::tokenizer::words(jp, &text);
         let all = read_words(jp, &cut);
-        let ws: Vec<Vec<String>> = match searcher {
+        let ws: Vec<TextWord> = match searcher {
             Some((s, f)) => query::text_lookup(s, f, &all),
-            None => without_glue(all).into_iter().map(|w| w.text).collect(),
+            None => without_glue(all).into_iter().map(|w| TextWord { terms: w.text, exact: w.exact }).collect(),
         };
         let key = text_key(&ws);
         if !ws.is_empty() && !seen.contains(&key) {
