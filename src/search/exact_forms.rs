@@ -7,20 +7,31 @@
 //! block-max WAND, takes under 1 (`high school` at scale 1, issue 26's cost). So each word is
 //! required by its stem alone, which review text holds for every form
 //! ([`crate::analysis::tokenizer::text_terms`]), and the form as typed is a bonus: its BM25
-//! score is added where the document holds it. A bonus of at most `b` in all (each term's
-//! BM25 upper bound) means a document whose words score below `threshold - b` cannot make the
-//! page: the words' walk is handed that lower threshold and stays pruned, and the first page
-//! is exactly the one scoring every match would give (`tests/topk.rs` compares them).
+//! score is added where the document holds it.
+//!
+//! The words' walk stays pruned because the bonus is bounded by the words' own score. Every
+//! occurrence of the form is an occurrence of its stem, in the same text (same length), so
+//! the form's BM25 is at most its stem's scaled by the ratio of their idfs: a document scoring
+//! `s` by its words scores at most `s · (1 + r)` in all, `r` the largest such ratio. (This
+//! takes a form's key to be held only where its stem is: keys fold spellings, so two English
+//! words with one key and two stems would break it; the sum of the forms' upper bounds does
+//! not rest on it, and is used alone where a form's word is required by more than its stem.) A
+//! document whose words score below `threshold / (1 + r)` cannot make the page, and the walk
+//! is handed that threshold (or `threshold` less the forms' BM25 upper bounds, if higher).
+//! The first page is exactly the one scoring every match would give (`tests/topk.rs`
+//! compares them).
 
 use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
 
 /// `words` (the required part), with each of `exact` adding its BM25 score where it matches.
+/// Each exact form comes with its word's stem term, when the word is required by that term
+/// alone: what bounds the form's score by the word's.
 #[derive(Debug)]
 pub struct ExactForms {
     words: Box<dyn Query>,
-    exact: Vec<Term>,
+    exact: Vec<(Term, Option<Term>)>,
 }
 
 impl Clone for ExactForms {
@@ -30,7 +41,7 @@ impl Clone for ExactForms {
 }
 
 impl ExactForms {
-    pub fn new(words: Box<dyn Query>, exact: Vec<Term>) -> ExactForms {
+    pub fn new(words: Box<dyn Query>, exact: Vec<(Term, Option<Term>)>) -> ExactForms {
         ExactForms { words, exact }
     }
 }
@@ -42,18 +53,25 @@ impl Query for ExactForms {
             // Counting: the exact forms decide nothing about what matches.
             return Ok(words);
         };
-        let exact = self.exact.iter().map(|t| TermQuery::new(t.clone(), IndexRecordOption::WithFreqs).weight(scoring)).collect::<tantivy::Result<_>>()?;
-        // Each term's BM25 upper bound, from the statistics its score is computed with.
-        let mut bound = 0.0;
-        for t in &self.exact {
-            bound += Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(t))?.max_score();
+        let exact = self.exact.iter().map(|(t, _)| TermQuery::new(t.clone(), IndexRecordOption::WithFreqs).weight(scoring)).collect::<tantivy::Result<_>>()?;
+        // From the statistics the scores are computed with: each form's BM25 upper bound, and
+        // the ratio of its idf to its stem's (the ratio of their upper bounds, one field).
+        let max_score = |t: &Term| -> tantivy::Result<Score> { Ok(Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(t))?.max_score()) };
+        let (mut bound, mut ratio) = (0.0, 0.0f32);
+        for (form, stem) in &self.exact {
+            let form = max_score(form)?;
+            bound += form;
+            ratio = match stem {
+                Some(stem) => ratio.max(form / max_score(stem)?.max(Score::MIN_POSITIVE)),
+                None => Score::INFINITY,
+            };
         }
-        Ok(Box::new(ExactFormsWeight { words, exact, bound }))
+        Ok(Box::new(ExactFormsWeight { words, exact, bound, ratio }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         self.words.query_terms(visitor);
-        for t in &self.exact {
+        for (t, _) in &self.exact {
             visitor(t, false);
         }
     }
@@ -64,6 +82,9 @@ struct ExactFormsWeight {
     exact: Vec<Box<dyn Weight>>,
     /// The most the exact forms can add to any document: the sum of their BM25 upper bounds.
     bound: Score,
+    /// The most the exact forms can add to a document, as a share of its words' score
+    /// (infinite when some form's word is not required by its stem alone).
+    ratio: Score,
 }
 
 impl ExactFormsWeight {
@@ -87,14 +108,20 @@ fn bonus(exact: &mut [Box<dyn Scorer>], doc: DocId) -> Score {
     sum
 }
 
-/// A threshold for the words alone, given one for words and bonus: `threshold - bound`, a
-/// little lower still, so that rounding never drops a document that ties.
-fn lowered(threshold: Score, bound: Score) -> Score {
-    if bound == 0.0 {
-        return threshold;
+impl ExactFormsWeight {
+    /// A threshold for the words alone, given one for words and bonus: the higher of
+    /// `threshold - bound` and `threshold / (1 + ratio)`, a little lower still, so that
+    /// rounding never drops a document that ties.
+    fn lowered(&self, threshold: Score) -> Score {
+        if self.bound == 0.0 {
+            return threshold;
+        }
+        let mut t = threshold - self.bound;
+        if threshold > 0.0 && self.ratio.is_finite() {
+            t = t.max(threshold / (1.0 + self.ratio));
+        }
+        t - t.abs() * 1e-5 - 1e-5
     }
-    let t = threshold - bound;
-    t - t.abs() * 1e-5 - 1e-5
 }
 
 impl Weight for ExactFormsWeight {
@@ -124,10 +151,9 @@ impl Weight for ExactFormsWeight {
 
     fn for_each_pruning(&self, threshold: Score, reader: &SegmentReader, callback: &mut dyn FnMut(DocId, Score) -> Score) -> tantivy::Result<()> {
         let mut exact = self.exact_scorers(reader, 1.0)?;
-        let bound = self.bound;
-        self.words.for_each_pruning(lowered(threshold, bound), reader, &mut |doc, score| {
+        self.words.for_each_pruning(self.lowered(threshold), reader, &mut |doc, score| {
             let total = score + bonus(&mut exact, doc);
-            lowered(callback(doc, total), bound)
+            self.lowered(callback(doc, total))
         })
     }
 }

@@ -317,24 +317,45 @@ fn recut(key: &str, held: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
 
 /// The query over reviews, comments, votes and posts: every word (`all`) or any word, each
 /// by any of its terms ([`text_lookup`]), scored by BM25; an English word's form as typed adds
-/// its score where a text holds it ([`super::exact_forms`]).
+/// its score where a text holds it.
 pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
-    let occur = if all { Occur::Must } else { Occur::Should };
     let term = |t: &String| -> Box<dyn Query> {
         Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::WithFreqs))
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+    let words: Vec<&TextWord> = words.iter().filter(|w| !w.terms.is_empty()).collect();
+    if !all || words.len() == 1 {
+        // Any word (or the only one): one union of every term of every word, which block-max
+        // WAND prunes. A form as typed is held only where its stem is, so in the union it adds
+        // its score to a text its stem found, as the bonus does.
+        let mut terms: Vec<(Occur, Box<dyn Query>)> = words.iter().flat_map(|w| w.all_terms()).map(|t| (Occur::Should, term(t))).collect();
+        if terms.len() == 1 {
+            return terms.pop().expect("one term").1;
+        }
+        return Box::new(BooleanQuery::new(terms));
+    }
+    // Every word: each required by its terms, the forms as typed a bonus on top that leaves
+    // the conjunction pruned ([`super::exact_forms`]).
+    let clauses: Vec<(Occur, Box<dyn Query>)> = words
         .iter()
-        .filter(|w| !w.terms.is_empty())
         .map(|w| -> (Occur, Box<dyn Query>) {
             match w.terms.as_slice() {
-                [one] => (occur, term(one)),
-                many => (occur, Box::new(BooleanQuery::new(many.iter().map(|t| (Occur::Should, term(t))).collect()))),
+                [one] => (Occur::Must, term(one)),
+                many => (Occur::Must, Box::new(BooleanQuery::new(many.iter().map(|t| (Occur::Should, term(t))).collect()))),
             }
         })
         .collect();
-    let words_query = if clauses.len() == 1 { clauses.pop().expect("one clause").1 } else { Box::new(BooleanQuery::new(clauses)) };
-    let exact: Vec<Term> = words.iter().filter_map(|w| w.exact.as_ref()).map(|t| Term::from_field_text(f.text, t)).collect();
+    let words_query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    let text_term = |t: &String| Term::from_field_text(f.text, t);
+    let exact: Vec<(Term, Option<Term>)> = words
+        .iter()
+        .filter_map(|w| {
+            let stem = match w.terms.as_slice() {
+                [stem] => Some(text_term(stem)),
+                _ => None,
+            };
+            Some((text_term(w.exact.as_ref()?), stem))
+        })
+        .collect();
     if exact.is_empty() {
         return words_query;
     }
