@@ -85,7 +85,9 @@ try {
   // facet answers results (or, from a server that refuses kind=vote, an inline error).
   await page.goto(base + "/#/search/love");
   await page.locator('.ds-facet[data-facet="kind"][data-value="vote"]').click();
-  await page.waitForFunction(() => location.hash.includes("kind=vote") && document.querySelector(".ds-main .ds-hit, .ds-main .ds-err"));
+  // Waits for the new answer to be drawn (the vote facet on, or the error), not for hits of
+  // the page before it, which are still there for a moment after the hash changes.
+  await page.waitForFunction(() => location.hash.includes("kind=vote") && document.querySelector('.ds-facet.ds-on[data-facet="kind"][data-value="vote"], .ds-main .ds-err'));
   must(await page.locator(".ds-box input").count() === 1 && await page.locator(".ds-facet").count() > 0, "the vote facet took the box or the facets away");
   await page.goto(base + "/#/search/love?season=foo");
   await page.locator(".ds-main .ds-err").waitFor({ state: "visible" });
