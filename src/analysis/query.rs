@@ -152,8 +152,10 @@ pub fn query_words(jp: &Japanese, cut: &[Word]) -> Vec<QueryWord> {
             q.names.extend(terms.first().filter(|k| k.bytes().any(|b| b.is_ascii_alphabetic())).map(|k| format!("{READING_MARK}{k}")));
             // In texts: the stem every form shares (`loved` → `~love`, as `love` and `loving`
             // are indexed too), the form as typed scoring on top. A word that could be romaji
-            // is also its key, required like the stem: Japanese text holds its sound by that
-            // key (`sekai` → `世界`), and a kana run typed in romaji may be cut again by it.
+            // is its key, which is how Japanese text holds its sound (`sekai` → `世界`) and by
+            // which a kana run typed in romaji may be cut again, or its stem, which the index
+            // holds only where another form of the word is written (`takes` for `take`;
+            // [`super::tokenizer::text_terms`]).
             let key = terms[0].clone();
             q.by_reading = super::romaji::could_be_reading(&key);
             match stem::english_of_key(&w.surface) {

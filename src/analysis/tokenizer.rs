@@ -241,11 +241,16 @@ pub fn terms_of(words: Vec<Word>) -> Vec<Term> {
 /// its own stem (`love` is also `~love`). Every inflection of a word then shares one term, so
 /// a query looks each of its words up by that one term ([`crate::analysis::query`]): a
 /// conjunction of single terms is what tantivy prunes (block-max WAND), where a conjunction
-/// of unions (`love` or `~love`, for each word) walks every match. The catalogue's fields keep
-/// [`word_terms`]: their words are matched by tier, not summed.
+/// of unions (`love` or `~love`, for each word) walks every match.
+///
+/// Not a word whose key could be romaji ([`romaji::could_be_reading`]): a query looks that up
+/// by its key anyway (Japanese text holds its sound so), and by its stem only where the index
+/// holds the stem, which is then only where some other form of it is written (`takes` for
+/// `take`; never for `sekai` or `yamada`). So a romaji word is one term in a query too.
+/// The catalogue's fields keep [`word_terms`]: their words are matched by tier, not summed.
 pub fn text_terms(w: &Word) -> Vec<String> {
     let mut terms = word_terms(w);
-    if !w.japanese {
+    if !w.japanese && terms.first().is_some_and(|k| !romaji::could_be_reading(k)) {
         if let Some(stem) = stem::english_of_key(&w.surface).filter(|s| !terms.contains(s)) {
             terms.push(stem);
         }
