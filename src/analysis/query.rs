@@ -16,8 +16,9 @@
 //! - **An English word** is looked up by its stem ([`super::stem::english`]), which review text
 //!   holds for every form of it ([`super::tokenizer::text_terms`]): one term per word, which
 //!   tantivy prunes. The form as typed ([`QueryWord::exact`]) adds its score where a text holds
-//!   it, so the exact form ranks first. A Latin word that could be romaji (`sekai`) is also
-//!   looked up by its key, which is how Japanese text holds its sound.
+//!   it, so the exact form ranks first. A Latin word that could be romaji (`sekai`) is looked
+//!   up by its key, which is how Japanese text holds its sound, and by its stem only where
+//!   the index holds the stem (another form of the word is written somewhere: `takes`).
 //! - **Numbers** by their value (`三` and `3`).
 //! - **Glue words** (particles, auxiliaries, articles) are marked, and dropped from a query
 //!   that has other words.

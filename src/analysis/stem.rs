@@ -79,10 +79,13 @@ pub fn english(word: &str) -> Option<String> {
 /// whether or not the word itself differs from its stem; None for what [`english`] leaves
 /// alone.
 pub fn english_of_key(word: &str) -> Option<String> {
-    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return None;
-    }
-    english(word).or_else(|| Some(format!("{STEM_MARK}{word}")))
+    english(word).or_else(|| own_stem(word))
+}
+
+/// The stem term of a word that is its own stem (for which [`english`] gives None): the word,
+/// marked. None for what [`english`] leaves alone.
+pub fn own_stem(word: &str) -> Option<String> {
+    (word.len() >= 3 && word.bytes().all(|b| b.is_ascii_lowercase())).then(|| format!("{STEM_MARK}{word}"))
 }
 
 /// A katakana word without its final long-vowel mark, when it is long enough to lose it

@@ -249,13 +249,7 @@ pub fn terms_of(words: Vec<Word>) -> Vec<Term> {
 /// `take`; never for `sekai` or `yamada`). So a romaji word is one term in a query too.
 /// The catalogue's fields keep [`word_terms`]: their words are matched by tier, not summed.
 pub fn text_terms(w: &Word) -> Vec<String> {
-    let mut terms = word_terms(w);
-    if !w.japanese && terms.first().is_some_and(|k| !romaji::could_be_reading(k)) {
-        if let Some(stem) = stem::english_of_key(&w.surface).filter(|s| !terms.contains(s)) {
-            terms.push(stem);
-        }
-    }
-    terms
+    terms_of_word(w, true)
 }
 
 /// Each word's terms by `terms`, at the word's position and byte range.
@@ -277,6 +271,13 @@ fn terms_by(words: Vec<Word>, terms_of_word: fn(&Word) -> Vec<String>) -> Vec<Te
 /// - a Latin word: its canonical romaji key, and its English stem when that differs
 ///   ([`stem::english`]); with a possessive `'s`, also the key and stem of the word without it.
 pub fn word_terms(w: &Word) -> Vec<String> {
+    terms_of_word(w, false)
+}
+
+/// [`word_terms`], and with `own_stem` an English word that is its own stem (whose key could
+/// not be romaji) also by that stem ([`text_terms`]): the stemmer runs once a word, as every
+/// Latin word of every text and snippet comes through here.
+fn terms_of_word(w: &Word, own_stem: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(4);
     let mut push = |t: String| {
         if !t.is_empty() && !out.contains(&t) {
@@ -306,11 +307,13 @@ pub fn word_terms(w: &Word) -> Vec<String> {
             push(format!("{KANA_MARK}{}", stem::katakana(w.base.as_deref().unwrap_or(&w.surface))));
         }
     } else {
-        push(latin_key(&w.surface));
+        let key = latin_key(&w.surface);
+        let own_stem = own_stem && !romaji::could_be_reading(&key);
+        push(key);
         if let Some(c) = &w.counted {
             push(c.clone());
         }
-        if let Some(stem) = stem::english(&w.surface) {
+        if let Some(stem) = stem::english(&w.surface).or_else(|| own_stem.then(|| stem::own_stem(&w.surface)).flatten()) {
             push(stem);
         }
         // `Domyoji's` is the name `Domyoji`: its key, which a kana or romaji query for the
