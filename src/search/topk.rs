@@ -252,6 +252,14 @@ impl Best {
         }
     }
 
+    /// Whether a candidate with sort key `key` could be kept: the heap has room, or `key` is
+    /// at least the worst kept one's (an equal key is decided by the score). A walk that
+    /// ranks every match by a sort key asks this first, and scores only what it admits: most
+    /// matches of a large set rank below the page by their key alone.
+    fn admits(&self, key: f64) -> bool {
+        self.heap.len() < self.k || self.heap.peek().is_some_and(|w| key.total_cmp(&w.0).is_ge())
+    }
+
     /// The k-th best score, once `k` candidates are kept.
     fn worst_when_full(&self) -> Option<Score> {
         (self.heap.len() == self.k).then(|| self.heap.peek().map(|w| w.1)).flatten()
@@ -351,13 +359,16 @@ pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn W
                         }
                     }
                     if ranks {
-                        let tie = cols.tie.first(doc).unwrap_or(0);
+                        let tie = || cols.tie.first(doc).unwrap_or(0);
                         let at = DocAddress::new(ord as u32, doc);
                         match w.key {
-                            None => best.push(0.0, scorer.score(), tie, at),
+                            None => best.push(0.0, scorer.score(), tie(), at),
                             Some(key) => {
-                                let boost = fact.map_or(1.0, |f| super::popularity_boost(f.votes));
-                                best.push(key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY), scorer.score() * boost, tie, at)
+                                let key = key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY);
+                                if best.admits(key) {
+                                    let boost = fact.map_or(1.0, |f| super::popularity_boost(f.votes));
+                                    best.push(key, scorer.score() * boost, tie(), at)
+                                }
                             }
                         }
                     }
@@ -399,8 +410,19 @@ impl Counts {
 
 #[cfg(test)]
 mod tests {
-    use super::{sort_best_first, Candidate};
+    use super::{sort_best_first, Best, Candidate};
     use tantivy::DocAddress;
+
+    #[test]
+    fn a_full_heap_admits_only_keys_that_could_displace_its_worst() {
+        let mut best = Best::new(2);
+        assert!(best.admits(f64::NEG_INFINITY), "room left: anything");
+        best.push(5.0, 1.0, 0, DocAddress::new(0, 0));
+        best.push(3.0, 1.0, 1, DocAddress::new(0, 1));
+        assert!(!best.admits(2.9), "below the worst key: cannot be kept, whatever its score");
+        assert!(best.admits(3.0), "an equal key is decided by the score");
+        assert!(best.admits(4.0));
+    }
 
     #[test]
     fn scores_a_rounding_apart_are_ordered_by_their_tie_order() {
