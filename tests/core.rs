@@ -187,3 +187,19 @@ fn searches_during_heavy_ingest_never_fail_and_see_whole_batches_only() {
     }
     writer.join().unwrap();
 }
+
+/// `せかい` is cut by IPADIC into two glue words (`セ`, `カイ`); texts read the run whole as
+/// `sekai`, and so must the catalogue: with another word beside it, the drama titled `Sekai`
+/// is found by both words, and a drama holding only the other word is not.
+#[test]
+fn a_kana_word_cut_into_glue_words_is_still_a_word_of_the_query() {
+    let (_d, engine) = empty_engine();
+    let lines = [
+        r#"{"type": "drama", "id": "sekai", "title": "Sekai", "synopsis": "A boy, a girl and the soundtrack of one summer."}"#,
+        r#"{"type": "drama", "id": "other", "title": "Hoshi", "synopsis": "The soundtrack is the best thing in it."}"#,
+        r#"{"type": "comment", "id": "c1", "drama_id": "other", "author": "a", "body": "世界が広がる"}"#,
+    ];
+    engine.ingest(parse_ndjson("t", &lines.join("\n")).unwrap()).unwrap();
+    let found = top(&engine, "せかい soundtrack", Some(Kind::Drama));
+    assert_eq!(found, [(Kind::Drama, "sekai".to_string())], "both words are required: {found:?}");
+}

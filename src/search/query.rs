@@ -235,6 +235,19 @@ fn present_keys(searcher: &Searcher, field: Field, keys: &[String]) -> Vec<Box<d
 /// `words` are all the query's words, glue words too (a kana run is read whole with its
 /// particles); glue words are then left out unless the query has nothing else.
 pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<TextWord> {
+    text_lookup_runs(searcher, f, words).0
+}
+
+/// A run of a query's words that [`text_lookup`] read whole by sound: where it is in the
+/// words, and the keys it was cut into.
+pub struct RunReadWhole {
+    pub words: std::ops::Range<usize>,
+    pub keys: Vec<String>,
+}
+
+/// [`text_lookup`], and the runs of kana it read whole.
+pub fn text_lookup_runs(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> (Vec<TextWord>, Vec<RunReadWhole>) {
+    let mut runs = Vec::new();
     let only_glue = words.iter().all(|w| w.glue);
     let held = |t: &str| searcher.doc_freq(&Term::from_field_text(f.text, t)).unwrap_or(0) > 0;
     let mut out: Vec<TextWord> = Vec::with_capacity(words.len());
@@ -253,6 +266,7 @@ pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<
         let whole = run.len() > 1 && key.is_ascii() && held(&key);
         if w.by_reading && (whole || run.iter().any(lost)) {
             if let Some(pieces) = recut(&key, &held) {
+                runs.push(RunReadWhole { words: i..run_end, keys: pieces.clone() });
                 out.extend(pieces.into_iter().map(|p| TextWord::any_of(vec![p])));
                 i = run_end;
                 continue;
@@ -268,7 +282,7 @@ pub fn text_lookup(searcher: &Searcher, f: &Fields, words: &[QueryWord]) -> Vec<
         i += 1;
     }
     out.retain(|w| !w.terms.is_empty());
-    out
+    (out, runs)
 }
 
 /// Longest key [`recut`] looks up whole, in characters.

@@ -379,8 +379,18 @@ pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, featu
     let cut = crate::analysis::tokenizer::words(jp, &req.q);
     let keys = crate::analysis::suggest::whole_name_keys(&cut);
     let alternatives = if features.spellings { phases::record(Phase::Spellings, || spellings::alternatives(store, searcher, &req.q, &cut)) } else { Vec::new() };
-    let all = read_words(jp, &cut);
-    let text = query::text_lookup(searcher, f, &all);
+    let mut all = read_words(jp, &cut);
+    let (text, runs) = query::text_lookup_runs(searcher, f, &all);
+    // A run of kana made only of glue words that texts read whole as a word (`せかい`, which
+    // IPADIC cuts `セ` `カイ`) is that word in the catalogue too, read as its romaji: `せかい
+    // soundtrack` must find the drama titled `sekai` by both words, not by `soundtrack` alone.
+    let glue_runs: Vec<&query::RunReadWhole> = runs.iter().filter(|r| all[r.words.clone()].iter().all(|w| w.glue)).collect();
+    for run in glue_runs.into_iter().rev() {
+        let read: Vec<QueryWord> = run.keys.iter().flat_map(|k| read_words(jp, &crate::analysis::tokenizer::words(jp, k))).map(|w| QueryWord { glue: false, ..w }).collect();
+        if !read.is_empty() {
+            all.splice(run.words.clone(), read);
+        }
+    }
     let words = without_glue(all);
     let alternatives = phases::record(Phase::Spellings, || distinct_words(jp, Some((searcher, f)), alternatives, &mut vec![text_key(&text)]));
     let mut tw = TextWords { words, text, keys, alternatives, mentions: Default::default() };
