@@ -139,27 +139,16 @@ struct Figure {
 /// send (`serialization`), and what no phase covers (`other`: locks, the deadline, the
 /// results' assembly).
 fn phases_of(engine: &Engine, req: &SearchRequest, n: usize) -> serde_json::Value {
-    let started = Instant::now();
-    let mut sum = dorama_search::search::phases::Phases::default();
-    let mut last = None;
-    for _ in 0..n {
-        let (r, p) = dorama_search::search::phases::measure(|| engine.search_uncached(req).unwrap());
-        sum += p;
-        last = Some(r);
-    }
-    let whole = started.elapsed().as_secs_f64() * 1e6 / n as f64;
-    let p = sum.per(n);
-    let results = last.expect("n > 0");
+    let (results, p, whole) = dorama_search::search::phases::mean_of(n, || engine.search_uncached(req).unwrap());
     let t = Instant::now();
     for _ in 0..n {
         black_box(dorama_search::api::Encoded::new(&results));
     }
     let serialization = t.elapsed().as_secs_f64() * 1e6 / n as f64;
-    serde_json::json!({
-        "analysis": p.analysis, "catalogue": p.catalogue, "texts": p.texts, "spellings": p.spellings,
-        "merge": p.merge, "documents": p.documents, "snippets": p.snippets,
-        "serialization": serialization, "other": (whole - p.total()).max(0.0),
-    })
+    let mut phases = serde_json::to_value(p).expect("phases serialize");
+    phases["serialization"] = serialization.into();
+    phases["other"] = (whole - p.total()).max(0.0).into();
+    phases
 }
 
 /// How many texts a search matched, from its per-kind totals.

@@ -5,9 +5,8 @@
 //! ([`dorama_search::search::phases`]) and of the whole search.
 
 use dorama_search::engine::{Engine, Options};
-use dorama_search::search::phases::{measure, Phases};
+use dorama_search::search::phases::mean_of;
 use dorama_search::search::{Scope, SearchRequest};
-use std::time::Instant;
 
 /// The queries of the bench's mix, when none are given.
 const MIX: &[&str] = &["sekai no chuushin", "center of the world", "世界の中心", "せかいのちゅうしん", "takayuki yamada", "山田孝之", "yamada takayki", "cinematography", "学校", "high school"];
@@ -23,15 +22,8 @@ fn main() -> anyhow::Result<()> {
     for q in &queries {
         let req = SearchRequest { q: q.clone(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
         engine.search_uncached(&req)?;
-        let mut sum = Phases::default();
-        let started = Instant::now();
-        for _ in 0..runs {
-            let (r, p) = measure(|| engine.search_uncached(&req));
-            r?;
-            sum += p;
-        }
-        let whole = started.elapsed().as_secs_f64() * 1e6 / runs as f64;
-        let p = sum.per(runs);
+        let (last, p, whole) = mean_of(runs, || engine.search_uncached(&req));
+        last?;
         println!(
             "{:<24} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>8.0}",
             q, whole, p.analysis, p.catalogue, p.texts, p.spellings, p.merge, p.documents, p.snippets, (whole - p.total()).max(0.0)

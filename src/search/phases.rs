@@ -147,6 +147,23 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Phases) {
     (out, rec.map(|r| Phases::of(&r.totals)).unwrap_or_default())
 }
 
+/// `f` run `runs` times (at least once), each [`measure`]d: the last result, the mean of each
+/// phase, and the mean whole time in microseconds (what no phase covers is the difference).
+/// What the benchmark and `examples/phases` report for a query.
+pub fn mean_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (T, Phases, f64) {
+    let runs = runs.max(1);
+    let started = Instant::now();
+    let mut sum = Phases::default();
+    let mut last = None;
+    for _ in 0..runs {
+        let (out, p) = measure(&mut f);
+        sum += p;
+        last = Some(out);
+    }
+    let whole = started.elapsed().as_secs_f64() * 1e6 / runs as f64;
+    (last.expect("at least one run"), sum.per(runs), whole)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
