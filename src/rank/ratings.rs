@@ -59,13 +59,13 @@ fn pair(drama: u32, user: u32) -> u64 {
     (drama as u64) << 32 | user as u64
 }
 
-/// The live rows of the log grouped by drama (a counting sort): row and rating, in row order
-/// within a group.
 /// Rows of the log from which a recount is split between threads ([`Ratings::recounted`]).
 const PARALLEL_RECOUNT_ROWS: usize = 1 << 20;
 /// Threads a recount uses at most.
 const MAX_RECOUNT_THREADS: usize = 8;
 
+/// The live rows of the log grouped by drama (a counting sort): row and rating, in row order
+/// within a group.
 struct Groups {
     start: Vec<u32>,
     rows: Vec<u32>,

@@ -87,12 +87,6 @@ struct ExactFormsWeight {
     ratio: Score,
 }
 
-impl ExactFormsWeight {
-    fn exact_scorers(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
-        self.exact.iter().map(|w| w.scorer(reader, boost)).collect()
-    }
-}
-
 /// The exact forms' scores at `doc`: each scorer is moved forward to it (documents come in
 /// increasing order, in a walk as in a scorer).
 fn bonus(exact: &mut [Box<dyn Scorer>], doc: DocId) -> Score {
@@ -109,6 +103,10 @@ fn bonus(exact: &mut [Box<dyn Scorer>], doc: DocId) -> Score {
 }
 
 impl ExactFormsWeight {
+    fn exact_scorers(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<Box<dyn Scorer>>> {
+        self.exact.iter().map(|w| w.scorer(reader, boost)).collect()
+    }
+
     /// A threshold for the words alone, given one for words and bonus: the higher of
     /// `threshold - bound` and `threshold / (1 + ratio)`, a little lower still, so that
     /// rounding never drops a document that ties.

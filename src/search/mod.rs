@@ -18,9 +18,10 @@
 //!    form (and its kana spelling, where some text has it), a kana or romaji word by its
 //!    reading, an English word by its stem (its form as typed adding its score where held,
 //!    [`exact_forms`]); mostly one term a word, since texts hold millions of documents and a
-//!    plain conjunction (or union) of BM25 terms is what block-max WAND prunes ([`topk`]). Dramas and people, which
-//!    alone hold the fixed tiers, are scored exhaustively; the two parts are searched apart
-//!    and their best candidates merged, which gives the page one query over both would give.
+//!    plain conjunction (or union) of BM25 terms is what block-max WAND prunes ([`topk`]).
+//!    Dramas and people, which alone hold the fixed tiers, are scored exhaustively; the two
+//!    parts are searched apart and their best candidates merged, which gives the page one
+//!    query over both would give.
 //!    A query equal to a whole title, alias or person name (its whole-name key, the `exact`
 //!    field) adds [`query::EXACT_NAME`] on top: covering a name beats holding its words.
 //!    A query that names a drama, person or character whole also searches texts for the

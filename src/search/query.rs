@@ -333,9 +333,8 @@ fn recut(key: &str, held: &dyn Fn(&str) -> bool) -> Option<Vec<String>> {
 /// by any of its terms ([`text_lookup`]), scored by BM25; an English word's form as typed adds
 /// its score where a text holds it.
 pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
-    let term = |t: &String| -> Box<dyn Query> {
-        Box::new(TermQuery::new(Term::from_field_text(f.text, t), IndexRecordOption::WithFreqs))
-    };
+    let text_term = |t: &String| Term::from_field_text(f.text, t);
+    let term = |t: &String| -> Box<dyn Query> { Box::new(TermQuery::new(text_term(t), IndexRecordOption::WithFreqs)) };
     let words: Vec<&TextWord> = words.iter().filter(|w| !w.terms.is_empty()).collect();
     if !all || words.len() == 1 {
         // Any word (or the only one): one union of every term of every word, which block-max
@@ -352,14 +351,14 @@ pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = words
         .iter()
         .map(|w| -> (Occur, Box<dyn Query>) {
-            match w.terms.as_slice() {
-                [one] => (Occur::Must, term(one)),
-                many => (Occur::Must, Box::new(BooleanQuery::new(many.iter().map(|t| (Occur::Should, term(t))).collect()))),
-            }
+            let word = match w.terms.as_slice() {
+                [one] => term(one),
+                many => Box::new(BooleanQuery::new(many.iter().map(|t| (Occur::Should, term(t))).collect())),
+            };
+            (Occur::Must, word)
         })
         .collect();
     let words_query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-    let text_term = |t: &String| Term::from_field_text(f.text, t);
     let exact: Vec<(Term, Option<Term>)> = words
         .iter()
         .filter_map(|w| {
