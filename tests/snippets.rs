@@ -95,3 +95,27 @@ fn snippets_mark_what_the_real_analyzer_matched_in_every_script() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A passage found by what was typed shows every other form and spelling of the typed word in
+/// it marked as well, as the analyzer matched them: another inflection of an English word,
+/// another romaji spelling of a name.
+#[test]
+fn a_passage_found_as_typed_marks_the_other_forms_in_it_too() {
+    use dorama_search::record::parse_ndjson;
+    use dorama_search::search::{Scope, SearchRequest};
+    let (_d, engine) = common::empty_engine();
+    let lines = [
+        r#"{"type":"drama","id":"d","title":"Qqdrama"}"#,
+        r#"{"type":"review","id":"forms","drama_id":"d","author":"a","rating":8,"title":"Tears","body":"I was crying at the end, and my sister cried too."}"#,
+        r#"{"type":"comment","id":"spellings","drama_id":"d","author":"b","body":"Chushin first, Chuushin after."}"#,
+    ];
+    engine.ingest(parse_ndjson("t", &lines.join("\n")).unwrap()).unwrap();
+    for (q, id, want) in [
+        ("crying", "forms", "<mark>crying</mark> at the end, and my sister <mark>cried</mark> too"),
+        ("chushin", "spellings", "<mark>Chushin</mark> first, <mark>Chuushin</mark> after"),
+    ] {
+        let res = engine.search_uncached(&SearchRequest { q: q.into(), scope: Scope::Site(None), limit: 5, offset: 0, refine: Default::default() }).unwrap();
+        let hit = res.hits.iter().find(|h| h.id == id).unwrap_or_else(|| panic!("{q:?} did not find {id}"));
+        assert!(hit.snippet.contains(want), "{q:?} → {id}: {:?}, wanted {want:?}", hit.snippet);
+    }
+}

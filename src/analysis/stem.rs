@@ -88,6 +88,38 @@ pub fn own_stem(word: &str) -> Option<String> {
     (word.len() >= 3 && word.bytes().all(|b| b.is_ascii_lowercase())).then(|| format!("{STEM_MARK}{word}"))
 }
 
+/// The letters every word with the stem term `stem` begins with, unless it is an irregular form
+/// ([`irregular_forms`]): so that work only needed where some form of a word is written
+/// (marking it in a snippet) can pass over the words that cannot be one, without stemming
+/// them. Snowball's English rules only rewrite a word's end: a replaced suffix keeps its first
+/// letter and lies after the first vowel and consonant, so no rule touches the first three
+/// letters of a stem of four or more (`cinematograph` for `~cinematographi`), and only `y` to
+/// `i` touches the third of a shorter one (`cry` for `~cri`: `cr`). Pinned over the whole
+/// English word list of the bundled text model by a test.
+pub fn forms_begin_with(stem: &str) -> &str {
+    let root = stem.strip_prefix(STEM_MARK).unwrap_or(stem);
+    let keep = if root.chars().count() >= 4 { 3 } else { 2 };
+    &root[..root.char_indices().nth(keep).map_or(root.len(), |(i, _)| i)]
+}
+
+/// The irregular forms ([`IRREGULAR`]) whose stem term is `stem` (`~take`: `took`, `taken`),
+/// and the words Snowball itself stems by a list rather than a rule where that list changes
+/// their start (`lying` is `~lie`). Grouped by stem once: a query asks for each of its words.
+pub fn irregular_forms(stem: &str) -> &'static [&'static str] {
+    const SNOWBALL_LISTED: &[&str] = &["dying", "lying", "tying"];
+    static BY_STEM: OnceLock<rustc_hash::FxHashMap<String, Vec<&'static str>>> = OnceLock::new();
+    let by_stem = BY_STEM.get_or_init(|| {
+        let mut m: rustc_hash::FxHashMap<String, Vec<&'static str>> = Default::default();
+        for form in IRREGULAR.iter().map(|(form, _)| *form).chain(SNOWBALL_LISTED.iter().copied()) {
+            if let Some(s) = english(form) {
+                m.entry(s).or_default().push(form);
+            }
+        }
+        m
+    });
+    by_stem.get(stem).map_or(&[], Vec::as_slice)
+}
+
 /// A katakana word without its final long-vowel mark, when it is long enough to lose it
 /// ([`KATAKANA_STEM_MIN_CHARS`]); any other word as it is.
 pub fn katakana(word: &str) -> &str {
@@ -114,6 +146,25 @@ mod tests {
         }
         assert_eq!(english("left"), None, "left is also a side, not only leave's past");
         assert_eq!(english("2004"), None);
+    }
+
+    #[test]
+    fn every_form_of_a_word_begins_as_its_stem_says_or_is_irregular() {
+        let list = include_str!("../corpus/english.tsv");
+        let words = list.lines().filter_map(|l| l.split('\t').nth(1)).map(str::to_ascii_lowercase);
+        let mut checked = 0;
+        for w in words.chain(IRREGULAR.iter().flat_map(|(a, b)| [a.to_string(), b.to_string()])) {
+            let Some(stem) = english_of_key(&w) else { continue };
+            checked += 1;
+            assert!(
+                w.starts_with(forms_begin_with(&stem)) || irregular_forms(&stem).contains(&w.as_str()),
+                "{w} → {stem}: begins with neither {:?} nor an irregular form",
+                forms_begin_with(&stem)
+            );
+        }
+        assert!(checked > 20_000, "only {checked} words checked");
+        assert_eq!(forms_begin_with("~cri"), "cr");
+        assert_eq!(irregular_forms("~take"), ["took", "taken"]);
     }
 
     /// Lucene's `TestJapaneseKatakanaStemFilter.testStemVariants`, word for word.

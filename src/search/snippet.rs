@@ -20,6 +20,8 @@ use tantivy::query::Query;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
+use crate::analysis::stem;
+use crate::analysis::tokenizer::latin_key;
 use crate::index::document::{field_line, Tokens};
 
 pub const SNIPPET_CHARS: usize = 180;
@@ -33,6 +35,8 @@ struct FieldTerms {
     field: Field,
     terms: HashSet<String>,
     analyzer: TextAnalyzer,
+    /// What tells a literal passage that needs no analysis: see [`OtherForms`].
+    other_forms: OtherForms,
     /// Per segment, where each term's postings are: so that a field that holds no query term
     /// (this drama's synopsis; a review found through another spelling of a name) is told
     /// without analyzing it.
@@ -44,9 +48,9 @@ pub struct Snippets {
     matchable: Vec<FieldTerms>,
     /// What is looked for literally first (see [`snippet_of`]).
     literals: Vec<String>,
-    /// Whether the user typed romaji (or English): see [`snippet_of`].
+    /// Whether the user typed romaji (or English): see [`Wanted`].
     typed_romaji: bool,
-    /// The words the user typed in Japanese: see [`snippet_of`].
+    /// The words the user typed in Japanese: see [`Wanted`].
     typed_japanese: Vec<String>,
     fields: Vec<Field>,
     searcher: Searcher,
@@ -79,8 +83,9 @@ impl Snippets {
                     })
                     .collect();
                 let analyzer = searcher.index().tokenizer_for_field(field).ok()?;
-                let terms = terms.iter().filter_map(|t| t.value().as_str().map(str::to_string)).collect();
-                Some(FieldTerms { field, terms, analyzer, postings })
+                let terms: HashSet<String> = terms.iter().filter_map(|t| t.value().as_str().map(str::to_string)).collect();
+                let other_forms = OtherForms::of(&terms);
+                Some(FieldTerms { field, terms, analyzer, other_forms, postings })
             })
             .collect();
         let all_terms: HashSet<String> = matchable.iter().flat_map(|ft| ft.terms.iter().cloned()).collect();
@@ -115,7 +120,8 @@ impl Snippets {
                 Some(tokens) => Analysis::Stored(tokens),
                 None => Analysis::Live(ft.analyzer.clone()),
             };
-            if let Some(html) = snippet_of(&mut analyzer, &text, &ft.terms, &self.literals, self.typed_romaji, &self.typed_japanese) {
+            let wanted = Wanted { terms: &ft.terms, other_forms: &ft.other_forms, literals: &self.literals, typed_romaji: self.typed_romaji, typed_japanese: &self.typed_japanese };
+            if let Some(html) = snippet_of(&mut analyzer, &text, &wanted) {
                 return html;
             }
         }
@@ -137,6 +143,17 @@ impl Snippets {
     }
 }
 
+/// What a snippet looks for: one field's query terms and what the user typed.
+struct Wanted<'a> {
+    terms: &'a HashSet<String>,
+    other_forms: &'a OtherForms,
+    literals: &'a [String],
+    /// Whether the user typed romaji (or English).
+    typed_romaji: bool,
+    /// The words the user typed in Japanese.
+    typed_japanese: &'a [String],
+}
+
 /// The passage of `text` around its first match, or None if nothing in it matches.
 ///
 /// Two ways to find matches, cheap first:
@@ -149,27 +166,92 @@ impl Snippets {
 ///   see, a romaji query against kanji (`chuushin` marks `中心`), a folded width or an old
 ///   kanji form.
 ///
-/// Two exceptions analyze a passage found literally as well (only the passage, a few dozen
-/// words): a romaji query, when the passage holds Japanese, so that `sekai no chuushin` marks
-/// `世界` and `中心` next to the romaji title it found; and a Japanese query some word of which
-/// the passage does not hold as typed, so that `最終回で泣いた` marks `最終`, `回` and the `泣き`
-/// of `最終回で泣きました` (a query the passage holds as typed is marked whole already).
-fn snippet_of(
-    analyzer: &mut Analysis<'_>,
-    text: &str,
-    terms: &HashSet<String>,
-    literals: &[String],
-    typed_romaji: bool,
-    typed_japanese: &[String],
-) -> Option<String> {
-    let Some((passage, mut marks)) = literal_passage(text, literals) else {
-        return analyzed_passage(analyzer, text, terms);
+/// A passage found literally is analyzed as well (only the passage, a few dozen words) where
+/// it may hold a match the literal search cannot see: Japanese or folded letters, for a romaji
+/// query, so that `sekai no chuushin` marks `世界` and `中心` next to the romaji title it found;
+/// another form or spelling of a typed word ([`OtherForms`]), so that `crying` marks `cried`
+/// beside it; and a Japanese query some word of which the passage does not hold as typed, so
+/// that `最終回で泣いた` marks `最終`, `回` and the `泣き` of `最終回で泣きました` (a query the
+/// passage holds as typed is marked whole already).
+fn snippet_of(analyzer: &mut Analysis<'_>, text: &str, wanted: &Wanted<'_>) -> Option<String> {
+    let Some((passage, mut marks)) = literal_passage(text, wanted.literals) else {
+        return analyzed_passage(analyzer, text, wanted.terms);
     };
     let shown = &text[passage.clone()];
-    if (typed_romaji && !shown.is_ascii()) || typed_japanese.iter().any(|w| !shown.contains(w.as_str())) {
-        push_marks(analyzer, text, passage.clone(), terms, &mut marks);
+    let beyond_literal = if has_letters_beyond_ascii(shown) {
+        wanted.typed_romaji
+    } else {
+        wanted.other_forms.may_be_in(text, passage.clone(), &marks, wanted.terms)
+    };
+    if beyond_literal || wanted.typed_japanese.iter().any(|w| !shown.contains(w.as_str())) {
+        push_marks(analyzer, text, passage.clone(), wanted.terms, &mut marks);
     }
     Some(render(text, passage, marks))
+}
+
+/// Where the words of an ASCII passage may match a query other than as typed: by another form
+/// of an English word (`cried` for `crying`: the query holds its stem term) or another romaji
+/// spelling (`Chuushin` for `chushin`: the same key). Only such a passage is analyzed, and
+/// most are not: analyzing every English passage again was a third of a romaji title query's
+/// snippets. Each word is tested by its key (cheap) and by the letters its stem's forms begin
+/// with ([`stem::forms_begin_with`]), never stemmed, and by its romaji key only where its first
+/// letter and length allow that key ([`could_spell`]).
+struct OtherForms {
+    /// What every form of each of the query's stems begins with.
+    stem_starts: Vec<String>,
+    /// Irregular forms of the query's stems (`took` for `~take`).
+    irregular: Vec<&'static str>,
+    /// The query's romaji keys (`tyusin`).
+    keys: Vec<String>,
+}
+
+impl OtherForms {
+    fn of(terms: &HashSet<String>) -> OtherForms {
+        let stems = || terms.iter().filter(|t| t.starts_with(stem::STEM_MARK));
+        let mut stem_starts: Vec<String> = stems().map(|t| stem::forms_begin_with(t).to_string()).collect();
+        stem_starts.sort();
+        stem_starts.dedup();
+        let irregular = stems().flat_map(|t| stem::irregular_forms(t).iter().copied()).collect();
+        let keys = terms.iter().filter(|t| t.bytes().all(|b| b.is_ascii_alphanumeric()) && t.bytes().any(|b| b.is_ascii_alphabetic())).cloned().collect();
+        OtherForms { stem_starts, irregular, keys }
+    }
+
+    /// Whether a word of `text[passage]` outside `marks` may be a form or spelling of a query
+    /// word.
+    fn may_be_in(&self, text: &str, passage: Range<usize>, marks: &[Range<usize>], terms: &HashSet<String>) -> bool {
+        let shown = &text[passage.clone()];
+        let mut word = String::new();
+        let mut words = shown.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
+        words.any(|w| {
+            let start = passage.start + (w.as_ptr() as usize - shown.as_ptr() as usize);
+            if marks.iter().any(|m| m.start <= start && start < m.end) {
+                return false;
+            }
+            word.clear();
+            word.extend(w.chars().map(|c| c.to_ascii_lowercase()));
+            self.stem_starts.iter().any(|p| word.starts_with(p.as_str()))
+                || self.irregular.contains(&word.as_str())
+                || (self.keys.iter().any(|k| could_spell(&word, k)) && terms.contains(&latin_key(&word)))
+        })
+    }
+}
+
+/// Whether the folded word `word` could be a romaji spelling of `key` (is worth turning into
+/// its key, which allocates): the Hepburn-to-key rules ([`crate::analysis::romaji::canonical`])
+/// change a first `ch` to `t`, `j` and `d` to `z`, `fu` to `hu` and `wo` to `o`, and at most
+/// halve or double a word's length (long vowels, `j` to `zy`).
+fn could_spell(word: &str, key: &str) -> bool {
+    let (Some(&w), Some(&k)) = (word.as_bytes().first(), key.as_bytes().first()) else { return false };
+    let first = w == k || matches!((k, w), (b't', b'c') | (b'z', b'j') | (b'z', b'd') | (b'h', b'f') | (b'o', b'w'));
+    first && 2 * word.len() >= key.len() && word.len() <= 2 * key.len() + 2
+}
+
+/// Whether `s` holds a letter the literal search cannot have marked: Japanese, or Latin that
+/// folding would turn into what was typed (full-width, accented). Not mere punctuation: the
+/// `·` between a review's title and its body made every English passage look Japanese, and
+/// analyzing those was a third of a romaji title query's snippets.
+fn has_letters_beyond_ascii(s: &str) -> bool {
+    s.chars().any(|c| !c.is_ascii() && c.is_alphanumeric())
 }
 
 /// Where a text's terms come from: the analyzer, run now, or the tokens stored at index time
@@ -385,7 +467,9 @@ mod tests {
         let ts = terms(ts);
         let romaji = typed.iter().any(|w| w.is_ascii());
         let japanese: Vec<String> = typed.iter().filter(|w| !w.is_ascii()).map(|w| w.to_string()).collect();
-        snippet_of(&mut Analysis::Live(words()), text, &ts, &literal_candidates(typed.iter().copied(), &ts), romaji, &japanese)
+        let literals = literal_candidates(typed.iter().copied(), &ts);
+        let wanted = Wanted { terms: &ts, other_forms: &OtherForms::of(&ts), literals: &literals, typed_romaji: romaji, typed_japanese: &japanese };
+        snippet_of(&mut Analysis::Live(words()), text, &wanted)
     }
 
     #[test]
@@ -430,6 +514,37 @@ mod tests {
         assert!(html.contains("<mark>Yamada</mark> <mark>Takayuki</mark>"), "{html}");
         let html = snippet(&cast, &["山田孝之"], &["山田", "孝之"]).unwrap();
         assert!(html.contains("<mark>山田孝之</mark>"), "{html}");
+    }
+
+    #[test]
+    fn a_romaji_passage_joined_by_a_middle_dot_is_marked_without_analysis() {
+        // Stored tokens that would mark `do` (bytes 9..11) as the term `zz`, were they read.
+        let ts = terms(&["sekai", "zz"]);
+        let literals = literal_candidates(["sekai"], &ts);
+        let wanted = Wanted { terms: &ts, other_forms: &OtherForms::of(&ts), literals: &literals, typed_romaji: true, typed_japanese: &[] };
+        let html = snippet_of(&mut Analysis::Stored("9 11 zz"), "Sekai · do", &wanted).unwrap();
+        assert_eq!(html, "<mark>Sekai</mark> · do");
+        let html = snippet_of(&mut Analysis::Stored("9 15 zz"), "Sekai · ｄｏ", &wanted).unwrap();
+        assert_eq!(html, "<mark>Sekai</mark> · <mark>ｄｏ</mark>", "full-width letters are folded by the analyzer only");
+    }
+
+    #[test]
+    fn a_literal_passage_is_analyzed_again_only_where_a_word_may_be_another_form_or_spelling() {
+        let ts = terms(&["crying", "~cri", "tyusin", "~take"]);
+        let gate = OtherForms::of(&ts);
+        let beside = |text: &str, marked: &str| {
+            let m = text.find(marked).unwrap();
+            gate.may_be_in(text, 0..text.len(), &[m..m + marked.len()], &ts)
+        };
+        assert!(beside("crying, then she cried", "crying"), "a form of the stem");
+        assert!(beside("crying, and then it took a year", "crying"), "an irregular form of another stem");
+        assert!(beside("Chushin, then Chuushin", "Chushin"), "another spelling of a key");
+        assert!(!beside("crying at the center of the world", "crying"), "nothing here but the typed word");
+        for (word, key) in [("chuushin", "tyusin"), ("jun", "zyun"), ("fuyu", "huyu"), ("satou", "sato"), ("wo", "o"), ("dzu", "zu")] {
+            assert_eq!(latin_key(word), key);
+            assert!(could_spell(word, key), "{word} is a spelling of {key}");
+        }
+        assert!(!could_spell("sekai", "tyusin") && !could_spell("love", "tyusin"));
     }
 
     #[test]
