@@ -67,11 +67,69 @@ const LIGHT_VERBS: &[&str] = &["する", "ある", "いる", "なる", "でき�
 #[derive(Clone)]
 pub struct Japanese {
     segmenter: Arc<Segmenter>,
+    fields: DetailFields,
+}
+
+/// Where IPADIC's fields are among a token's details, found once by name: lindera's
+/// `Token::get` looks the name up in a hash map on every call, and with seven calls a word
+/// that was a tenth of analyzing Japanese text.
+#[derive(Clone, Copy)]
+struct DetailFields {
+    pos: Option<usize>,
+    sub1: Option<usize>,
+    sub2: Option<usize>,
+    conjugation_form: Option<usize>,
+    base_form: Option<usize>,
+    reading: Option<usize>,
+}
+
+impl DetailFields {
+    fn of(dictionary: &Dictionary) -> DetailFields {
+        // A token's details hold the fields after the four every entry has (surface, the two
+        // context ids and the cost).
+        let at = |name: &str| dictionary.metadata.dictionary_schema.get_field_index(name).and_then(|i| i.checked_sub(4));
+        DetailFields {
+            pos: at("part_of_speech"),
+            sub1: at("part_of_speech_subcategory_1"),
+            sub2: at("part_of_speech_subcategory_2"),
+            conjugation_form: at("conjugation_form"),
+            base_form: at("base_form"),
+            reading: at("reading"),
+        }
+    }
+}
+
+/// One token's IPADIC fields, read from its details without copying.
+struct Details<'t> {
+    pos: &'t str,
+    sub1: &'t str,
+    sub2: &'t str,
+    conjugation_form: &'t str,
+    base_form: &'t str,
+    reading: &'t str,
+}
+
+impl<'t> Details<'t> {
+    fn of(token: &'t mut lindera::token::Token<'_>, f: DetailFields) -> Details<'t> {
+        // Materializes the details once (lindera parses them from the dictionary on demand).
+        token.get_detail(0);
+        let details: &'t [Cow<'_, str>] = token.details.as_deref().unwrap_or(&[]);
+        let get = |i: Option<usize>| i.and_then(|i| details.get(i)).map_or("", |c| c.as_ref());
+        Details {
+            pos: get(f.pos),
+            sub1: get(f.sub1),
+            sub2: get(f.sub2),
+            conjugation_form: get(f.conjugation_form),
+            base_form: get(f.base_form),
+            reading: get(f.reading),
+        }
+    }
 }
 
 impl Japanese {
     pub fn new(dictionary: Dictionary) -> Self {
-        Japanese { segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)) }
+        let fields = DetailFields::of(&dictionary);
+        Japanese { segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)), fields }
     }
 
     /// The process-wide analyzer, loading (and if need be building) the dictionary once.
@@ -99,26 +157,24 @@ impl Japanese {
         };
         let mut out: Vec<Word> = Vec::with_capacity(tokens.len());
         for mut t in tokens {
-            let known = |v: Option<&str>| v.filter(|r| !r.is_empty() && *r != "*").map(str::to_string);
-            let reading = known(t.get("reading"));
-            let dict_base = known(t.get("base_form"));
-            let conj = t.get("conjugation_form").unwrap_or("").to_string();
-            let pos = t.get("part_of_speech").unwrap_or("").to_string();
-            let (base, base_reading) = match dict_base {
-                Some(b) if matches!(pos.as_str(), "動詞" | "形容詞") => {
-                    let form = self.dictionary_form(&b, conj.starts_with("一段"));
-                    let surface = t.surface.as_ref();
-                    (Some(form.base).filter(|b| b != surface), form.reading.filter(|_| true))
+            let (start, end) = (t.byte_start, t.byte_end);
+            let surface = &run[start..end];
+            let d = Details::of(&mut t, self.fields);
+            let known = |v: &str| (!v.is_empty() && v != "*").then(|| v.to_string());
+            let reading = known(d.reading);
+            let (base, base_reading) = match known(d.base_form) {
+                Some(b) if matches!(d.pos, "動詞" | "形容詞") => {
+                    let form = self.dictionary_form(&b, d.conjugation_form.starts_with("一段"));
+                    (Some(form.base).filter(|b| b != surface), form.reading)
                 }
-                _ if pos == "副詞" => (self.adverb_head(t.surface.as_ref()), None),
-                b => (b.filter(|b| b != t.surface.as_ref()), None),
+                _ if d.pos == "副詞" => (self.adverb_head(surface), None),
+                b => (b.filter(|b| b != surface), None),
             };
-            let sub1 = t.get("part_of_speech_subcategory_1").unwrap_or("").to_string();
-            let glue = is_glue(&pos, &sub1, t.get("base_form").unwrap_or(""));
-            let noun = pos == "名詞" || reading.is_none();
-            let counter = pos == "名詞" && sub1 == "接尾" && t.get("part_of_speech_subcategory_2") == Some("助数詞");
+            let glue = is_glue(d.pos, d.sub1, d.base_form);
+            let noun = d.pos == "名詞" || reading.is_none();
+            let counter = d.pos == "名詞" && d.sub1 == "接尾" && d.sub2 == "助数詞";
             let base_reading = base_reading.filter(|r| Some(r) != reading.as_ref());
-            let w = Word { start: t.byte_start, end: t.byte_end, reading, base, glue, number: None, noun, base_reading, counter };
+            let w = Word { start, end, reading, base, glue, number: None, noun, base_reading, counter };
             match out.last_mut() {
                 Some(prev)
                     if prev.end == w.start
