@@ -307,13 +307,12 @@ fn terms_of_word(w: &Word, own_stem: bool) -> Vec<String> {
             push(format!("{KANA_MARK}{}", stem::katakana(w.base.as_deref().unwrap_or(&w.surface))));
         }
     } else {
-        let key = latin_key(&w.surface);
-        let own_stem = own_stem && !romaji::could_be_reading(&key);
+        let (key, stem) = latin_terms(&w.surface, own_stem);
         push(key);
         if let Some(c) = &w.counted {
             push(c.clone());
         }
-        if let Some(stem) = stem::english(&w.surface).or_else(|| own_stem.then(|| stem::own_stem(&w.surface)).flatten()) {
+        if let Some(stem) = stem {
             push(stem);
         }
         // `Domyoji's` is the name `Domyoji`: its key, which a kana or romaji query for the
@@ -326,6 +325,36 @@ fn terms_of_word(w: &Word, own_stem: bool) -> Vec<String> {
         }
     }
     out
+}
+
+/// A Latin word's key and stem term ([`terms_of_word`]), remembered per thread: stemming and
+/// the romaji key were two thirds of analyzing English text, and a text's words are mostly
+/// words already seen (the, story, love), so each is worked out once.
+fn latin_terms(surface: &str, own_stem: bool) -> (String, Option<String>) {
+    type Seen = rustc_hash::FxHashMap<Box<str>, (String, Option<String>)>;
+    thread_local! {
+        static SEEN: std::cell::RefCell<[Seen; 2]> = Default::default();
+    }
+    let work = || {
+        let key = latin_key(surface);
+        let own_stem = own_stem && !romaji::could_be_reading(&key);
+        let stem = stem::english(surface).or_else(|| own_stem.then(|| stem::own_stem(surface)).flatten());
+        (key, stem)
+    };
+    SEEN.with(|seen| {
+        let Ok(mut seen) = seen.try_borrow_mut() else { return work() };
+        let seen = &mut seen[own_stem as usize];
+        if let Some(terms) = seen.get(surface) {
+            return terms.clone();
+        }
+        let terms = work();
+        // Bounded: a thread indexing millions of texts meets names and typos without end.
+        if seen.len() >= 100_000 {
+            seen.clear();
+        }
+        seen.insert(surface.into(), terms.clone());
+        terms
+    })
 }
 
 /// The tantivy face of [`analyze`].
