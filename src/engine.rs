@@ -696,6 +696,10 @@ impl search::Dramas for EngineDramas<'_> {
         self.ratings.agg(drama_id).count
     }
 
+    fn ratings_hashed(&self, hash: u64) -> Option<u32> {
+        Some(self.ratings.agg_hashed(hash).count)
+    }
+
     fn facts(&self) -> Option<Arc<Facts>> {
         self.facts.clone()
     }

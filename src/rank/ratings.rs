@@ -274,24 +274,31 @@ impl Bulk {
 /// Strings to dense `u32` ids, so that the log holds 4-byte ids instead of strings.
 #[derive(Debug, Default, Clone)]
 struct Interner {
-    ids: FxHashMap<Box<str>, u32>,
+    /// By [`key_hash`], as record keys are: a search reads each drama's hash from an index
+    /// column ([`crate::index::columns::SegmentColumns::drama_key`]) and asks by it, without
+    /// the id's text (`Ratings::drama_names` holds that).
+    ids: FxHashMap<u64, u32>,
 }
 
 impl Interner {
     fn get(&self, s: &str) -> Option<u32> {
-        self.ids.get(s).copied()
+        self.get_hashed(key_hash(s))
+    }
+
+    fn get_hashed(&self, hash: u64) -> Option<u32> {
+        self.ids.get(&hash).copied()
     }
 
     /// The id of `s`, and whether it is new.
     fn intern(&mut self, s: &str) -> (u32, bool) {
-        if let Some(&i) = self.ids.get(s) {
+        let hash = key_hash(s);
+        if let Some(&i) = self.ids.get(&hash) {
             return (i, false);
         }
         let i = self.ids.len() as u32;
-        self.ids.insert(s.into(), i);
+        self.ids.insert(hash, i);
         (i, true)
     }
-
 }
 
 /// The rating log as columns. A row whose rating is [`FREE`] belongs to no record.
@@ -650,6 +657,11 @@ impl Ratings {
 
     pub fn agg(&self, drama_id: &str) -> Agg {
         self.dramas.get(drama_id).map(|i| self.aggs[i as usize]).unwrap_or_default()
+    }
+
+    /// [`Ratings::agg`] of the drama whose id's [`key_hash`] is `hash`.
+    pub fn agg_hashed(&self, hash: u64) -> Agg {
+        self.dramas.get_hashed(hash).map(|i| self.aggs[i as usize]).unwrap_or_default()
     }
 
     /// Every user's counted ratings as (drama index, rating), and each drama's id by index:
