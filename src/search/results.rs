@@ -400,7 +400,11 @@ pub fn text_words(store: &Store, searcher: &Searcher, req: &SearchRequest, featu
     let words = without_glue(all);
     let alternatives = phases::record(Phase::Spellings, || distinct_words(jp, Some((searcher, f)), alternatives, &mut vec![text_key(&text)]));
     let mut tw = TextWords { words, text, keys, alternatives, mentions: Default::default() };
-    if let Scope::Forum(d) = &req.scope {
+    // The drama's names find the posts that name no drama but mention it; where the index
+    // holds no such post there is nothing for them to find, and their queries (every name,
+    // each a conjunction of its words) were most of the cost of a forum search.
+    let unlinked = Term::from_field_text(f.tags, crate::index::schema::UNLINKED);
+    if let (Scope::Forum(d), true) = (&req.scope, searcher.doc_freq(&unlinked).map_or(true, |n| n > 0)) {
         let names = store.drama_words(searcher, d, |drama| distinct_words(jp, None, spellings::names_of(drama), &mut Vec::new()));
         if let Ok(Some(names)) = names {
             tw.mentions = names;
