@@ -526,6 +526,10 @@ impl Ratings {
         bounds.insert(0, 0);
         bounds.push(n);
         bounds.dedup();
+        if bounds.len() <= 2 {
+            // One share: counted here, without a thread to start and join.
+            return self.count_dramas(&groups, 0..n);
+        }
         let parts: Vec<(Vec<Agg>, usize)> = std::thread::scope(|s| {
             let groups = &groups;
             let handles: Vec<_> = bounds.windows(2).map(|w| (w[0], w[1])).map(|(lo, hi)| s.spawn(move || self.count_dramas(groups, lo..hi))).collect();
