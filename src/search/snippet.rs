@@ -21,7 +21,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 use crate::analysis::stem;
-use crate::analysis::tokenizer::latin_key;
+use crate::analysis::tokenizer::latin_terms;
 use crate::index::document::{field_line, Tokens};
 
 pub const SNIPPET_CHARS: usize = 180;
@@ -194,8 +194,8 @@ fn snippet_of(analyzer: &mut Analysis<'_>, text: &str, wanted: &Wanted<'_>) -> O
 /// spelling (`Chuushin` for `chushin`: the same key). Only such a passage is analyzed, and
 /// most are not: analyzing every English passage again was a third of a romaji title query's
 /// snippets. Each word is tested by its key (cheap) and by the letters its stem's forms begin
-/// with ([`stem::forms_begin_with`]), never stemmed, and by its romaji key only where its first
-/// letter and length allow that key ([`could_spell`]).
+/// with ([`stem::forms_begin_with`]) and by its romaji key where its first letter and length
+/// allow that key ([`could_spell`]); only a word that passes is turned into its terms.
 struct OtherForms {
     /// What every form of each of the query's stems begins with.
     stem_starts: Vec<String>,
@@ -229,9 +229,16 @@ impl OtherForms {
             }
             word.clear();
             word.extend(w.chars().map(|c| c.to_ascii_lowercase()));
-            self.stem_starts.iter().any(|p| word.starts_with(p.as_str()))
+            let may = self.stem_starts.iter().any(|p| word.starts_with(p.as_str()))
                 || self.irregular.contains(&word.as_str())
-                || (self.keys.iter().any(|k| could_spell(&word, k)) && terms.contains(&latin_key(&word)))
+                || self.keys.iter().any(|k| could_spell(&word, k));
+            // Then the word's own terms, as review text holds them (remembered per thread): a
+            // passage is analyzed only for a word that is a match, not one that looks like it
+            // (`enjoy` begins as `~end` does).
+            may && {
+                let (key, stem) = latin_terms(&word, true);
+                terms.contains(&key) || stem.is_some_and(|s| terms.contains(&s))
+            }
         })
     }
 }
@@ -540,8 +547,9 @@ mod tests {
         assert!(beside("crying, and then it took a year", "crying"), "an irregular form of another stem");
         assert!(beside("Chushin, then Chuushin", "Chushin"), "another spelling of a key");
         assert!(!beside("crying at the center of the world", "crying"), "nothing here but the typed word");
+        assert!(!beside("crying, a crime, crisp", "crying"), "words that only begin as a form does");
         for (word, key) in [("chuushin", "tyusin"), ("jun", "zyun"), ("fuyu", "huyu"), ("satou", "sato"), ("wo", "o"), ("dzu", "zu")] {
-            assert_eq!(latin_key(word), key);
+            assert_eq!(latin_terms(word, true).0, key);
             assert!(could_spell(word, key), "{word} is a spelling of {key}");
         }
         assert!(!could_spell("sekai", "tyusin") && !could_spell("love", "tyusin"));
