@@ -29,27 +29,23 @@ pub fn kana_to_romaji(kana: &str) -> String {
             i += 1;
             continue;
         }
-        // Two-character syllables first (キャ, シュ, ティ, ファ …).
-        let mut syllable: Option<String> = None;
-        let mut used = 1;
-        if i + 1 < chars.len() {
-            if let Some(s) = digraph(c, chars[i + 1]) {
-                syllable = Some(s);
-                used = 2;
-            }
-        }
-        let syllable = match syllable.or_else(|| mono(c).map(str::to_string)) {
-            Some(s) => s,
-            None => {
-                sokuon = false;
-                out.push(c);
-                i += 1;
-                continue;
-            }
+        // Two-character syllables first (キャ, シュ, ティ, ファ …), each a consonant and a
+        // vowel, written straight into `out` (a `String` per syllable was most of its time).
+        let (consonant, vowel, used) = match chars.get(i + 1).and_then(|&n| digraph(c, n)) {
+            Some((consonant, vowel)) => (consonant, Some(vowel), 2),
+            None => match mono(c) {
+                Some(s) => (s, None, 1),
+                None => {
+                    sokuon = false;
+                    out.push(c);
+                    i += 1;
+                    continue;
+                }
+            },
         };
         if sokuon {
-            if let Some(first) = syllable.chars().next() {
-                if syllable.starts_with("ch") {
+            if let Some(first) = consonant.chars().next() {
+                if consonant.starts_with("ch") {
                     out.push('t');
                 } else if !"aeiou".contains(first) {
                     out.push(first);
@@ -57,7 +53,8 @@ pub fn kana_to_romaji(kana: &str) -> String {
             }
             sokuon = false;
         }
-        out.push_str(&syllable);
+        out.push_str(consonant);
+        out.extend(vowel);
         i += used;
     }
     out
@@ -95,7 +92,8 @@ fn mono(c: char) -> Option<&'static str> {
     })
 }
 
-fn digraph(a: char, b: char) -> Option<String> {
+/// A two-kana syllable as its consonant part and vowel (`キャ` → `ky`, `a`).
+fn digraph(a: char, b: char) -> Option<(&'static str, char)> {
     let small_y = match b {
         'ャ' => Some('a'),
         'ュ' => Some('u'),
@@ -108,7 +106,7 @@ fn digraph(a: char, b: char) -> Option<String> {
             'ニ' => "ny", 'ヒ' => "hy", 'ビ' => "by", 'ピ' => "py", 'ミ' => "my", 'リ' => "ry",
             _ => return None,
         };
-        return Some(format!("{stem}{v}"));
+        return Some((stem, v));
     }
     let small_v = match b {
         'ァ' => 'a',
@@ -130,7 +128,7 @@ fn digraph(a: char, b: char) -> Option<String> {
         ('ツ', _) => "ts",
         _ => return None,
     };
-    Some(format!("{stem}{small_v}"))
+    Some((stem, small_v))
 }
 
 /// The canonical key of one romaji word (already lower case ASCII): every common variant of
