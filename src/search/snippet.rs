@@ -191,11 +191,10 @@ fn snippet_of(analyzer: &mut Analysis<'_>, text: &str, wanted: &Wanted<'_>) -> O
 
 /// Where the words of an ASCII passage may match a query other than as typed: by another form
 /// of an English word (`cried` for `crying`: the query holds its stem term) or another romaji
-/// spelling (`Chuushin` for `chushin`: the same key). Only such a passage is analyzed, and
-/// most are not: analyzing every English passage again was a third of a romaji title query's
-/// snippets. Each word is tested by its key (cheap) and by the letters its stem's forms begin
-/// with ([`stem::forms_begin_with`]) and by its romaji key where its first letter and length
-/// allow that key ([`could_spell`]); only a word that passes is turned into its terms.
+/// spelling (`Chuushin` for `chushin`: the same key). Only such a passage is analyzed. Each
+/// word outside the marks is first tested cheaply, by the letters every form of a query stem
+/// begins with ([`stem::forms_begin_with`]) and by whether its first letter and length allow a
+/// query key ([`could_spell`]); only a word that passes is turned into its terms.
 struct OtherForms {
     /// What every form of each of the query's stems begins with.
     stem_starts: Vec<String>,
