@@ -327,9 +327,9 @@ fn terms_of_word(w: &Word, own_stem: bool) -> Vec<String> {
     out
 }
 
-/// A folded Latin word's key and stem term ([`terms_of_word`]; with `own_stem`, as review text
-/// holds them, [`text_terms`]), remembered per thread: stemming and the romaji key were two
-/// thirds of analyzing English text, and a text's words are mostly words already seen (the,
+/// A folded Latin word's key and stem term (as [`word_terms`] gives them; with `own_stem`, as
+/// review text holds them, [`text_terms`]), remembered per thread: stemming and the romaji key
+/// were two thirds of analyzing English text, and a text's words are mostly words already seen (the,
 /// story, love), so each is worked out once.
 pub fn latin_terms(surface: &str, own_stem: bool) -> (String, Option<String>) {
     type Seen = rustc_hash::FxHashMap<Box<str>, (String, Option<String>)>;
