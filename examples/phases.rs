@@ -2,7 +2,8 @@
 //! scale): `cargo run --release --example phases -- INDEX [RUNS] [QUERY...]`. Opens the index
 //! read-only (a server may be using it), runs each query uncached RUNS times (default 20)
 //! after one warm-up, and prints the mean microseconds of each phase
-//! ([`dorama_search::search::phases`]) and of the whole search.
+//! ([`dorama_search::search::phases`]) and of the whole search. `PHASES_FORUM=DRAMA_ID` runs
+//! each query as that drama's forum search instead of the site's.
 
 use dorama_search::engine::{Engine, Options};
 use dorama_search::search::phases::mean_of;
@@ -20,7 +21,8 @@ fn main() -> anyhow::Result<()> {
     let engine = Engine::open_read_only(std::path::Path::new(&index), Options { cache_entries: 0, ..Options::default() })?;
     println!("{:<24} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "query", "total", "analysis", "catalog", "texts", "spelling", "merge", "docs", "snippets", "other");
     for q in &queries {
-        let req = SearchRequest { q: q.clone(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
+        let scope = std::env::var("PHASES_FORUM").map_or(Scope::Site(None), Scope::Forum);
+        let req = SearchRequest { q: q.clone(), scope, limit: 20, offset: 0, refine: Default::default() };
         engine.search_uncached(&req)?;
         let (last, p, whole) = mean_of(runs, || engine.search_uncached(&req));
         last?;
