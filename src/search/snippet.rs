@@ -21,7 +21,7 @@ use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
 use crate::analysis::stem;
-use crate::analysis::tokenizer::latin_terms;
+use crate::analysis::tokenizer::{latin_terms, LATIN_GLUE};
 use crate::index::document::{field_line, Tokens};
 
 pub const SNIPPET_CHARS: usize = 180;
@@ -302,12 +302,18 @@ fn passage_around(text: &str, first: usize) -> Range<usize> {
     begin..passage_end(text, begin)
 }
 
-/// The literal candidates of a query: its typed words and terms worth finding as is.
+/// The literal candidates of a query: its typed words and terms worth finding as is. Not a
+/// typed English article or preposition or romaji particle ([`LATIN_GLUE`]) beside other
+/// words: it matches nothing alone, and marking every `the` of a passage for `center of the
+/// world` buried the words that did match (a query of glue words only keeps them).
 fn literal_candidates<'a>(typed: impl IntoIterator<Item = &'a str>, terms: &HashSet<String>) -> Vec<String> {
     let long_enough = |t: &str| if t.is_ascii() { t.len() >= 3 } else { t.chars().count() >= 2 };
+    let typed: Vec<String> = typed.into_iter().map(str::to_ascii_lowercase).collect();
+    let glue = |t: &String| LATIN_GLUE.contains(&t.as_str());
+    let all_glue = typed.iter().all(glue);
     let mut out: Vec<String> = typed
         .into_iter()
-        .map(str::to_ascii_lowercase)
+        .filter(|t| all_glue || !glue(t))
         .chain(terms.iter().cloned())
         .filter(|t| long_enough(t) && !t.chars().any(char::is_whitespace))
         .collect();
@@ -497,6 +503,14 @@ mod tests {
     fn what_was_typed_is_marked_whole_and_single_kanji_are_not_marked_alone() {
         let html = snippet("今回の最終回で泣きました。", &["最終回"], &["最終", "回"]).unwrap();
         assert_eq!(html, "今回の<mark>最終回</mark>で泣きました。");
+    }
+
+    #[test]
+    fn a_typed_article_is_not_marked_beside_the_words_that_matched() {
+        let html = snippet("The center of the world, the end", &["center", "of", "the", "world"], &["center", "world"]).unwrap();
+        assert_eq!(html, "The <mark>center</mark> of the <mark>world</mark>, the end");
+        let html = snippet("and the", &["the"], &["the"]).unwrap();
+        assert_eq!(html, "and <mark>the</mark>", "a query of glue words only still marks them");
     }
 
     #[test]
