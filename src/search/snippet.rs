@@ -264,7 +264,10 @@ fn has_letters_beyond_ascii(s: &str) -> bool {
 /// for the whole text (dramas and people).
 enum Analysis<'a> {
     Live(TextAnalyzer),
-    /// A field's stored tokens, as `start end term` lines, parsed only when needed.
+    /// A field's stored tokens, as `start end term` lines in text order, parsed only when
+    /// needed; read from where the last span ended, since spans come in text order (a
+    /// window at a time): from the start each time, a late match in a long cast list read
+    /// its first lines once a window.
     Stored(&'a str),
 }
 
@@ -280,17 +283,26 @@ fn push_marks(analyzer: &mut Analysis<'_>, text: &str, span: Range<usize>, terms
             }
         }
         Analysis::Stored(lines) => {
-            for line in lines.lines() {
-                let mut parts = line.splitn(3, ' ');
-                let (Some(start), Some(end), Some(term)) = (parts.next(), parts.next(), parts.next()) else { continue };
-                let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else { continue };
+            let mut read = 0;
+            for line in lines.split_inclusive('\n') {
+                let mut parts = line.trim_end_matches('\n').splitn(3, ' ');
+                let (Some(start), Some(end), Some(term)) = (parts.next(), parts.next(), parts.next()) else {
+                    read += line.len();
+                    continue;
+                };
+                let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else {
+                    read += line.len();
+                    continue;
+                };
                 if start >= span.end {
                     break;
                 }
+                read += line.len();
                 if start >= span.start && end <= span.end && terms.contains(term) {
                     marks.push(start..end);
                 }
             }
+            *lines = &lines[read..];
         }
     }
 }
@@ -566,6 +578,24 @@ mod tests {
             assert!(could_spell(word, key), "{word} is a spelling of {key}");
         }
         assert!(!could_spell("sekai", "tyusin") && !could_spell("love", "tyusin"));
+    }
+
+    #[test]
+    fn stored_tokens_are_read_on_across_windows_and_a_match_opening_one_is_kept() {
+        // 37 words fill the first window (180 characters, then to the next space): the match
+        // is the first token of the second.
+        let text = format!("{}takayuki and more", "word ".repeat(37));
+        assert_eq!(window_end(&text, 0), text.find("takayuki").unwrap());
+        let mut lines = String::new();
+        let mut at = 0;
+        for w in text.split(' ') {
+            lines.push_str(&format!("{} {} {}\n", at, at + w.len(), w.to_lowercase()));
+            at += w.len() + 1;
+        }
+        let ts = terms(&["takayuki"]);
+        let wanted = Wanted { terms: &ts, other_forms: &OtherForms::of(&ts), literals: &[], typed_romaji: true, typed_japanese: &[] };
+        let html = snippet_of(&mut Analysis::Stored(&lines), &text, &wanted).unwrap();
+        assert!(html.contains("<mark>takayuki</mark> and more"), "{html}");
     }
 
     #[test]
