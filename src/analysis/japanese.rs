@@ -159,22 +159,32 @@ impl Japanese {
         for mut t in tokens {
             let (start, end) = (t.byte_start, t.byte_end);
             let surface = &run[start..end];
-            let d = Details::of(&mut t, self.fields);
-            let known = |v: &str| (!v.is_empty() && v != "*").then(|| v.to_string());
-            let reading = known(d.reading);
-            let (base, base_reading) = match known(d.base_form) {
-                Some(b) if matches!(d.pos, "動詞" | "形容詞") => {
-                    let form = self.dictionary_form(&b, d.conjugation_form.starts_with("一段"));
-                    (Some(form.base).filter(|b| b != surface), form.reading)
+            let w = if t.word_id.is_system() {
+                // A dictionary entry is one surface with one set of fields: what it gives is
+                // worked out once per thread (reading its fields, the dictionary form of a
+                // verb) and copied after.
+                thread_local! {
+                    static ENTRIES: std::cell::RefCell<rustc_hash::FxHashMap<u32, Word>> = Default::default();
                 }
-                _ if d.pos == "副詞" => (self.adverb_head(surface), None),
-                b => (b.filter(|b| b != surface), None),
+                let id = t.word_id.id();
+                match ENTRIES.with(|m| m.borrow().get(&id).cloned()) {
+                    Some(w) => w,
+                    None => {
+                        let w = self.word_of(&mut t, surface);
+                        ENTRIES.with(|m| {
+                            let mut m = m.borrow_mut();
+                            if m.len() >= 200_000 {
+                                m.clear();
+                            }
+                            m.insert(id, w.clone());
+                        });
+                        w
+                    }
+                }
+            } else {
+                self.word_of(&mut t, surface)
             };
-            let glue = is_glue(d.pos, d.sub1, d.base_form);
-            let noun = d.pos == "名詞" || reading.is_none();
-            let counter = d.pos == "名詞" && d.sub1 == "接尾" && d.sub2 == "助数詞";
-            let base_reading = base_reading.filter(|r| Some(r) != reading.as_ref());
-            let w = Word { start, end, reading, base, glue, number: None, noun, base_reading, counter };
+            let w = Word { start, end, ..w };
             match out.last_mut() {
                 Some(prev)
                     if prev.end == w.start
@@ -191,6 +201,26 @@ impl Japanese {
 }
 
 impl Japanese {
+    /// What one token gives, but for its place in the run (`start`, `end`: zero).
+    fn word_of(&self, t: &mut lindera::token::Token<'_>, surface: &str) -> Word {
+        let d = Details::of(t, self.fields);
+        let known = |v: &str| (!v.is_empty() && v != "*").then(|| v.to_string());
+        let reading = known(d.reading);
+        let (base, base_reading) = match known(d.base_form) {
+            Some(b) if matches!(d.pos, "動詞" | "形容詞") => {
+                let form = self.dictionary_form(&b, d.conjugation_form.starts_with("一段"));
+                (Some(form.base).filter(|b| b != surface), form.reading)
+            }
+            _ if d.pos == "副詞" => (self.adverb_head(surface), None),
+            b => (b.filter(|b| b != surface), None),
+        };
+        let glue = is_glue(d.pos, d.sub1, d.base_form);
+        let noun = d.pos == "名詞" || reading.is_none();
+        let counter = d.pos == "名詞" && d.sub1 == "接尾" && d.sub2 == "助数詞";
+        let base_reading = base_reading.filter(|r| Some(r) != reading.as_ref());
+        Word { start: 0, end: 0, reading, base, glue, number: None, noun, base_reading, counter }
+    }
+
     /// The noun an adverb is made of, when it is a kanji noun with the particle `と` or `に`
     /// grown onto it (IPADIC lists `意外と`, `実際に`, `本当に` as adverbs of their own): the
     /// adverb means the noun (`意外と` is `意外`, never `以外`), so it is found by it too. None
