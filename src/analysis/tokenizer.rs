@@ -349,8 +349,10 @@ pub fn latin_terms(surface: &str, own_stem: bool) -> (String, Option<String>) {
             return terms.clone();
         }
         let terms = work();
-        // Bounded: a thread indexing millions of texts meets names and typos without end.
-        if seen.len() >= 100_000 {
+        // Bounded: a thread indexing millions of texts meets names and typos without end, and a
+        // hostile client sends words no one wrote. 20,000 words (about 2 MB a thread) hold the
+        // words that make up most of any English text.
+        if seen.len() >= 20_000 {
             seen.clear();
         }
         seen.insert(surface.into(), terms.clone());
