@@ -162,27 +162,12 @@ impl Japanese {
             let w = if t.word_id.is_system() {
                 // A dictionary entry is one surface with one set of fields: what it gives is
                 // worked out once per thread (reading its fields, the dictionary form of a
-                // verb) and copied after.
+                // verb) and copied after. Bounded at about 5 MB a thread: IPADIC has 390,000
+                // entries, and text uses a few thousand of them most of the time.
                 thread_local! {
                     static ENTRIES: std::cell::RefCell<rustc_hash::FxHashMap<u32, Word>> = Default::default();
                 }
-                let id = t.word_id.id();
-                match ENTRIES.with(|m| m.borrow().get(&id).cloned()) {
-                    Some(w) => w,
-                    None => {
-                        let w = self.word_of(&mut t, surface);
-                        ENTRIES.with(|m| {
-                            let mut m = m.borrow_mut();
-                            // Bounded (about 5 MB a thread): IPADIC has 390,000 entries,
-                            // and text uses a few thousand of them most of the time.
-                            if m.len() >= 30_000 {
-                                m.clear();
-                            }
-                            m.insert(id, w.clone());
-                        });
-                        w
-                    }
-                }
+                ENTRIES.with(|m| super::memo::remembered(m, &t.word_id.id(), 30_000, || self.word_of(&mut t, surface)))
             } else {
                 self.word_of(&mut t, surface)
             };
@@ -254,32 +239,24 @@ impl Japanese {
         thread_local! {
             static FORMS: std::cell::RefCell<rustc_hash::FxHashMap<String, DictionaryForm>> = Default::default();
         }
-        if let Some(f) = FORMS.with(|m| m.borrow().get(base).cloned()) {
-            return f;
-        }
+        FORMS.with(|m| super::memo::remembered(m, base, 200_000, || self.dictionary_form_of(base, ichidan)))
+    }
+
+    /// [`Japanese::dictionary_form`], worked out.
+    fn dictionary_form_of(&self, base: &str, ichidan: bool) -> DictionaryForm {
         let entry = |word: &str| -> Option<(String, String, String)> {
             let mut toks = self.segmenter.segment(Cow::Borrowed(word)).ok()?;
             if toks.len() != 1 {
                 return None;
             }
-            let t = &mut toks[0];
-            let reading = t.get("reading").unwrap_or("*").to_string();
-            let conj = t.get("conjugation_form").unwrap_or("").to_string();
-            let b = t.get("base_form").unwrap_or("").to_string();
-            (b == word && reading != "*").then_some((b, reading, conj))
+            let d = Details::of(&mut toks[0], self.fields);
+            let reading = if d.reading.is_empty() { "*" } else { d.reading };
+            (d.base_form == word && reading != "*").then(|| (d.base_form.to_string(), reading.to_string(), d.conjugation_form.to_string()))
         };
         let godan = ichidan.then(|| godan_of_potential(base)).flatten().and_then(|candidate| {
             entry(&candidate).filter(|(_, _, conj)| conj.starts_with("五段")).map(|(b, r, _)| DictionaryForm { base: b, reading: Some(r) })
         });
-        let form = godan.unwrap_or_else(|| DictionaryForm { base: base.to_string(), reading: entry(base).map(|(_, r, _)| r) });
-        FORMS.with(|m| {
-            let mut m = m.borrow_mut();
-            if m.len() > 200_000 {
-                m.clear();
-            }
-            m.insert(base.to_string(), form.clone());
-        });
-        form
+        godan.unwrap_or_else(|| DictionaryForm { base: base.to_string(), reading: entry(base).map(|(_, r, _)| r) })
     }
 }
 

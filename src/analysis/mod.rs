@@ -20,6 +20,7 @@
 pub mod dictionary;
 pub mod japanese;
 pub mod loanword;
+pub mod memo;
 pub mod names;
 pub mod normalize;
 pub mod numbers;

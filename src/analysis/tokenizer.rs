@@ -332,31 +332,18 @@ fn terms_of_word(w: &Word, own_stem: bool) -> Vec<String> {
 /// were two thirds of analyzing English text, and a text's words are mostly words already seen (the,
 /// story, love), so each is worked out once.
 pub fn latin_terms(surface: &str, own_stem: bool) -> (String, Option<String>) {
-    type Seen = rustc_hash::FxHashMap<Box<str>, (String, Option<String>)>;
+    type Seen = std::cell::RefCell<rustc_hash::FxHashMap<String, (String, Option<String>)>>;
     thread_local! {
-        static SEEN: std::cell::RefCell<[Seen; 2]> = Default::default();
+        static SEEN: [Seen; 2] = Default::default();
     }
-    let work = || {
-        let key = latin_key(surface);
-        let own_stem = own_stem && !romaji::could_be_reading(&key);
-        let stem = stem::english(surface).or_else(|| own_stem.then(|| stem::own_stem(surface)).flatten());
-        (key, stem)
-    };
+    // 20,000 words (about 2 MB a thread) hold the words that make up most of any English text.
     SEEN.with(|seen| {
-        let Ok(mut seen) = seen.try_borrow_mut() else { return work() };
-        let seen = &mut seen[own_stem as usize];
-        if let Some(terms) = seen.get(surface) {
-            return terms.clone();
-        }
-        let terms = work();
-        // Bounded: a thread indexing millions of texts meets names and typos without end, and a
-        // hostile client sends words no one wrote. 20,000 words (about 2 MB a thread) hold the
-        // words that make up most of any English text.
-        if seen.len() >= 20_000 {
-            seen.clear();
-        }
-        seen.insert(surface.into(), terms.clone());
-        terms
+        super::memo::remembered(&seen[own_stem as usize], surface, 20_000, || {
+            let key = latin_key(surface);
+            let own_stem = own_stem && !romaji::could_be_reading(&key);
+            let stem = stem::english(surface).or_else(|| own_stem.then(|| stem::own_stem(surface)).flatten());
+            (key, stem)
+        })
     })
 }
 
