@@ -6,10 +6,12 @@
 //! review, comment, vote and post names a drama that exists, and that the ratings the Top 100
 //! is ranked from (the index's rating columns, which the server loads at start) agree with the
 //! ratings in the stored records, recounted the way ingest counts them (the last rating of a
-//! user for a drama). Each problem is one line that names the file, record or drama.
+//! user for a drama), as does the ratings' file beside the index where it names the commit
+//! checked. Each problem is one line that names the file, record or drama.
 
 use crate::index::export;
 use crate::index::{IndexError, Store};
+use crate::rank::ratings::stored::{self, Opened, Stamp};
 use crate::rank::ratings::Bulk;
 use crate::rank::Ratings;
 use crate::record::{Kind, Record};
@@ -55,7 +57,8 @@ pub fn check(dir: &Path) -> Result<CheckReport, IndexError> {
     let searcher = store.searcher();
     // Reading damaged stored documents can fail deep inside tantivy; a panic there is a
     // problem to report, not a crash of the check.
-    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| records_problems(&searcher, store.fields())));
+    let ratings_file = (dir.join(crate::index::RATINGS_FILE), Stamp { commit: store.commit_number(), docs: searcher.num_docs() });
+    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| records_problems(&searcher, store.fields(), &ratings_file)));
     match walked {
         Ok(Ok(found)) => problems.extend(found),
         Ok(Err(e)) => problems.push(format!("{}: the stored records cannot be read: {e}", dir.display())),
@@ -89,7 +92,10 @@ fn unique(problems: Vec<String>) -> Vec<String> {
 }
 
 /// The references and the rating recount, from the stored records.
-fn records_problems(searcher: &tantivy::Searcher, fields: &crate::index::Fields) -> Result<Vec<String>, IndexError> {
+///
+/// The ratings' file beside the index, when it names the commit checked, is what the next
+/// start counts from instead of the columns: it is compared with them drama by drama.
+fn records_problems(searcher: &tantivy::Searcher, fields: &crate::index::Fields, ratings_file: &(std::path::PathBuf, Stamp)) -> Result<Vec<String>, IndexError> {
     let mut problems = Vec::new();
     let mut dramas: HashSet<String> = HashSet::new();
     export::for_each(searcher, fields, &[Kind::Drama], |_, json| {
@@ -122,7 +128,7 @@ fn records_problems(searcher: &tantivy::Searcher, fields: &crate::index::Fields)
     let columns = bulk.finish();
     let mut ids: Vec<&String> = dramas.iter().collect();
     ids.sort();
-    for d in ids {
+    for d in &ids {
         let (a, b) = (columns.agg(d), stored.agg(d));
         if a != b {
             problems.push(format!(
@@ -130,6 +136,27 @@ fn records_problems(searcher: &tantivy::Searcher, fields: &crate::index::Fields)
                 a.count, a.sum, b.count, b.sum
             ));
         }
+    }
+    let (path, stamp) = ratings_file;
+    let rebuilt = "the server rebuilds the ratings from the index when it next starts if the file is removed";
+    match stored::open(path, *stamp) {
+        Ok(Opened::Ratings(saved)) => {
+            for d in &ids {
+                let (a, b) = ((columns.agg(d), columns.voters(d)), (saved.agg(d), saved.voters(d)));
+                if a != b {
+                    problems.push(format!(
+                        "{}: drama {d} has {} ratings summing {} and {} voters there, but the index's rating columns give {} summing {} and {} voters; {rebuilt}",
+                        path.display(), b.0.count, b.0.sum, b.1, a.0.count, a.0.sum, a.1
+                    ));
+                }
+            }
+            if saved.records() != columns.records() {
+                problems.push(format!("{}: {} rated records, but the index's rating columns hold {}; {rebuilt}", path.display(), saved.records(), columns.records()));
+            }
+        }
+        // Of another commit: no server counts from it, and the next that writes replaces it.
+        Ok(Opened::Stale(_)) => {}
+        Err(e) => problems.push(format!("{e}: the server rebuilds the ratings from the index when it next starts")),
     }
     Ok(problems)
 }

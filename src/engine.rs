@@ -10,6 +10,7 @@
 use crate::api::{Encoded, RelatedDramas, Suggestions};
 use crate::catalog::Catalog;
 use crate::index::{Change, IndexError, Store};
+use crate::rank::ratings::stored::{self, Opened, Stamp};
 use crate::rank::{self, Params, RatingEvent, Ratings, Scope, TopList};
 use crate::record::{year_month, Kind, LineError, Located, Record};
 use crate::related::{ByUser, Related};
@@ -69,6 +70,9 @@ pub struct Engine {
     /// When the current generation was committed, in milliseconds since the epoch: at start,
     /// the index's last commit on disk.
     committed_at: AtomicU64,
+    /// The commit the ratings' file beside the index holds, when this engine opened or wrote
+    /// it: [`Engine::save_ratings`] has nothing to do until the next commit.
+    ratings_saved: Mutex<Option<Stamp>>,
 }
 
 /// What is told each commit's duration.
@@ -176,7 +180,7 @@ impl Engine {
     }
 
     fn with_store(store: Store, dir: &Path, options: Options) -> Result<Engine, EngineError> {
-        let (catalog, ratings) = load_state(&store)?;
+        let (catalog, (ratings, ratings_saved)) = load_state(&store)?;
         let next_seq = store.max_seq()? + 1;
         let cache = crate::cache::AnswerCache::new(options.cache_entries, options.cache_bytes).map(Mutex::new);
         let tops = top_lists(&catalog, &ratings, options.params, None);
@@ -197,6 +201,7 @@ impl Engine {
             cache_misses: AtomicU64::new(0),
             commit_observer: Mutex::new(None),
             committed_at: AtomicU64::new(committed_at),
+            ratings_saved: Mutex::new(ratings_saved),
         })
     }
 
@@ -638,6 +643,30 @@ impl Engine {
         self.cached(format!("top100\u{0}{scope:?}"), || Ok(self.top100_uncached(scope)))
     }
 
+    /// Writes the ratings to their file beside the index, as of the commit served, so that the
+    /// next start opens them instead of rebuilding them (`stored`). Returns the bytes written,
+    /// or None when there was nothing to write: a replica (which never writes into its
+    /// directory), an index whose commits are not numbered, or a file already of this commit.
+    /// Ingests wait meanwhile, so the file and the commit it names agree.
+    pub fn save_ratings(&self) -> Result<Option<u64>, EngineError> {
+        if self.store.read_only() {
+            return Ok(None);
+        }
+        let _ingests = self.next_seq.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(stamp) = ratings_stamp(&self.store) else { return Ok(None) };
+        let path = self.store.dir().join(crate::index::RATINGS_FILE);
+        let mut saved = self.ratings_saved.lock().unwrap_or_else(|p| p.into_inner());
+        if *saved == Some(stamp) {
+            return Ok(None);
+        }
+        let started = std::time::Instant::now();
+        let ratings = self.ratings.read().unwrap_or_else(|p| p.into_inner());
+        let bytes = stored::write(&ratings, stamp, &path).map_err(|e| EngineError::Invalid(format!("{}: cannot write the ratings: {e}", path.display())))?;
+        *saved = Some(stamp);
+        tracing::info!(bytes, commit = stamp.commit, seconds = started.elapsed().as_secs_f64(), file = %path.display(), "ratings written beside the index");
+        Ok(Some(bytes))
+    }
+
     /// Recounts every drama's ratings from the in-memory rating log (not from the index) and
     /// ranks every list again. Returns the number of counted ratings.
     ///
@@ -966,23 +995,48 @@ impl crate::index::RatingSink for Following<'_> {
 
 /// The catalog (stored documents) and the ratings (columns) of the store's commit, loaded side
 /// by side: the ratings' reader threads leave the calling thread mostly waiting.
-fn load_state(store: &Store) -> Result<(Catalog, Ratings), EngineError> {
+fn load_state(store: &Store) -> Result<(Catalog, (Ratings, Option<Stamp>)), EngineError> {
     let (catalog, ratings) = std::thread::scope(|s| {
-        let catalog = s.spawn(|| store.all_dramas().map(Catalog::from_dramas));
+        let catalog = s.spawn(|| {
+            let started = std::time::Instant::now();
+            let catalog = store.all_dramas().map(Catalog::from_dramas);
+            tracing::info!(seconds = started.elapsed().as_secs_f64(), "catalog loaded from the index");
+            catalog
+        });
         let ratings = load_ratings(store);
         (catalog.join().expect("loading the catalog does not panic"), ratings)
     });
     Ok((catalog?, ratings?))
 }
 
-fn load_ratings(store: &Store) -> Result<Ratings, EngineError> {
+/// The ratings, from their file if it holds the commit served (with that commit), else
+/// rebuilt from the index's columns.
+fn load_ratings(store: &Store) -> Result<(Ratings, Option<Stamp>), EngineError> {
     let started = std::time::Instant::now();
+    if let Some(stamp) = ratings_stamp(store) {
+        let path = store.dir().join(crate::index::RATINGS_FILE);
+        match stored::open(&path, stamp) {
+            Ok(Opened::Ratings(ratings)) => {
+                tracing::info!(counted = ratings.counted(), seconds = started.elapsed().as_secs_f64(), file = %path.display(), "ratings opened from their file; the tables writes go through are building beside");
+                return Ok((ratings, Some(stamp)));
+            }
+            Ok(Opened::Stale(why)) => tracing::info!("{why}: the ratings are rebuilt from the index"),
+            Err(e) => tracing::warn!("{e}: the ratings are rebuilt from the index"),
+        }
+    }
     let mut bulk = rank::ratings::Bulk::new();
     store.visit_ratings(&mut bulk)?;
     let read = started.elapsed().as_secs_f64();
     let ratings = bulk.finish();
     tracing::info!(records = ratings.records(), counted = ratings.counted(), heap_bytes = ratings.heap_bytes(), read_seconds = read, seconds = started.elapsed().as_secs_f64(), "ratings loaded from the index");
-    Ok(ratings)
+    Ok((ratings, None))
+}
+
+/// The commit a ratings file written now would hold; None for an index whose commits are not
+/// numbered (written before they were), which never gets one.
+fn ratings_stamp(store: &Store) -> Option<Stamp> {
+    let commit = store.commit_number();
+    (commit > 0).then(|| Stamp { commit, docs: store.searcher().num_docs() })
 }
 
 /// First start on an empty index: fill it from the sample corpus shipped in `DIR/sample`

@@ -9,9 +9,10 @@ use dorama_search::engine::{Engine, Options};
 use dorama_search::record::Kind;
 use std::path::{Path, PathBuf};
 
-/// The sample corpus indexed in a directory no engine holds any more.
+/// The sample corpus indexed in a directory no engine holds any more, with its ratings' file.
 fn built() -> (tempfile::TempDir, PathBuf) {
     let (dir, engine) = common::sample_engine();
+    engine.save_ratings().unwrap().expect("a ratings file is written");
     drop(engine);
     let path = dir.path().to_path_buf();
     (dir, path)
@@ -40,6 +41,23 @@ fn a_sound_index_has_no_problems() {
     let report = check(&dir).unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     assert!(report.documents > 2000);
+}
+
+#[test]
+fn a_ratings_file_that_disagrees_with_the_index_is_named() {
+    use dorama_search::rank::ratings::stored::{open, write, Opened, Stamp};
+    let (_d, dir) = built();
+    let engine = Engine::open_read_only(&dir, Options::default()).unwrap();
+    let stamp = Stamp { commit: engine.commit_number(), docs: engine.store().num_docs() };
+    drop(engine);
+    let path = dir.join(dorama_search::index::RATINGS_FILE);
+    let Opened::Ratings(mut ratings) = open(&path, stamp).unwrap() else { panic!("the file is of this commit") };
+    // A file whose checksum is sound but whose count is not what the index says.
+    ratings.upsert(&dorama_search::rank::RatingEvent { key: "comment:not-in-the-index".into(), drama_id: common::SEED.into(), user: "nobody".into(), rating: 1, seq: 1 << 40 });
+    write(&ratings, stamp, &path).unwrap();
+    let report = check(&dir).unwrap();
+    let named = format!("{}: drama {}", path.display(), common::SEED);
+    assert!(report.problems.iter().any(|p| p.starts_with(&named)), "{:?}", report.problems);
 }
 
 #[test]

@@ -352,6 +352,11 @@ pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
     if engine.store().num_docs() == 0 {
         tracing::warn!("the index is empty: post records to {url}api/records (with DORAMA_ADMIN_TOKEN) or load files with `dorama-search index`");
     }
+    // Ratings rebuilt from the index at this start are written beside it now, so the next
+    // start opens them instead (nothing is written when they were opened from that file).
+    let saving = state.engine.clone();
+    tokio::task::spawn_blocking(move || save_ratings(&saving));
+    let engine = state.engine.clone();
     let stopping = state.stopping.clone();
     let app = router(state);
     let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
@@ -394,7 +399,17 @@ pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
         _ = graceful.shutdown() => tracing::info!("stopped"),
         _ = tokio::time::sleep(request_timeout) => tracing::warn!("stopped with requests still in flight"),
     }
+    // The ratings as of the last commit, for the next start.
+    tokio::task::spawn_blocking(move || save_ratings(&engine)).await?;
     Ok(())
+}
+
+/// [`Engine::save_ratings`], logged: a file that cannot be written costs the next start a
+/// rebuild, not a record.
+fn save_ratings(engine: &Engine) {
+    if let Err(e) = engine.save_ratings() {
+        tracing::warn!("{e}; the next start rebuilds the ratings from the index");
+    }
 }
 
 async fn shutdown_signal() {

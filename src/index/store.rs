@@ -235,6 +235,8 @@ impl Store {
             check_format(dir)?;
             Index::open(mmap).map_err(|e| opening(dir, e))?
         } else {
+            // A ratings file left by an index that was here before is not this one's.
+            let _ = std::fs::remove_file(dir.join(super::RATINGS_FILE));
             // The mark goes first: an index without one was not written by this build.
             write_format(dir).map_err(|e| open_err(format!("cannot write {FORMAT_FILE}: {e}")))?;
             let (schema, _) = schema::build();

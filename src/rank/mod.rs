@@ -12,6 +12,7 @@
 //! (`start`'s year). A list is recomputed from the aggregates when asked for, which costs one
 //! pass over the dramas of the scope (tens of thousands at most), never over the ratings.
 
+pub mod deferred;
 pub mod ratings;
 pub mod score;
 

@@ -18,6 +18,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 use std::borrow::Borrow;
 use std::hash::Hasher;
 
+use super::deferred::Deferred;
+
+pub mod stored;
+
 /// A rating carried by a record (a review or a rated comment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RatingEvent {
@@ -126,18 +130,20 @@ impl KeyTable {
         (key >> 56) as usize
     }
 
-    /// The table of `keys[row] → row`, or None if a key is there twice.
-    fn build(keys: &[u64]) -> Option<KeyTable> {
+    /// The table of `keys[row] → row` for the rows whose rating is not [`FREE`], or None if a
+    /// key is there twice.
+    fn build(keys: &[u64], rating: &[u8]) -> Option<KeyTable> {
+        let live = || keys.iter().zip(rating).enumerate().filter(|(_, (_, &r))| r != FREE).map(|(row, (&k, _))| (row, k));
         let mut start = vec![0usize; 257];
-        for &k in keys {
+        for (_, k) in live() {
             start[Self::shard(k) + 1] += 1;
         }
         for i in 0..256 {
             start[i + 1] += start[i];
         }
-        let mut sorted = vec![(0u64, 0u32); keys.len()];
+        let mut sorted = vec![(0u64, 0u32); start[256]];
         let mut fill = start.clone();
-        for (row, &k) in keys.iter().enumerate() {
+        for (row, k) in live() {
             let at = &mut fill[Self::shard(k)];
             sorted[*at] = (k, row as u32);
             *at += 1;
@@ -179,14 +185,8 @@ impl KeyTable {
 }
 
 /// Builds [`Ratings`] from rows read in bulk (at start-up, and after a bulk index), whose keys
-/// are distinct because the index holds one live document per key.
-///
-/// Feeding ten million rows through [`Ratings::upsert_ids`] costs four random hash-table probes
-/// per row (key lookup and insert, pair lookup and insert), each a cache miss at that size: that
-/// was most of a 10 s start-up at scale 1. Here rows are appended to the log as they come, and
-/// the two tables are filled afterwards, each with one insert per row (the pair winners found by
-/// a sequential pass over the rows grouped by drama, as [`Ratings::recount`] does), the two
-/// tables on two threads.
+/// are distinct because the index holds one live document per key: rows are appended to the
+/// log as they come, and the tables are filled afterwards, one insert per row ([`Rows::index`]).
 #[derive(Default)]
 pub struct Bulk {
     r: Ratings,
@@ -201,11 +201,7 @@ impl Bulk {
     /// Room for about `n` rows.
     pub fn reserve(&mut self, n: usize) {
         self.keys.reserve(n);
-        let log = &mut self.r.log;
-        log.drama.reserve(n);
-        log.user.reserve(n);
-        log.rating.reserve(n);
-        log.seq.reserve(n);
+        self.r.rows.get_mut().log.reserve(n);
     }
 
     pub fn drama_idx(&mut self, id: &str) -> u32 {
@@ -222,11 +218,7 @@ impl Bulk {
 
     pub fn rating(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
         debug_assert!((drama as usize) < self.r.aggs.len() && rating != FREE);
-        let log = &mut self.r.log;
-        log.drama.push(drama);
-        log.user.push(user);
-        log.rating.push(rating);
-        log.seq.push(seq);
+        self.r.rows.get_mut().log.push(drama, user, rating, seq);
         self.keys.push(key);
     }
 
@@ -236,37 +228,15 @@ impl Bulk {
 
     pub fn finish(self) -> Ratings {
         let Bulk { mut r, keys } = self;
-        let groups = Groups::of(&r.log, r.aggs.len());
-        // The other thread builds the key table and then the winners of the dramas past `split`,
-        // which leaves it about as much work as this one (the key table costs about as much as
-        // the winners of a third of the rows).
-        let nd = r.aggs.len();
-        let split = groups.start.partition_point(|&s| (s as usize) * 10 < groups.rows.len() * 7).min(nd);
-        let (by_key, (mut head, tail)) = std::thread::scope(|s| {
-            let other = s.spawn(|| (KeyTable::build(&keys), r.pair_tables(&groups, split..nd)));
-            let head = r.pair_tables(&groups, 0..split);
-            let (by_key, tail) = other.join().expect("the key table's thread does not panic");
-            (by_key, (head, tail))
-        });
-        match by_key {
-            Some(by_key) => {
-                r.by_key = by_key;
-                head.0.extend(tail.0);
-                head.1.extend(tail.1);
-                head.2.extend(tail.2);
-                (r.winner, r.shadowed, r.aggs) = head;
+        let aggs = r.rows.get_mut().index(&keys, r.aggs.len());
+        match aggs {
+            Some(aggs) => {
+                r.aggs = aggs;
                 r
             }
             // Two rows with one key: the index broke its one-document-per-key rule. Replay the
             // rows through the incremental path, which keeps the later one, rather than guess.
-            None => {
-                let mut again = Ratings { log: Log::default(), aggs: vec![Agg::default(); r.aggs.len()], ..r.clone() };
-                for (row, &k) in keys.iter().enumerate() {
-                    let l = &r.log;
-                    again.upsert_ids(k, l.drama[row], l.user[row], l.rating[row], l.seq[row]);
-                }
-                again
-            }
+            None => r.replayed(&keys),
         }
     }
 }
@@ -310,11 +280,44 @@ struct Log {
     seq: Vec<u64>,
 }
 
+impl Log {
+    fn reserve(&mut self, n: usize) {
+        self.drama.reserve(n);
+        self.user.reserve(n);
+        self.rating.reserve(n);
+        self.seq.reserve(n);
+    }
+
+    fn push(&mut self, drama: u32, user: u32, rating: u8, seq: u64) {
+        self.drama.push(drama);
+        self.user.push(user);
+        self.rating.push(rating);
+        self.seq.push(seq);
+    }
+
+    fn len(&self) -> usize {
+        self.rating.len()
+    }
+}
+
 const FREE: u8 = 0;
 
 #[derive(Debug, Default, Clone)]
 pub struct Ratings {
     dramas: Interner,
+    /// Drama ids by interned index (only dramas are ever looked up this way).
+    drama_names: Vec<Box<str>>,
+    aggs: Vec<Agg>,
+    voters: Vec<u32>,
+    /// The log and the tables a change goes through. Opened from the ratings' file, they are
+    /// rebuilt on another thread while searches and the Top 100 are served from the aggregates
+    /// ([`Deferred`]); everything that reads or changes them waits for that.
+    rows: Deferred<Rows>,
+}
+
+/// What a change to the ratings is applied through, beside the aggregates it keeps exact.
+#[derive(Debug, Default, Clone)]
+struct Rows {
     /// User name hash ([`key_hash`]) → dense id. Users are only ever told apart, never named
     /// back, so their names are not kept; a bulk load hashes them on its reader thread.
     users: FxHashMap<u64, u32>,
@@ -329,86 +332,68 @@ pub struct Ratings {
     winner: Vec<FxHashMap<u32, u32>>,
     /// (drama, user) → every row rating it, only for pairs rated by more than one record.
     shadowed: FxHashMap<u64, Vec<u32>>,
-    aggs: Vec<Agg>,
-    voters: Vec<u32>,
-    /// Drama ids by interned index (only dramas are ever looked up this way).
-    drama_names: Vec<Box<str>>,
     /// vote key hash → drama.
     votes: FxHashMap<u64, u32>,
 }
 
-impl Ratings {
-    pub fn new() -> Self {
-        Ratings::default()
+impl Rows {
+    /// Fills the key table and the pair tables of a log whose rows are all there (read in bulk,
+    /// or from the ratings' file), for `keys[row]` (rows of [`FREE`] rating are skipped), and
+    /// returns the aggregates the winners give; None if two live rows share a key.
+    ///
+    /// Feeding ten million rows through [`Ratings::upsert_ids`] costs four random hash-table
+    /// probes per row (key lookup and insert, pair lookup and insert), each a cache miss at
+    /// that size: that was most of a 10 s start-up at scale 1. Here each table gets one insert
+    /// per row (the pair winners found by a sequential pass over the rows grouped by drama, as
+    /// [`Ratings::recount`] does), the two tables on two threads.
+    fn index(&mut self, keys: &[u64], dramas: usize) -> Option<Vec<Agg>> {
+        let groups = Groups::of(&self.log, dramas);
+        // The other thread builds the key table and then the winners of the dramas past `split`,
+        // which leaves it about as much work as this one (the key table costs about as much as
+        // the winners of a third of the rows).
+        let split = groups.start.partition_point(|&s| (s as usize) * 10 < groups.rows.len() * 7).min(dramas);
+        let log = &self.log;
+        let (by_key, (mut head, tail)) = std::thread::scope(|s| {
+            let other = s.spawn(|| (KeyTable::build(keys, &log.rating), pair_tables(log, &groups, split..dramas)));
+            let head = pair_tables(log, &groups, 0..split);
+            let (by_key, tail) = other.join().expect("the key table's thread does not panic");
+            (by_key, (head, tail))
+        });
+        self.by_key = by_key?;
+        head.0.extend(tail.0);
+        head.1.extend(tail.1);
+        head.2.extend(tail.2);
+        let aggs;
+        (self.winner, self.shadowed, aggs) = head;
+        self.free = log.rating.iter().enumerate().filter(|&(_, &r)| r == FREE).map(|(row, _)| row as u32).collect();
+        Some(aggs)
     }
 
-    /// Builds from every rating, in any order (seq decides).
-    pub fn from_events<E: Borrow<RatingEvent>>(events: impl IntoIterator<Item = E>) -> Self {
-        let events = events.into_iter();
-        let mut r = Ratings::new();
-        r.reserve(events.size_hint().0);
-        for e in events {
-            r.upsert(e.borrow());
+    /// Counts `row` in (`sign` > 0) or out of its drama's aggregate.
+    fn count(&self, aggs: &mut [Agg], row: u32, sign: i64) {
+        let (d, rating) = (self.log.drama[row as usize], self.log.rating[row as usize] as u64);
+        let a = &mut aggs[d as usize];
+        if sign > 0 {
+            a.count += 1;
+            a.sum += rating;
+        } else {
+            a.count -= 1;
+            a.sum -= rating;
         }
-        r
     }
 
-    /// Room for `n` more rated records without rehashing.
-    pub fn reserve(&mut self, n: usize) {
-        self.by_key.reserve(n);
-        self.log.drama.reserve(n);
-        self.log.user.reserve(n);
-        self.log.rating.reserve(n);
-        self.log.seq.reserve(n);
-    }
-
-    /// The id of a drama, interning it if new. Bulk loaders intern each distinct string once
-    /// and then call [`Ratings::upsert_ids`].
-    pub fn drama_idx(&mut self, id: &str) -> u32 {
-        let (i, new) = self.dramas.intern(id);
-        if new {
-            self.aggs.push(Agg::default());
-            self.winner.push(FxHashMap::default());
-            self.voters.push(0);
-            self.drama_names.push(id.into());
-        }
-        i
-    }
-
-    pub fn user_idx(&mut self, user: &str) -> u32 {
-        self.user_idx_hashed(key_hash(user))
-    }
-
-    /// [`Ratings::user_idx`] of a name already hashed with [`key_hash`].
-    pub fn user_idx_hashed(&mut self, hash: u64) -> u32 {
-        let next = self.users.len() as u32;
-        *self.users.entry(hash).or_insert(next)
-    }
-
-    /// A record carrying a rating was added or replaced.
-    pub fn upsert(&mut self, e: &RatingEvent) {
-        let (drama, user) = (self.drama_idx(&e.drama_id), self.user_idx(&e.user));
-        self.upsert_ids(key_hash(&e.key), drama, user, e.rating, e.seq);
-    }
-
-    /// [`Ratings::upsert`] with the key already hashed ([`key_hash`]) and the drama and user
-    /// already interned ([`Ratings::drama_idx`], [`Ratings::user_idx`]).
-    pub fn upsert_ids(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
-        debug_assert!((drama as usize) < self.aggs.len() && rating != FREE);
+    fn upsert(&mut self, aggs: &mut [Agg], key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
         let row = match self.by_key.get(key) {
             Some(row) => {
-                self.unlink(row);
+                self.unlink(aggs, row);
                 row
             }
             None => {
                 let row = match self.free.pop() {
                     Some(row) => row,
                     None => {
-                        self.log.drama.push(0);
-                        self.log.user.push(0);
-                        self.log.rating.push(FREE);
-                        self.log.seq.push(0);
-                        (self.log.rating.len() - 1) as u32
+                        self.log.push(0, 0, FREE, 0);
+                        (self.log.len() - 1) as u32
                     }
                 };
                 self.by_key.insert(key, row);
@@ -420,39 +405,22 @@ impl Ratings {
         self.log.user[r] = user;
         self.log.rating[r] = rating;
         self.log.seq[r] = seq;
-        self.link(row);
-    }
-
-    /// A record was deleted or replaced by one without a rating. Returns whether it had one.
-    pub fn remove_key(&mut self, key: &str) -> bool {
-        self.remove_key_hashed(key_hash(key)).is_some()
-    }
-
-    fn count(&mut self, row: u32, sign: i64) {
-        let (d, rating) = (self.log.drama[row as usize], self.log.rating[row as usize] as u64);
-        let a = &mut self.aggs[d as usize];
-        if sign > 0 {
-            a.count += 1;
-            a.sum += rating;
-        } else {
-            a.count -= 1;
-            a.sum -= rating;
-        }
+        self.link(aggs, row);
     }
 
     /// Counts a row that was just written, if it beats its pair's current winner.
-    fn link(&mut self, row: u32) {
+    fn link(&mut self, aggs: &mut [Agg], row: u32) {
         let (d, u) = (self.log.drama[row as usize], self.log.user[row as usize]);
         match self.winner[d as usize].get(&u).copied() {
             None => {
                 self.winner[d as usize].insert(u, row);
-                self.count(row, 1);
+                self.count(aggs, row, 1);
             }
             Some(w) => {
                 self.shadowed.entry(pair(d, u)).or_insert_with(|| vec![w]).push(row);
                 if self.log.seq[row as usize] >= self.log.seq[w as usize] {
-                    self.count(w, -1);
-                    self.count(row, 1);
+                    self.count(aggs, w, -1);
+                    self.count(aggs, row, 1);
                     self.winner[d as usize].insert(u, row);
                 }
             }
@@ -460,7 +428,7 @@ impl Ratings {
     }
 
     /// Takes a row out of its pair's reckoning (before it is rewritten or freed).
-    fn unlink(&mut self, row: u32) {
+    fn unlink(&mut self, aggs: &mut [Agg], row: u32) {
         let (d, u) = (self.log.drama[row as usize], self.log.user[row as usize]);
         let p = pair(d, u);
         let winners = &mut self.winner[d as usize];
@@ -475,10 +443,10 @@ impl Ratings {
             }
         }
         if was_winner {
-            self.count(row, -1);
+            self.count(aggs, row, -1);
             match next {
                 Some(n) => {
-                    self.count(n, 1);
+                    self.count(aggs, n, 1);
                     self.winner[d as usize].insert(u, n);
                 }
                 None => {
@@ -486,62 +454,6 @@ impl Ratings {
                 }
             }
         }
-    }
-
-    /// Recomputes every drama's aggregate from the log alone, ignoring what the incremental
-    /// upkeep says, and returns the number of counted ratings.
-    ///
-    /// Two passes group the rows by drama (a counting sort that copies out only user, row and
-    /// rating); one pass over each group picks every user's winning row with a per-user stamp
-    /// ("seen in drama d"), which replaces the (drama, user) hash map of the incremental path.
-    /// Every pass is sequential except the stamp array, one `u64` per user.
-    pub fn recount(&mut self) -> usize {
-        let (aggs, counted) = self.recounted();
-        self.aggs = aggs;
-        counted
-    }
-
-    /// What [`Ratings::recount`] would set, computed from a shared borrow: a server counts
-    /// beside the tables it serves and swaps the result in ([`Ratings::replace_aggs`]), so no
-    /// search waits for the count.
-    pub fn recounted(&self) -> (Vec<Agg>, usize) {
-        // A small log is counted on one thread: a thread costs more than it would save.
-        let threads = if self.log.user.len() < PARALLEL_RECOUNT_ROWS {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, |t| t.get()).min(MAX_RECOUNT_THREADS)
-        };
-        self.recounted_on(threads)
-    }
-
-    /// [`Ratings::recounted`] on `threads` threads. Each drama is counted apart from the
-    /// others, so the dramas are split between threads at equal shares of the log's rows, each
-    /// thread with its own stamps.
-    fn recounted_on(&self, threads: usize) -> (Vec<Agg>, usize) {
-        let threads = threads.max(1);
-        let n = self.aggs.len();
-        let groups = Groups::of(&self.log, n);
-        let live = groups.start[n] as u64;
-        let mut bounds: Vec<usize> = (1..threads).map(|t| groups.start.partition_point(|&r| (r as u64) * (threads as u64) < live * t as u64).saturating_sub(1).min(n)).collect();
-        bounds.insert(0, 0);
-        bounds.push(n);
-        bounds.dedup();
-        if bounds.len() <= 2 {
-            // One share: counted here, without a thread to start and join.
-            return self.count_dramas(&groups, 0..n);
-        }
-        let parts: Vec<(Vec<Agg>, usize)> = std::thread::scope(|s| {
-            let groups = &groups;
-            let handles: Vec<_> = bounds.windows(2).map(|w| (w[0], w[1])).map(|(lo, hi)| s.spawn(move || self.count_dramas(groups, lo..hi))).collect();
-            handles.into_iter().map(|h| h.join().expect("a recount thread panicked")).collect()
-        });
-        let mut aggs = Vec::with_capacity(n);
-        let mut counted = 0;
-        for (a, c) in parts {
-            aggs.extend(a);
-            counted += c;
-        }
-        (aggs, counted)
     }
 
     /// The aggregates of the dramas in `dramas`: per user, the latest of its ratings.
@@ -570,45 +482,210 @@ impl Ratings {
         (aggs, counted)
     }
 
+    /// The same users and votes, with the live rows of this log fed one at a time through the
+    /// incremental path, keyed by `keys[row]`, into `aggs` (all zero): of two rows with one
+    /// key, the later row replaces the earlier, as a later record does. What a bulk load falls
+    /// back to when the index broke its one-document-per-key rule.
+    fn replayed(self, keys: &[u64], aggs: &mut [Agg]) -> Rows {
+        let mut again = Rows { users: self.users, votes: self.votes, winner: vec![FxHashMap::default(); aggs.len()], ..Rows::default() };
+        let l = &self.log;
+        for (row, &k) in keys.iter().enumerate() {
+            if l.rating[row] != FREE {
+                again.upsert(aggs, k, l.drama[row], l.user[row], l.rating[row], l.seq[row]);
+            }
+        }
+        again
+    }
+
+    /// Record key hash by row ([`FREE`] rows: 0), from the key table: what the ratings' file
+    /// stores so that the table can be built again.
+    fn keys(&self) -> Vec<u64> {
+        let mut keys = vec![0u64; self.log.len()];
+        for shard in &self.by_key.shards {
+            for (&k, &row) in shard {
+                keys[row as usize] = k;
+            }
+        }
+        keys
+    }
+}
+
+/// The pair tables and aggregates of the dramas in `dramas`, for a log that has no key table
+/// yet ([`Rows::index`]).
+#[allow(clippy::type_complexity)]
+fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (Vec<FxHashMap<u32, u32>>, FxHashMap<u64, Vec<u32>>, Vec<Agg>) {
+    let Log { user, rating, seq, .. } = log;
+    let mut shadowed: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    let mut aggs = vec![Agg::default(); dramas.len()];
+    let mut winners = Vec::with_capacity(dramas.len());
+    for (d, agg) in dramas.zip(aggs.iter_mut()) {
+        let d32 = d as u32;
+        let mut winner = FxHashMap::default();
+        winner.reserve(groups.len(d));
+        for (row, r) in groups.rows(d) {
+            let u = user[row as usize];
+            match winner.entry(u) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(row);
+                    agg.count += 1;
+                    agg.sum += r as u64;
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    let w = *o.get();
+                    shadowed.entry(pair(d32, u)).or_insert_with(|| vec![w]).push(row);
+                    if seq[row as usize] >= seq[w as usize] {
+                        agg.sum = agg.sum - rating[w as usize] as u64 + r as u64;
+                        o.insert(row);
+                    }
+                }
+            }
+        }
+        winners.push(winner);
+    }
+    (winners, shadowed, aggs)
+}
+
+impl Ratings {
+    pub fn new() -> Self {
+        Ratings::default()
+    }
+
+    /// Builds from every rating, in any order (seq decides).
+    pub fn from_events<E: Borrow<RatingEvent>>(events: impl IntoIterator<Item = E>) -> Self {
+        let events = events.into_iter();
+        let mut r = Ratings::new();
+        r.reserve(events.size_hint().0);
+        for e in events {
+            r.upsert(e.borrow());
+        }
+        r
+    }
+
+    /// The same dramas and votes, with `keys[row]`'s rows fed one at a time through the
+    /// incremental path ([`Rows::replayed`]).
+    fn replayed(mut self, keys: &[u64]) -> Ratings {
+        let rows = std::mem::take(self.rows.get_mut());
+        self.aggs = vec![Agg::default(); self.aggs.len()];
+        self.rows = Deferred::ready(Rows::replayed(rows, keys, &mut self.aggs));
+        self
+    }
+
+    /// Room for `n` more rated records without rehashing.
+    pub fn reserve(&mut self, n: usize) {
+        let rows = self.rows.get_mut();
+        rows.by_key.reserve(n);
+        rows.log.reserve(n);
+    }
+
+    /// Whether the tables a change goes through are built (they are rebuilt on another thread
+    /// after the ratings are opened from their file; until then a change waits).
+    pub fn tables_ready(&self) -> bool {
+        self.rows.is_ready()
+    }
+
+    /// The id of a drama, interning it if new. Bulk loaders intern each distinct string once
+    /// and then call [`Ratings::upsert_ids`].
+    pub fn drama_idx(&mut self, id: &str) -> u32 {
+        let (i, new) = self.dramas.intern(id);
+        if new {
+            self.aggs.push(Agg::default());
+            self.rows.get_mut().winner.push(FxHashMap::default());
+            self.voters.push(0);
+            self.drama_names.push(id.into());
+        }
+        i
+    }
+
+    pub fn user_idx(&mut self, user: &str) -> u32 {
+        self.user_idx_hashed(key_hash(user))
+    }
+
+    /// [`Ratings::user_idx`] of a name already hashed with [`key_hash`].
+    pub fn user_idx_hashed(&mut self, hash: u64) -> u32 {
+        let users = &mut self.rows.get_mut().users;
+        let next = users.len() as u32;
+        *users.entry(hash).or_insert(next)
+    }
+
+    /// A record carrying a rating was added or replaced.
+    pub fn upsert(&mut self, e: &RatingEvent) {
+        let (drama, user) = (self.drama_idx(&e.drama_id), self.user_idx(&e.user));
+        self.upsert_ids(key_hash(&e.key), drama, user, e.rating, e.seq);
+    }
+
+    /// [`Ratings::upsert`] with the key already hashed ([`key_hash`]) and the drama and user
+    /// already interned ([`Ratings::drama_idx`], [`Ratings::user_idx`]).
+    pub fn upsert_ids(&mut self, key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
+        debug_assert!((drama as usize) < self.aggs.len() && rating != FREE);
+        self.rows.get_mut().upsert(&mut self.aggs, key, drama, user, rating, seq);
+    }
+
+    /// A record was deleted or replaced by one without a rating. Returns whether it had one.
+    pub fn remove_key(&mut self, key: &str) -> bool {
+        self.remove_key_hashed(key_hash(key)).is_some()
+    }
+
+    /// Recomputes every drama's aggregate from the log alone, ignoring what the incremental
+    /// upkeep says, and returns the number of counted ratings.
+    ///
+    /// Two passes group the rows by drama (a counting sort that copies out only user, row and
+    /// rating); one pass over each group picks every user's winning row with a per-user stamp
+    /// ("seen in drama d"), which replaces the (drama, user) hash map of the incremental path.
+    /// Every pass is sequential except the stamp array, one `u64` per user.
+    pub fn recount(&mut self) -> usize {
+        let (aggs, counted) = self.recounted();
+        self.aggs = aggs;
+        counted
+    }
+
+    /// What [`Ratings::recount`] would set, computed from a shared borrow: a server counts
+    /// beside the tables it serves and swaps the result in ([`Ratings::replace_aggs`]), so no
+    /// search waits for the count.
+    pub fn recounted(&self) -> (Vec<Agg>, usize) {
+        // A small log is counted on one thread: a thread costs more than it would save.
+        let threads = if self.rows.get().log.len() < PARALLEL_RECOUNT_ROWS {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |t| t.get()).min(MAX_RECOUNT_THREADS)
+        };
+        self.recounted_on(threads)
+    }
+
+    /// [`Ratings::recounted`] on `threads` threads. Each drama is counted apart from the
+    /// others, so the dramas are split between threads at equal shares of the log's rows, each
+    /// thread with its own stamps.
+    fn recounted_on(&self, threads: usize) -> (Vec<Agg>, usize) {
+        let threads = threads.max(1);
+        let n = self.aggs.len();
+        let rows = self.rows.get();
+        let groups = Groups::of(&rows.log, n);
+        let live = groups.start[n] as u64;
+        let mut bounds: Vec<usize> = (1..threads).map(|t| groups.start.partition_point(|&r| (r as u64) * (threads as u64) < live * t as u64).saturating_sub(1).min(n)).collect();
+        bounds.insert(0, 0);
+        bounds.push(n);
+        bounds.dedup();
+        if bounds.len() <= 2 {
+            // One share: counted here, without a thread to start and join.
+            return rows.count_dramas(&groups, 0..n);
+        }
+        let parts: Vec<(Vec<Agg>, usize)> = std::thread::scope(|s| {
+            let groups = &groups;
+            let handles: Vec<_> = bounds.windows(2).map(|w| (w[0], w[1])).map(|(lo, hi)| s.spawn(move || rows.count_dramas(groups, lo..hi))).collect();
+            handles.into_iter().map(|h| h.join().expect("a recount thread panicked")).collect()
+        });
+        let mut aggs = Vec::with_capacity(n);
+        let mut counted = 0;
+        for (a, c) in parts {
+            aggs.extend(a);
+            counted += c;
+        }
+        (aggs, counted)
+    }
+
     /// Puts in the aggregates [`Ratings::recounted`] computed from this same log.
     pub fn replace_aggs(&mut self, aggs: Vec<Agg>) {
         debug_assert_eq!(aggs.len(), self.aggs.len(), "recounted from another log");
         self.aggs = aggs;
-    }
-
-    /// The pair tables and aggregates of the dramas in `dramas`, for a log that has no key
-    /// table yet (see [`Bulk`]).
-    #[allow(clippy::type_complexity)]
-    fn pair_tables(&self, groups: &Groups, dramas: std::ops::Range<usize>) -> (Vec<FxHashMap<u32, u32>>, FxHashMap<u64, Vec<u32>>, Vec<Agg>) {
-        let Log { user, rating, seq, .. } = &self.log;
-        let mut shadowed: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-        let mut aggs = vec![Agg::default(); dramas.len()];
-        let mut winners = Vec::with_capacity(dramas.len());
-        for (d, agg) in dramas.zip(aggs.iter_mut()) {
-            let d32 = d as u32;
-            let mut winner = FxHashMap::default();
-            winner.reserve(groups.len(d));
-            for (row, r) in groups.rows(d) {
-                let u = user[row as usize];
-                match winner.entry(u) {
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(row);
-                        agg.count += 1;
-                        agg.sum += r as u64;
-                    }
-                    std::collections::hash_map::Entry::Occupied(mut o) => {
-                        let w = *o.get();
-                        shadowed.entry(pair(d32, u)).or_insert_with(|| vec![w]).push(row);
-                        if seq[row as usize] >= seq[w as usize] {
-                            agg.sum = agg.sum - rating[w as usize] as u64 + r as u64;
-                            o.insert(row);
-                        }
-                    }
-                }
-            }
-            winners.push(winner);
-        }
-        (winners, shadowed, aggs)
     }
 
     /// A vote record was added (or replaced: a user votes once per drama).
@@ -619,10 +696,11 @@ impl Ratings {
 
     /// [`Ratings::add_vote`] with the key hashed and the drama interned.
     pub fn add_vote_ids(&mut self, key: u64, drama: u32) {
-        if self.votes.contains_key(&key) {
+        let votes = &mut self.rows.get_mut().votes;
+        if votes.contains_key(&key) {
             return;
         }
-        self.votes.insert(key, drama);
+        votes.insert(key, drama);
         self.voters[drama as usize] += 1;
     }
 
@@ -632,18 +710,19 @@ impl Ratings {
 
     /// [`Ratings::remove_vote`] by the key's hash; returns the drama (by index) it was for.
     pub fn remove_vote_hashed(&mut self, key: u64) -> Option<u32> {
-        let d = self.votes.remove(&key)?;
+        let d = self.rows.get_mut().votes.remove(&key)?;
         self.voters[d as usize] = self.voters[d as usize].saturating_sub(1);
         Some(d)
     }
 
     /// [`Ratings::remove_key`] by the key's hash; returns the drama (by index) its rating was for.
     pub fn remove_key_hashed(&mut self, key: u64) -> Option<u32> {
-        let row = self.by_key.remove(key)?;
-        let drama = self.log.drama[row as usize];
-        self.unlink(row);
-        self.log.rating[row as usize] = FREE;
-        self.free.push(row);
+        let rows = self.rows.get_mut();
+        let row = rows.by_key.remove(key)?;
+        let drama = rows.log.drama[row as usize];
+        rows.unlink(&mut self.aggs, row);
+        rows.log.rating[row as usize] = FREE;
+        rows.free.push(row);
         Some(drama)
     }
 
@@ -655,8 +734,9 @@ impl Ratings {
     /// The drama the record `key` rates now, if it carries a counted rating: a replacement that
     /// moves a rating to another drama changes the lists of both.
     pub fn drama_of_key(&self, key: &str) -> Option<&str> {
-        let row = self.by_key.get(key_hash(key))? as usize;
-        self.drama_names.get(self.log.drama[row] as usize).map(|n| &**n)
+        let rows = self.rows.get();
+        let row = rows.by_key.get(key_hash(key))? as usize;
+        self.drama_names.get(rows.log.drama[row] as usize).map(|n| &**n)
     }
 
     pub fn agg(&self, drama_id: &str) -> Agg {
@@ -671,10 +751,11 @@ impl Ratings {
     /// Every user's counted ratings as (drama index, rating), and each drama's id by index:
     /// what co-ratings are read from (`crate::related`). One pass over the per-drama tables.
     pub fn by_user(&self) -> (Vec<Vec<(u32, u8)>>, Vec<Box<str>>) {
-        let mut lists = vec![Vec::new(); self.users.len()];
-        for (d, w) in self.winner.iter().enumerate() {
+        let rows = self.rows.get();
+        let mut lists = vec![Vec::new(); rows.users.len()];
+        for (d, w) in rows.winner.iter().enumerate() {
             for (&u, &row) in w {
-                lists[u as usize].push((d as u32, self.log.rating[row as usize]));
+                lists[u as usize].push((d as u32, rows.log.rating[row as usize]));
             }
         }
         (lists, self.drama_names.clone())
@@ -683,7 +764,8 @@ impl Ratings {
     /// The users whose rating of the drama counts, with that rating.
     pub fn raters(&self, drama_id: &str) -> Vec<(u32, u8)> {
         let Some(d) = self.dramas.get(drama_id) else { return Vec::new() };
-        self.winner.get(d as usize).map(|w| w.iter().map(|(&u, &row)| (u, self.log.rating[row as usize])).collect()).unwrap_or_default()
+        let rows = self.rows.get();
+        rows.winner.get(d as usize).map(|w| w.iter().map(|(&u, &row)| (u, rows.log.rating[row as usize])).collect()).unwrap_or_default()
     }
 
     /// The interned index of a drama.
@@ -695,7 +777,6 @@ impl Ratings {
         self.dramas.get(drama_id).map(|i| self.voters[i as usize]).unwrap_or(0)
     }
 
-    /// Number of counted ratings (distinct drama–user pairs).
     /// The bytes this holds on the heap, from its tables' capacities: what the ratings cost
     /// in memory at a given size, apart from the index's mapped files and the catalog.
     pub fn heap_bytes(&self) -> usize {
@@ -706,29 +787,31 @@ impl Ratings {
         fn vec<T>(v: &Vec<T>) -> usize {
             v.capacity() * std::mem::size_of::<T>()
         }
-        let log = vec(&self.log.drama) + vec(&self.log.user) + vec(&self.log.rating) + vec(&self.log.seq);
+        let rows = self.rows.get();
+        let log = vec(&rows.log.drama) + vec(&rows.log.user) + vec(&rows.log.rating) + vec(&rows.log.seq);
         let names: usize = self.drama_names.iter().map(|n| n.len()).sum::<usize>() * 2 + map(&self.dramas.ids);
-        let shadowed: usize = map(&self.shadowed) + self.shadowed.values().map(vec).sum::<usize>();
-        log + map(&self.users)
-            + vec(&self.free)
-            + self.by_key.shards.iter().map(map).sum::<usize>()
-            + vec(&self.winner)
-            + self.winner.iter().map(map).sum::<usize>()
+        let shadowed: usize = map(&rows.shadowed) + rows.shadowed.values().map(vec).sum::<usize>();
+        log + map(&rows.users)
+            + vec(&rows.free)
+            + rows.by_key.shards.iter().map(map).sum::<usize>()
+            + vec(&rows.winner)
+            + rows.winner.iter().map(map).sum::<usize>()
             + shadowed
             + vec(&self.aggs)
             + vec(&self.voters)
             + vec(&self.drama_names)
             + names
-            + map(&self.votes)
+            + map(&rows.votes)
     }
 
+    /// Number of counted ratings (distinct drama–user pairs).
     pub fn counted(&self) -> usize {
-        self.winner.iter().map(|w| w.len()).sum()
+        self.aggs.iter().map(|a| a.count as usize).sum()
     }
 
     /// Rated records in the log.
     pub fn records(&self) -> usize {
-        self.by_key.len()
+        self.rows.get().by_key.len()
     }
 }
 
@@ -862,7 +945,7 @@ mod tests {
         r.upsert(&ev("review:r1", "a", "kim", 6, 1));
         r.remove_key("review:r1");
         r.upsert(&ev("review:r2", "a", "lee", 7, 2));
-        assert_eq!(r.log.rating.len(), 1);
+        assert_eq!(r.rows.get().log.len(), 1);
         assert_eq!(r.agg("a"), Agg { count: 1, sum: 7 });
     }
 
