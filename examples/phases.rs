@@ -3,7 +3,9 @@
 //! read-only (a server may be using it), runs each query uncached RUNS times (default 20)
 //! after one warm-up, and prints the mean microseconds of each phase
 //! ([`dorama_search::search::phases`]) and of the whole search. `PHASES_FORUM=DRAMA_ID` runs
-//! each query as that drama's forum search instead of the site's.
+//! each query as that drama's forum search instead of the site's. `PHASES_SUGGEST=1` times
+//! each query as type-ahead instead (`suggest_uncached`, ten suggestions): the first call, then
+//! the median and p99 of RUNS more.
 
 use dorama_search::engine::{Engine, Options};
 use dorama_search::search::phases::mean_of;
@@ -19,6 +21,21 @@ fn main() -> anyhow::Result<()> {
     let given: Vec<String> = args.collect();
     let queries: Vec<String> = if given.is_empty() { MIX.iter().map(|q| q.to_string()).collect() } else { given };
     let engine = Engine::open_read_only(std::path::Path::new(&index), Options { cache_entries: 0, ..Options::default() })?;
+    if std::env::var_os("PHASES_SUGGEST").is_some() {
+        println!("{:<24} {:>8} {:>8} {:>8}", "typed", "first", "p50", "p99");
+        for q in &queries {
+            let timed = || {
+                let started = std::time::Instant::now();
+                engine.suggest_uncached(q, 10).map(|_| started.elapsed().as_secs_f64() * 1e6)
+            };
+            let first = timed()?;
+            let mut us: Vec<f64> = (0..runs).map(|_| timed()).collect::<Result<_, _>>()?;
+            us.sort_by(f64::total_cmp);
+            let at = |p: f64| us[((us.len() - 1) as f64 * p).round() as usize];
+            println!("{:<24} {:>8.0} {:>8.0} {:>8.0}", q, first, at(0.5), at(0.99));
+        }
+        return Ok(());
+    }
     println!("{:<24} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "query", "total", "analysis", "catalog", "texts", "spelling", "merge", "docs", "snippets", "other");
     for q in &queries {
         let scope = std::env::var("PHASES_FORUM").map_or(Scope::Site(None), Scope::Forum);

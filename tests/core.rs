@@ -203,3 +203,15 @@ fn a_kana_word_cut_into_glue_words_is_still_a_word_of_the_query() {
     let found = top(&engine, "せかい soundtrack", Some(Kind::Drama));
     assert_eq!(found, [(Kind::Drama, "sekai".to_string())], "both words are required: {found:?}");
 }
+
+#[test]
+fn a_drama_renamed_after_it_was_suggested_is_suggested_by_its_new_title() {
+    let (_d, e) = seeded_engine();
+    let title = |e: &dorama_search::engine::Engine| e.suggest_uncached("seka", 5).unwrap().into_iter().find(|s| s.id == SEED).and_then(|s| s.title);
+    assert_eq!(title(&e).as_deref(), Some("Sekai no chuushin de, ai wo sakebu"));
+    let line = seed_text().lines().find(|l| l.contains("\"type\": \"drama\"")).unwrap().to_string();
+    let mut drama: serde_json::Value = serde_json::from_str(&line).unwrap();
+    drama["title"] = "Sekai no chuushin de ai wo sakebu (TV)".into();
+    e.ingest(parse_ndjson("renamed", &drama.to_string()).unwrap()).unwrap();
+    assert_eq!(title(&e).as_deref(), Some("Sekai no chuushin de ai wo sakebu (TV)"), "not the title kept from before");
+}

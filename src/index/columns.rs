@@ -31,6 +31,8 @@ pub struct SegmentColumns {
     pub date: Column<u64>,
     /// The order among equal scores ([`crate::index::document::tie_order`]).
     pub tie: Column<u64>,
+    /// `kind:id` of every document ([`crate::index::document::key`]).
+    key: Option<StrColumn>,
 }
 
 impl SegmentColumns {
@@ -55,7 +57,17 @@ impl SegmentColumns {
             rating: seg.fast_fields().u64("rating")?,
             date: seg.fast_fields().u64("date")?,
             tie: seg.fast_fields().u64("tie")?,
+            key: seg.fast_fields().str("key")?,
         })
+    }
+
+    /// Puts the document's `kind:id` in `out` (cleared first); false if it has none. One term
+    /// dictionary lookup: what a page of suggestions reads instead of whole stored documents.
+    pub fn key(&self, doc: DocId, out: &mut String) -> bool {
+        out.clear();
+        let Some(col) = &self.key else { return false };
+        let Some(ord) = col.term_ords(doc).next() else { return false };
+        col.ord_to_str(ord, out).unwrap_or(false)
     }
 
     /// The hash of the id of the document's drama ([`crate::rank::ratings::key_hash`]).

@@ -215,7 +215,17 @@ pub struct Store {
     /// reused and a document never changes, so a replaced drama is derived again and nothing
     /// needs clearing. Analyzing the names with lindera on every forum search was most of it.
     derived: Mutex<lru::LruCache<(tantivy::index::SegmentId, tantivy::DocId), Arc<DramaWords>>>,
+    /// A drama's or person's title and Japanese title, per document, kept like `derived`:
+    /// type-ahead shows them on every keystroke, and a person's stored document (every role)
+    /// is large.
+    titles: Mutex<lru::LruCache<(tantivy::index::SegmentId, tantivy::DocId), Titles>>,
 }
+
+/// A document's `title` and `title_ja`.
+pub type Titles = (Option<String>, Option<String>);
+
+/// Documents whose titles are kept.
+const TITLES_ENTRIES: usize = 8192;
 
 /// The words of each of a drama's names, as a query analyzes them.
 pub type DramaWords = Vec<Vec<crate::analysis::query::TextWord>>;
@@ -264,6 +274,7 @@ impl Store {
         let fields = schema::fields_of(&index.schema()).map_err(|message| IndexError::Open { dir: dir.display().to_string(), message })?;
         schema::register_tokenizers(&index, &jp);
         let derived = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(DERIVED_ENTRIES).expect("not zero")));
+        let titles = Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(TITLES_ENTRIES).expect("not zero")));
         let commit = index.load_metas().map(|m| commit_number(m.payload.as_deref())).unwrap_or(0);
         Ok(Store {
             dir: dir.to_path_buf(),
@@ -276,6 +287,7 @@ impl Store {
             commit: commit.into(),
             verified: Default::default(),
             derived,
+            titles,
         })
     }
 
@@ -468,6 +480,19 @@ impl Store {
         let words = Arc::new(derive(&rec));
         self.derived.lock().unwrap_or_else(|p| p.into_inner()).put(at, words.clone());
         Ok(Some(words))
+    }
+
+    /// The `title` and `title_ja` of the document at `addr`.
+    pub fn titles(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> tantivy::Result<Titles> {
+        let at = (searcher.segment_reader(addr.segment_ord).segment_id(), addr.doc_id);
+        if let Some(t) = self.titles.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
+            return Ok(t.clone());
+        }
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let titles = (s(self.fields.title), s(self.fields.title_ja));
+        self.titles.lock().unwrap_or_else(|p| p.into_inner()).put(at, titles.clone());
+        Ok(titles)
     }
 
     pub fn record_of(&self, doc: &TantivyDocument) -> Option<Record> {

@@ -8,8 +8,8 @@ use crate::record::Kind;
 use serde::Serialize;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Suggestion {
@@ -42,14 +42,26 @@ pub fn suggest(
         .collect();
     let searcher = store.searcher();
     let top = searcher.search(&BooleanQuery::new(subqueries), &TopDocs::with_limit(limit + 50).order_by_score())?;
-    let mut out: Vec<(f32, Suggestion)> = Vec::new();
+    // Candidates are ranked by their kind and id alone (from the `key` column); only the page
+    // kept reads its titles. A person's stored document holds every role, thousands for a
+    // prolific actor, and reading sixty such documents was most of a keystroke's cost.
+    let columns = store.columns().for_searcher(&searcher)?;
+    let mut key = String::new();
+    let mut ranked: Vec<(f32, Kind, String, tantivy::DocAddress)> = Vec::with_capacity(top.len());
     for (score, addr) in top {
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-        let (Some(kind), Some(id)) = (s(f.kind).as_deref().and_then(Kind::parse), s(f.id)) else { continue };
-        let boost = popularity_boost(popularity(kind, &id));
-        out.push((score * boost, Suggestion { kind, id, title: s(f.title), title_ja: s(f.title_ja) }));
+        if !columns[addr.segment_ord as usize].key(addr.doc_id, &mut key) {
+            continue;
+        }
+        let Some((kind, id)) = key.split_once(':').and_then(|(k, id)| Some((Kind::parse(k)?, id))) else { continue };
+        ranked.push((score * popularity_boost(popularity(kind, id)), kind, id.to_string(), addr));
     }
-    out.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
-    Ok(out.into_iter().take(limit).map(|(_, s)| s).collect())
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+    ranked.truncate(limit);
+    ranked
+        .into_iter()
+        .map(|(_, kind, id, addr)| {
+            let (title, title_ja) = store.titles(&searcher, addr)?;
+            Ok(Suggestion { kind, id, title, title_ja })
+        })
+        .collect()
 }
