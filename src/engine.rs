@@ -643,6 +643,12 @@ impl Engine {
         self.cached(format!("top100\u{0}{scope:?}"), || Ok(self.top100_uncached(scope)))
     }
 
+    /// Whether the ratings' write tables are built (see [`Ratings::tables_ready`]): until then a
+    /// write waits for them, and they take a core or two from searches.
+    pub fn ratings_tables_ready(&self) -> bool {
+        self.ratings.read().unwrap_or_else(|p| p.into_inner()).tables_ready()
+    }
+
     /// Writes the ratings to their file beside the index, as of the commit served, so that the
     /// next start opens them instead of rebuilding them (`stored`). Returns the bytes written,
     /// or None when there was nothing to write: a replica (which never writes into its
