@@ -68,29 +68,36 @@ const PARALLEL_RECOUNT_ROWS: usize = 1 << 20;
 /// Threads a recount uses at most.
 const MAX_RECOUNT_THREADS: usize = 8;
 
-/// The live rows of the log grouped by drama (a counting sort): row and rating, in row order
-/// within a group.
-struct Groups {
+/// The live rows of the log grouped by drama: the grouped prefix as it lies ([`Rows::grouped`]),
+/// and the rows after it by a counting sort that copies out row and rating. A drama's rows
+/// are its prefix rows (skipping free ones), then its later rows, each in row order.
+struct Groups<'a> {
+    prefix: &'a [u32],
+    rating: &'a [u8],
+    /// Per drama, where its rows start counting prefix and later rows together: how work is
+    /// split between threads.
     start: Vec<u32>,
+    tail_start: Vec<u32>,
     rows: Vec<u32>,
     ratings: Vec<u8>,
 }
 
-impl Groups {
-    fn of(log: &Log, dramas: usize) -> Groups {
-        let mut start = vec![0u32; dramas + 1];
-        for (&d, &r) in log.drama.iter().zip(&log.rating) {
+impl<'a> Groups<'a> {
+    fn of(log: &'a Log, prefix: &'a [u32], dramas: usize) -> Groups<'a> {
+        let from = prefix.last().map_or(0, |&e| e as usize);
+        let mut tail_start = vec![0u32; dramas + 1];
+        for (&d, &r) in log.drama[from..].iter().zip(&log.rating[from..]) {
             if r != FREE {
-                start[d as usize + 1] += 1;
+                tail_start[d as usize + 1] += 1;
             }
         }
         for i in 0..dramas {
-            start[i + 1] += start[i];
+            tail_start[i + 1] += tail_start[i];
         }
-        let live = start[dramas] as usize;
+        let live = tail_start[dramas] as usize;
         let (mut rows, mut ratings) = (vec![0u32; live], vec![0u8; live]);
-        let mut fill = start[..dramas].to_vec();
-        for (row, (&d, &r)) in log.drama.iter().zip(&log.rating).enumerate() {
+        let mut fill = tail_start[..dramas].to_vec();
+        for (row, (&d, &r)) in log.drama.iter().zip(&log.rating).enumerate().skip(from) {
             if r != FREE {
                 let at = &mut fill[d as usize];
                 rows[*at as usize] = row as u32;
@@ -98,16 +105,32 @@ impl Groups {
                 *at += 1;
             }
         }
-        Groups { start, rows, ratings }
+        let mut start = vec![0u32; dramas + 1];
+        for d in 0..dramas {
+            let here = Self::prefix_range(prefix, d).len() as u32 + tail_start[d + 1] - tail_start[d];
+            start[d + 1] = start[d] + here;
+        }
+        Groups { prefix, rating: &log.rating, start, tail_start, rows, ratings }
     }
 
+    fn prefix_range(prefix: &[u32], d: usize) -> std::ops::Range<usize> {
+        if d + 1 < prefix.len() {
+            prefix[d] as usize..prefix[d + 1] as usize
+        } else {
+            0..0
+        }
+    }
+
+    /// The rows of drama `d` at most (free prefix rows counted).
     fn len(&self, drama: usize) -> usize {
         (self.start[drama + 1] - self.start[drama]) as usize
     }
 
     fn rows(&self, drama: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
-        let (lo, hi) = (self.start[drama] as usize, self.start[drama + 1] as usize);
-        self.rows[lo..hi].iter().copied().zip(self.ratings[lo..hi].iter().copied())
+        let rating = self.rating;
+        let grouped = Self::prefix_range(self.prefix, drama).filter_map(move |row| (rating[row] != FREE).then_some((row as u32, rating[row])));
+        let (lo, hi) = (self.tail_start[drama] as usize, self.tail_start[drama + 1] as usize);
+        grouped.chain(self.rows[lo..hi].iter().copied().zip(self.ratings[lo..hi].iter().copied()))
     }
 }
 
@@ -227,8 +250,8 @@ impl Bulk {
     }
 
     pub fn finish(self) -> Ratings {
-        let Bulk { mut r, keys } = self;
-        let aggs = r.rows.get_mut().index(&keys, r.aggs.len());
+        let Bulk { mut r, mut keys } = self;
+        let aggs = r.rows.get_mut().index(&mut keys, r.aggs.len());
         match aggs {
             Some(aggs) => {
                 r.aggs = aggs;
@@ -334,9 +357,76 @@ struct Rows {
     shadowed: FxHashMap<u64, Vec<u32>>,
     /// vote key hash → drama.
     votes: FxHashMap<u64, u32>,
+    /// The log's rows below `grouped[last]` lie grouped by drama, drama `d`'s at
+    /// `grouped[d]..grouped[d + 1]` (dramas past the end have none there): a bulk load and the
+    /// ratings' file lay the log out so, and a recount then reads it in order instead of
+    /// sorting ten million rows by drama first. A change keeps it so: a record that moves to
+    /// another drama leaves its grouped row free and takes a row after the prefix, and only
+    /// rows after it are reused.
+    grouped: Vec<u32>,
 }
 
 impl Rows {
+    fn prefix_len(&self) -> usize {
+        self.grouped.last().map_or(0, |&e| e as usize)
+    }
+
+    /// Lays the log (and `keys`, by row) out grouped by drama, dropping free rows, and sets
+    /// [`Rows::grouped`]; a log that already lies so (the ratings' file writes it so) is only
+    /// measured.
+    fn group(&mut self, keys: &mut Vec<u64>, dramas: usize) {
+        let log = &mut self.log;
+        let in_order = log.rating.iter().all(|&r| r != FREE) && log.drama.windows(2).all(|w| w[0] <= w[1]);
+        let mut start = vec![0u32; dramas + 1];
+        for (&d, &r) in log.drama.iter().zip(&log.rating) {
+            if r != FREE {
+                start[d as usize + 1] += 1;
+            }
+        }
+        for i in 0..dramas {
+            start[i + 1] += start[i];
+        }
+        if !in_order {
+            // Where each row goes, then each column moved there in turn: one column's copy
+            // at a time beside the log, not the whole log twice.
+            let mut to = vec![u32::MAX; log.len()];
+            let mut fill = start[..dramas].to_vec();
+            for (row, (&d, &r)) in log.drama.iter().zip(&log.rating).enumerate() {
+                if r != FREE {
+                    to[row] = fill[d as usize];
+                    fill[d as usize] += 1;
+                }
+            }
+            let live = start[dramas] as usize;
+            fn moved<T: Copy + Default>(col: &mut Vec<T>, to: &[u32], live: usize) {
+                let mut out = vec![T::default(); live];
+                for (&v, &t) in col.iter().zip(to) {
+                    if t != u32::MAX {
+                        out[t as usize] = v;
+                    }
+                }
+                *col = out;
+            }
+            moved(&mut log.drama, &to, live);
+            moved(&mut log.user, &to, live);
+            moved(&mut log.rating, &to, live);
+            moved(&mut log.seq, &to, live);
+            moved(keys, &to, live);
+        }
+        self.grouped = start;
+    }
+
+    /// A row for a new record: a free one after the grouped prefix, else a new one.
+    fn new_row(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(row) => row,
+            None => {
+                self.log.push(0, 0, FREE, 0);
+                (self.log.len() - 1) as u32
+            }
+        }
+    }
+
     /// Fills the key table and the pair tables of a log whose rows are all there (read in bulk,
     /// or from the ratings' file), for `keys[row]` (rows of [`FREE`] rating are skipped), and
     /// returns the aggregates the winners give; None if two live rows share a key.
@@ -346,26 +436,30 @@ impl Rows {
     /// that size: that was most of a 10 s start-up at scale 1. Here each table gets one insert
     /// per row (the pair winners found by a sequential pass over the rows grouped by drama, as
     /// [`Ratings::recount`] does), the two tables on two threads.
-    fn index(&mut self, keys: &[u64], dramas: usize) -> Option<Vec<Agg>> {
-        let groups = Groups::of(&self.log, dramas);
+    fn index(&mut self, keys: &mut Vec<u64>, dramas: usize) -> Option<Vec<Agg>> {
+        self.group(keys, dramas);
+        let groups = Groups::of(&self.log, &self.grouped, dramas);
         // The other thread builds the key table and then the winners of the dramas past `split`,
         // which leaves it about as much work as this one (the key table costs about as much as
         // the winners of a third of the rows).
-        let split = groups.start.partition_point(|&s| (s as usize) * 10 < groups.rows.len() * 7).min(dramas);
+        let total = groups.start[dramas] as usize;
+        let split = groups.start.partition_point(|&s| (s as usize) * 10 < total * 7).min(dramas);
         let log = &self.log;
+        let keys = &*keys;
         let (by_key, (mut head, tail)) = std::thread::scope(|s| {
             let other = s.spawn(|| (KeyTable::build(keys, &log.rating), pair_tables(log, &groups, split..dramas)));
             let head = pair_tables(log, &groups, 0..split);
             let (by_key, tail) = other.join().expect("the key table's thread does not panic");
             (by_key, (head, tail))
         });
-        self.by_key = by_key?;
+        let by_key = by_key?;
         head.0.extend(tail.0);
         head.1.extend(tail.1);
         head.2.extend(tail.2);
         let aggs;
         (self.winner, self.shadowed, aggs) = head;
-        self.free = log.rating.iter().enumerate().filter(|&(_, &r)| r == FREE).map(|(row, _)| row as u32).collect();
+        self.by_key = by_key;
+        self.free.clear();
         Some(aggs)
     }
 
@@ -384,18 +478,21 @@ impl Rows {
 
     fn upsert(&mut self, aggs: &mut [Agg], key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
         let row = match self.by_key.get(key) {
+            // A grouped row keeps its drama ([`Rows::grouped`]): the record takes another row,
+            // and this one stays free until the log is grouped again.
+            Some(row) if (row as usize) < self.prefix_len() && self.log.drama[row as usize] != drama => {
+                self.unlink(aggs, row);
+                self.log.rating[row as usize] = FREE;
+                let moved = self.new_row();
+                self.by_key.insert(key, moved);
+                moved
+            }
             Some(row) => {
                 self.unlink(aggs, row);
                 row
             }
             None => {
-                let row = match self.free.pop() {
-                    Some(row) => row,
-                    None => {
-                        self.log.push(0, 0, FREE, 0);
-                        (self.log.len() - 1) as u32
-                    }
-                };
+                let row = self.new_row();
                 self.by_key.insert(key, row);
                 row
             }
@@ -483,18 +580,25 @@ impl Rows {
     }
 
     /// The same users and votes, with the live rows of this log fed one at a time through the
-    /// incremental path, keyed by `keys[row]`, into `aggs` (all zero): of two rows with one
-    /// key, the later row replaces the earlier, as a later record does. What a bulk load falls
+    /// incremental path in ingest order (seq), keyed by `keys[row]`, into `aggs` (all zero): of
+    /// two rows with one key, the later replaces the earlier, as a later record does. What a bulk load falls
     /// back to when the index broke its one-document-per-key rule.
     fn replayed(self, keys: &[u64], aggs: &mut [Agg]) -> Rows {
         let mut again = Rows { users: self.users, votes: self.votes, winner: vec![FxHashMap::default(); aggs.len()], ..Rows::default() };
         let l = &self.log;
-        for (row, &k) in keys.iter().enumerate() {
-            if l.rating[row] != FREE {
-                again.upsert(aggs, k, l.drama[row], l.user[row], l.rating[row], l.seq[row]);
-            }
+        let mut order: Vec<usize> = (0..l.len()).filter(|&row| l.rating[row] != FREE).collect();
+        order.sort_by_key(|&row| l.seq[row]);
+        for row in order {
+            again.upsert(aggs, keys[row], l.drama[row], l.user[row], l.rating[row], l.seq[row]);
         }
         again
+    }
+
+    /// The live rows in drama order: how the ratings' file lays them out, so that a log opened
+    /// from it lies grouped ([`Rows::grouped`]) without being sorted again.
+    fn grouped_rows(&self, dramas: usize) -> Vec<u32> {
+        let groups = Groups::of(&self.log, &self.grouped, dramas);
+        (0..dramas).flat_map(|d| groups.rows(d).map(|(row, _)| row)).collect()
     }
 
     /// Record key hash by row ([`FREE`] rows: 0), from the key table: what the ratings' file
@@ -628,10 +732,11 @@ impl Ratings {
     /// Recomputes every drama's aggregate from the log alone, ignoring what the incremental
     /// upkeep says, and returns the number of counted ratings.
     ///
-    /// Two passes group the rows by drama (a counting sort that copies out only user, row and
-    /// rating); one pass over each group picks every user's winning row with a per-user stamp
-    /// ("seen in drama d"), which replaces the (drama, user) hash map of the incremental path.
-    /// Every pass is sequential except the stamp array, one `u64` per user.
+    /// The rows lie grouped by drama ([`Rows::grouped`]) but for those written since the log
+    /// was last laid out, which two passes group (a counting sort that copies out row and
+    /// rating); one pass over each drama's rows picks every user's winning row with a per-user
+    /// stamp ("seen in drama d"), which replaces the (drama, user) hash map of the incremental
+    /// path. Every pass is sequential except the stamp array, one `u64` per user.
     pub fn recount(&mut self) -> usize {
         let (aggs, counted) = self.recounted();
         self.aggs = aggs;
@@ -658,7 +763,7 @@ impl Ratings {
         let threads = threads.max(1);
         let n = self.aggs.len();
         let rows = self.rows.get();
-        let groups = Groups::of(&rows.log, n);
+        let groups = Groups::of(&rows.log, &rows.grouped, n);
         let live = groups.start[n] as u64;
         let mut bounds: Vec<usize> = (1..threads).map(|t| groups.start.partition_point(|&r| (r as u64) * (threads as u64) < live * t as u64).saturating_sub(1).min(n)).collect();
         bounds.insert(0, 0);
@@ -722,7 +827,10 @@ impl Ratings {
         let drama = rows.log.drama[row as usize];
         rows.unlink(&mut self.aggs, row);
         rows.log.rating[row as usize] = FREE;
-        rows.free.push(row);
+        // A grouped row is not reused for another drama's record ([`Rows::grouped`]).
+        if row as usize >= rows.prefix_len() {
+            rows.free.push(row);
+        }
         Some(drama)
     }
 
@@ -859,9 +967,11 @@ mod tests {
             let mut bulk = bulk_of(&rows);
             assert_eq!(dramas_of(&bulk), dramas_of(&one), "seed {seed}");
             assert_eq!((bulk.counted(), bulk.records()), (one.counted(), one.records()));
-            // The tables it built must serve later changes as the incremental ones do.
+            // The tables it built must serve later changes as the incremental ones do, and a
+            // recount of its grouped log (rows freed in it, rows after it) must agree.
             for (i, (k, d, u, _, seq)) in rows.iter().enumerate() {
-                match i % 3 {
+                let elsewhere = format!("d{}", (i + 3) % 7);
+                match i % 4 {
                     0 => {
                         one.remove_key(k);
                         bulk.remove_key(k);
@@ -870,10 +980,20 @@ mod tests {
                         one.upsert(&ev(k, d, u, 1, seq + 500));
                         bulk.upsert(&ev(k, d, u, 1, seq + 500));
                     }
-                    _ => {}
+                    2 => {
+                        one.upsert(&ev(k, &elsewhere, u, 2, seq + 600));
+                        bulk.upsert(&ev(k, &elsewhere, u, 2, seq + 600));
+                    }
+                    _ => {
+                        let new = format!("comment:new{i}");
+                        one.upsert(&ev(&new, &elsewhere, "u-new", 3, seq + 700));
+                        bulk.upsert(&ev(&new, &elsewhere, "u-new", 3, seq + 700));
+                    }
                 }
                 assert_eq!(dramas_of(&bulk), dramas_of(&one), "seed {seed}, change {i}");
+                assert_eq!(bulk.recounted().0, bulk.aggs, "seed {seed}, change {i}: the recount of the grouped log");
             }
+            assert!(bulk.rows.get().prefix_len() > 0, "the bulk load grouped its log");
         }
     }
 

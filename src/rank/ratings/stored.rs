@@ -49,7 +49,8 @@ pub fn write(ratings: &Ratings, stamp: Stamp, path: &Path) -> std::io::Result<u6
     out.put(MAGIC)?;
     out.put(&VERSION.to_le_bytes())?;
     out.put(&0u32.to_le_bytes())?;
-    for n in [stamp.commit, stamp.docs, ratings.aggs.len() as u64, users.len() as u64, rows.log.len() as u64, votes.len() as u64, names.len() as u64] {
+    let live = rows.log.rating.iter().filter(|&&r| r != super::FREE).count();
+    for n in [stamp.commit, stamp.docs, ratings.aggs.len() as u64, users.len() as u64, live as u64, votes.len() as u64, names.len() as u64] {
         out.put(&n.to_le_bytes())?;
     }
     out.put(&names)?;
@@ -57,11 +58,16 @@ pub fn write(ratings: &Ratings, stamp: Stamp, path: &Path) -> std::io::Result<u6
     out.u64s(ratings.aggs.iter().map(|a| a.sum))?;
     out.u32s(ratings.voters.iter().copied())?;
     out.u64s(users.iter().copied())?;
-    out.u64s(rows.keys().into_iter())?;
-    out.u32s(rows.log.drama.iter().copied())?;
-    out.u32s(rows.log.user.iter().copied())?;
-    out.put(&rows.log.rating)?;
-    out.u64s(rows.log.seq.iter().copied())?;
+    // The live rows only, grouped by drama: the log opened from the file lies as a recount
+    // reads it, and rows freed since the last start are gone.
+    let order = rows.grouped_rows(ratings.aggs.len());
+    let keys = rows.keys();
+    let log = &rows.log;
+    out.u64s(order.iter().map(|&r| keys[r as usize]))?;
+    out.u32s(order.iter().map(|&r| log.drama[r as usize]))?;
+    out.u32s(order.iter().map(|&r| log.user[r as usize]))?;
+    out.each(order.iter().map(|&r| [log.rating[r as usize]]))?;
+    out.u64s(order.iter().map(|&r| log.seq[r as usize]))?;
     out.u64s(votes.iter().map(|v| v.0))?;
     out.u32s(votes.iter().map(|v| v.1))?;
     let crc = out.crc.clone().finalize();
@@ -193,7 +199,7 @@ fn tables(map: &[u8], l: &Layout, dramas: usize) -> Rows {
         rating: map[l.rating.clone()].to_vec(),
         seq: u64s(&map[l.seq.clone()]).collect(),
     };
-    let keys: Vec<u64> = u64s(&map[l.keys.clone()]).collect();
+    let mut keys: Vec<u64> = u64s(&map[l.keys.clone()]).collect();
     let mut users = FxHashMap::default();
     users.reserve(l.users_len);
     users.extend(u64s(&map[l.users.clone()]).enumerate().map(|(u, h)| (h, u as u32)));
@@ -201,7 +207,7 @@ fn tables(map: &[u8], l: &Layout, dramas: usize) -> Rows {
     votes.reserve(l.votes_len);
     votes.extend(u64s(&map[l.vote_keys.clone()]).zip(u32s(&map[l.vote_drama.clone()])));
     let mut rows = Rows { users, log, votes, ..Rows::default() };
-    if rows.index(&keys, dramas).is_none() {
+    if rows.index(&mut keys, dramas).is_none() {
         // Two live rows with one key: the file was written from tables that cannot hold that,
         // so only a damaged file gives it. Keep the later row, as a bulk load does.
         tracing::error!("the ratings file holds one record key twice; the later row is kept");
