@@ -126,11 +126,20 @@ impl<'a> Groups<'a> {
         (self.start[drama + 1] - self.start[drama]) as usize
     }
 
-    fn rows(&self, drama: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
-        let rating = self.rating;
-        let grouped = Self::prefix_range(self.prefix, drama).filter_map(move |row| (rating[row] != FREE).then_some((row as u32, rating[row])));
+    /// Calls `f(row, rating)` for each of the drama's rows: two plain loops, not a chained
+    /// iterator, which cost a recount of an ungrouped log nearly twice as much.
+    #[inline]
+    fn each(&self, drama: usize, mut f: impl FnMut(u32, u8)) {
+        for row in Self::prefix_range(self.prefix, drama) {
+            let r = self.rating[row];
+            if r != FREE {
+                f(row as u32, r);
+            }
+        }
         let (lo, hi) = (self.tail_start[drama] as usize, self.tail_start[drama + 1] as usize);
-        grouped.chain(self.rows[lo..hi].iter().copied().zip(self.ratings[lo..hi].iter().copied()))
+        for (&row, &r) in self.rows[lo..hi].iter().zip(&self.ratings[lo..hi]) {
+            f(row, r);
+        }
     }
 }
 
@@ -562,7 +571,7 @@ impl Rows {
         let mut counted = 0usize;
         for d in dramas {
             let mut agg = Agg::default();
-            for (row, r) in groups.rows(d) {
+            groups.each(d, |row, r| {
                 let s = &mut stamp[user[row as usize] as usize];
                 if s.0 != d as u32 {
                     *s = (d as u32, row);
@@ -572,7 +581,7 @@ impl Rows {
                     agg.sum = agg.sum - rating[s.1 as usize] as u64 + r as u64;
                     s.1 = row;
                 }
-            }
+            });
             counted += agg.count as usize;
             aggs.push(agg);
         }
@@ -581,8 +590,8 @@ impl Rows {
 
     /// The same users and votes, with the live rows of this log fed one at a time through the
     /// incremental path in ingest order (seq), keyed by `keys[row]`, into `aggs` (all zero): of
-    /// two rows with one key, the later replaces the earlier, as a later record does. What a bulk load falls
-    /// back to when the index broke its one-document-per-key rule.
+    /// two rows with one key, the later replaces the earlier, as a later record does. What a
+    /// bulk load falls back to when the index broke its one-document-per-key rule.
     fn replayed(self, keys: &[u64], aggs: &mut [Agg]) -> Rows {
         let mut again = Rows { users: self.users, votes: self.votes, winner: vec![FxHashMap::default(); aggs.len()], ..Rows::default() };
         let l = &self.log;
@@ -598,7 +607,11 @@ impl Rows {
     /// from it lies grouped ([`Rows::grouped`]) without being sorted again.
     fn grouped_rows(&self, dramas: usize) -> Vec<u32> {
         let groups = Groups::of(&self.log, &self.grouped, dramas);
-        (0..dramas).flat_map(|d| groups.rows(d).map(|(row, _)| row)).collect()
+        let mut order = Vec::with_capacity(groups.start[dramas] as usize);
+        for d in 0..dramas {
+            groups.each(d, |row, _| order.push(row));
+        }
+        order
     }
 
     /// Record key hash by row ([`FREE`] rows: 0), from the key table: what the ratings' file
@@ -626,7 +639,7 @@ fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (V
         let d32 = d as u32;
         let mut winner = FxHashMap::default();
         winner.reserve(groups.len(d));
-        for (row, r) in groups.rows(d) {
+        groups.each(d, |row, r| {
             let u = user[row as usize];
             match winner.entry(u) {
                 std::collections::hash_map::Entry::Vacant(v) => {
@@ -643,7 +656,7 @@ fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (V
                     }
                 }
             }
-        }
+        });
         winners.push(winner);
     }
     (winners, shadowed, aggs)
