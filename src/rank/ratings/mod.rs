@@ -396,31 +396,30 @@ impl Rows {
             start[i + 1] += start[i];
         }
         if !in_order {
-            // Where each row goes, then each column moved there in turn: one column's copy
-            // at a time beside the log, not the whole log twice.
-            let mut to = vec![u32::MAX; log.len()];
+            // Which row each place takes (rows of one drama stay in row order), then each
+            // column gathered by it: reads at random rather than writes, two columns at a time
+            // on two threads, so that the log is never held twice.
+            let mut from = vec![0u32; start[dramas] as usize];
             let mut fill = start[..dramas].to_vec();
             for (row, (&d, &r)) in log.drama.iter().zip(&log.rating).enumerate() {
                 if r != FREE {
-                    to[row] = fill[d as usize];
+                    from[fill[d as usize] as usize] = row as u32;
                     fill[d as usize] += 1;
                 }
             }
-            let live = start[dramas] as usize;
-            fn moved<T: Copy + Default>(col: &mut Vec<T>, to: &[u32], live: usize) {
-                let mut out = vec![T::default(); live];
-                for (&v, &t) in col.iter().zip(to) {
-                    if t != u32::MAX {
-                        out[t as usize] = v;
-                    }
-                }
-                *col = out;
+            fn gathered<T: Copy + Send + Sync>(col: &mut Vec<T>, from: &[u32]) {
+                *col = from.iter().map(|&row| col[row as usize]).collect();
             }
-            moved(&mut log.drama, &to, live);
-            moved(&mut log.user, &to, live);
-            moved(&mut log.rating, &to, live);
-            moved(&mut log.seq, &to, live);
-            moved(keys, &to, live);
+            let from = &from;
+            std::thread::scope(|s| {
+                s.spawn(|| gathered(&mut log.drama, from));
+                gathered(&mut log.seq, from);
+            });
+            std::thread::scope(|s| {
+                s.spawn(|| gathered(&mut log.user, from));
+                gathered(keys, from);
+            });
+            gathered(&mut log.rating, from);
         }
         self.grouped = start;
     }
