@@ -31,8 +31,10 @@ pub struct SegmentColumns {
     pub date: Column<u64>,
     /// The order among equal scores ([`crate::index::document::tie_order`]).
     pub tie: Column<u64>,
-    /// `kind:id` of every document ([`crate::index::document::key`]).
-    key: Option<StrColumn>,
+    /// `kind:id` of every document ([`crate::index::document::key`]), opened by the first
+    /// type-ahead that reads it: a search never does, and its dictionary costs memory.
+    key: OnceLock<Option<StrColumn>>,
+    fast: tantivy::fastfield::FastFieldReaders,
 }
 
 impl SegmentColumns {
@@ -57,7 +59,8 @@ impl SegmentColumns {
             rating: seg.fast_fields().u64("rating")?,
             date: seg.fast_fields().u64("date")?,
             tie: seg.fast_fields().u64("tie")?,
-            key: seg.fast_fields().str("key")?,
+            key: OnceLock::new(),
+            fast: seg.fast_fields().clone(),
         })
     }
 
@@ -65,7 +68,7 @@ impl SegmentColumns {
     /// dictionary lookup: what a page of suggestions reads instead of whole stored documents.
     pub fn key(&self, doc: DocId, out: &mut String) -> bool {
         out.clear();
-        let Some(col) = &self.key else { return false };
+        let Some(col) = self.key.get_or_init(|| self.fast.str("key").ok().flatten()) else { return false };
         let Some(ord) = col.term_ords(doc).next() else { return false };
         col.ord_to_str(ord, out).unwrap_or(false)
     }
