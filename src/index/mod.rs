@@ -18,9 +18,9 @@ mod store;
 pub(crate) use store::opening;
 
 pub use schema::Fields;
-
-/// The ratings' file the engine keeps beside the index ([`crate::rank::ratings::stored`]). The
-/// index knows its name only to remove it when it creates a new index in the directory.
-pub const RATINGS_FILE: &str = "ratings.bin";
 pub use store::{format_mark, visit_ratings, visit_segment_ratings, Batch, Change, DramaWords, IndexError, RatingSink, Store};
 pub(crate) use store::{replace_file, sync_dir, write_format};
+
+/// The ratings' file the engine keeps beside the index (`crate::rank::ratings::stored`). The
+/// index knows its name only to remove it when it creates a new index in the directory.
+pub const RATINGS_FILE: &str = "ratings.bin";

@@ -6,6 +6,8 @@
 //! columns: the per-drama aggregates and voters, which searches and the Top 100 need at once
 //! and which are read before the server starts, and the log, keys, users and votes, from
 //! which another thread builds the tables while the server already answers ([`Deferred`]).
+//! The log's live rows are written grouped by drama, which is how a recount reads them
+//! (`Rows::grouped`), so a log opened from the file needs no sorting.
 //!
 //! The file says which commit it was written at (the commit number and the live documents):
 //! a file of any other commit is not used, and the ratings are rebuilt from the index. So a
