@@ -20,10 +20,19 @@ pub struct SearchResponse {
     pub results: SearchResults,
 }
 
-/// `GET /api/suggest`.
+/// The suggestions for what was typed, as the engine computes (and caches) them.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Suggestions {
     pub suggestions: Vec<Suggestion>,
+}
+
+/// `GET /api/suggest`: the suggestions and the time they took.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SuggestResponse {
+    /// Microseconds the server spent on this request (a cache hit takes a few).
+    pub took_us: u64,
+    #[serde(flatten)]
+    pub suggestions: Suggestions,
 }
 
 /// `GET /api/dramas/{id}/related`.
@@ -311,17 +320,30 @@ impl<T> Encoded<T> {
     }
 }
 
-impl Encoded<SearchResults> {
-    /// The [`SearchResponse`] of these results: `took_us` is written before the results'
-    /// fields without serializing them again (the same JSON as serializing the response, but
-    /// for the order of its fields).
-    pub fn timed(&self, took_us: u64) -> Encoded<SearchResponse> {
-        let inner = &self.json[1..]; // the results are an object: `{` then its fields
+impl<T> Encoded<T> {
+    /// This object with `took_us` written before its fields, without serializing them again
+    /// (the same JSON as serializing the wrapping type, but for the order of its fields).
+    fn with_took<U>(&self, took_us: u64) -> Encoded<U> {
+        let inner = &self.json[1..]; // an object: `{` then its fields
         let head = format!("{{\"took_us\":{took_us}{}", if inner.starts_with(b"}") { "" } else { "," });
         let mut out = Vec::with_capacity(head.len() + inner.len());
         out.extend_from_slice(head.as_bytes());
         out.extend_from_slice(inner);
         Encoded::from_bytes(Bytes::from(out))
+    }
+}
+
+impl Encoded<SearchResults> {
+    /// The [`SearchResponse`] of these results.
+    pub fn timed(&self, took_us: u64) -> Encoded<SearchResponse> {
+        self.with_took(took_us)
+    }
+}
+
+impl Encoded<Suggestions> {
+    /// The [`SuggestResponse`] of these suggestions.
+    pub fn timed(&self, took_us: u64) -> Encoded<SuggestResponse> {
+        self.with_took(took_us)
     }
 }
 
@@ -342,6 +364,14 @@ mod tests {
         };
         let spliced = Encoded::new(&results).timed(42).value();
         let typed = serde_json::to_value(SearchResponse { took_us: 42, results }).unwrap();
+        assert_eq!(spliced, typed);
+    }
+
+    #[test]
+    fn timed_suggestions_are_the_json_of_the_suggest_response() {
+        let suggestions = Suggestions { suggestions: vec![Suggestion { kind: Kind::Drama, id: "d".into(), title: Some("D".into()), title_ja: None }] };
+        let spliced = Encoded::new(&suggestions).timed(7).value();
+        let typed = serde_json::to_value(SuggestResponse { took_us: 7, suggestions }).unwrap();
         assert_eq!(spliced, typed);
     }
 }

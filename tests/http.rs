@@ -324,6 +324,7 @@ async fn suggest_completes_prefixes_of_titles_and_people() {
     let (s, v) = get(&app, "/api/suggest?q=seka").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["suggestions"][0]["id"], common::SEED);
+    assert!(v["took_us"].is_u64(), "the server's own time, as a search has: {v}");
     assert_eq!(v["suggestions"][0]["kind"], "drama");
     let (_, v) = get(&app, "/api/suggest?q=%E4%B8%96%E7%95%8C%E3%81%AE").await; // 世界の
     assert_eq!(v["suggestions"][0]["id"], common::SEED);

@@ -7,7 +7,7 @@ use crate::record::Kind;
 use crate::record::canonical_season;
 use crate::search::{Facet, Filters, Refine, Scope, SearchRequest, Sort};
 use axum::extract::{Path, RawQuery, State};
-use crate::api::{Encoded, ErrorBody, RelatedDramas, SearchResponse, Suggestions};
+use crate::api::{Encoded, ErrorBody, RelatedDramas, SearchResponse, SuggestResponse};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -109,21 +109,23 @@ fn years(s: &str) -> Option<(i32, i32)> {
 
 /// Type-ahead over drama titles (every script, aliases) and people.
 #[utoipa::path(get, path = "/api/suggest", tag = "search", params(super::openapi::SuggestQuery), responses(
-    (status = 200, description = "Suggestions, best first", body = Suggestions),
+    (status = 200, description = "Suggestions, best first, and the time they took", body = SuggestResponse),
     (status = 304, description = "Not modified since the If-None-Match tag"),
     (status = 400, description = "A parameter out of range", body = ErrorBody),
     (status = 503, description = "Too many searches running and waiting (overloaded: shed at once; send it again after Retry-After seconds), or a search past its deadline (deadline_exceeded)", body = ErrorBody),
 ))]
-pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<Suggestions>, ApiError> {
+pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Result<Encoded<SuggestResponse>, ApiError> {
+    let started = Instant::now();
     let p = Params::parse_for::<super::openapi::SuggestQuery>(raw.as_deref())?;
     let q = p.text("q")?;
     let limit = p.number("limit", 8, 20)?;
     if let Some(hit) = st.engine.suggest_if_cached(&q, limit) {
-        return Ok(hit);
+        return Ok(hit.timed(started.elapsed().as_micros() as u64));
     }
     let _slot = st.admission.permit().await?;
     let engine = st.engine.clone();
-    Ok(tokio::task::spawn_blocking(move || engine.suggest(&q, limit)).await??)
+    let res = tokio::task::spawn_blocking(move || engine.suggest(&q, limit)).await??;
+    Ok(res.timed(started.elapsed().as_micros() as u64))
 }
 
 /// Search one drama's reviews, comments, votes and posts, and the posts about no drama that
