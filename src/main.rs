@@ -230,6 +230,11 @@ enum Command {
         /// would share the proxy's budget.
         #[arg(long, env = "DORAMA_CLIENT_ADDRESS_HEADER")]
         client_address_header: Option<String>,
+        /// Once the index has had no commit for this long, the ratings are written beside it
+        /// (`ratings.bin`) as of the last commit, so that a start after a crash opens them
+        /// instead of rebuilding them (0: only when the server stops).
+        #[arg(long, env = "DORAMA_RATINGS_QUIET_MS", default_value_t = 30_000)]
+        ratings_quiet_ms: u64,
     },
 }
 
@@ -466,7 +471,7 @@ fn run(cli: Cli) -> Result<()> {
             w.flush()?;
             Ok(())
         }
-        Command::Serve { index, rank, addr, cache_entries, cache_mib, search_deadline_ms, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag, snapshot_dir, client_rate, client_burst, client_address_header } => {
+        Command::Serve { index, rank, addr, cache_entries, cache_mib, search_deadline_ms, request_timeout_ms, read_only, writer, follow, fetch_max_bytes_per_sec, follow_interval_ms, max_lag, snapshot_dir, client_rate, client_burst, client_address_header, ratings_quiet_ms } => {
             if request_timeout_ms == 0 {
                 bail!("--request-timeout-ms must be positive");
             }
@@ -539,7 +544,8 @@ fn run(cli: Cli) -> Result<()> {
                 dorama_search::engine::fill_from_sample(&engine, &index.index)?;
                 (engine, None)
             };
-            let options = dorama_search::http::Serve { addr, request_timeout: timeout, replica, snapshot_dir, pacing };
+            let ratings_quiet = (ratings_quiet_ms > 0).then(|| std::time::Duration::from_millis(ratings_quiet_ms));
+            let options = dorama_search::http::Serve { addr, request_timeout: timeout, replica, snapshot_dir, pacing, ratings_quiet };
             rt.block_on(dorama_search::http::serve(engine, options))
         }
     }

@@ -65,3 +65,49 @@ fn a_damaged_ratings_file_is_rebuilt_from_the_index() {
     assert_eq!(seed_entry(&engine), before);
     assert!(engine.save_ratings().unwrap().is_some(), "the damaged file is replaced");
 }
+
+/// The commit the ratings' file in `index` names (its header: magic, version, flags, commit).
+fn file_commit(index: &std::path::Path) -> Option<u64> {
+    let bytes = std::fs::read(index.join(dorama_search::index::RATINGS_FILE)).ok()?;
+    Some(u64::from_le_bytes(bytes.get(24..32)?.try_into().ok()?))
+}
+
+fn seed_votes(port: u16) -> u64 {
+    let (status, body) = common::server::request(port, "GET", "/api/top100", "").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["entries"].as_array().unwrap().iter().find(|e| e["id"] == common::SEED).unwrap()["votes"].as_u64().unwrap()
+}
+
+#[test]
+fn a_server_killed_after_a_quiet_while_restarts_from_the_ratings_of_its_last_commit() {
+    use common::server::{free_port, request, start};
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("ix");
+    let built = std::process::Command::new(env!("CARGO_BIN_EXE_dorama-search"))
+        .args(["index", "--index"])
+        .arg(&index)
+        .arg(common::seed_path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let port = free_port();
+    let mut server = start(&index, port, &["--ratings-quiet-ms", "100"]);
+    let before = seed_votes(port);
+    let (status, body) = request(port, "POST", "/api/records", &comment("quiet-1", "a-quiet-user", 9)).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let committed: serde_json::Value = serde_json::from_str(&request(port, "GET", "/healthz", "").unwrap().1).unwrap();
+    let commit = committed["commit"].as_u64().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while file_commit(&index) != Some(commit) {
+        assert!(std::time::Instant::now() < deadline, "the ratings of commit {commit} were not written (file: {:?})", file_commit(&index));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let port = free_port();
+    let _server = start(&index, port, &[]);
+    assert_eq!(seed_votes(port), before + 1);
+    assert_eq!(file_commit(&index), Some(commit), "the file still names the last commit");
+}

@@ -276,12 +276,15 @@ pub struct Serve {
     pub snapshot_dir: Option<std::path::PathBuf>,
     /// Each client address's budget (`--client-rate`); None: not paced.
     pub pacing: Option<pacing::Budget>,
+    /// How long the index must go without a commit before the ratings are written beside it
+    /// (`--ratings-quiet-ms`); None: only when the server stops.
+    pub ratings_quiet: Option<Duration>,
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight (for at most the
 /// request timeout).
 pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
-    let Serve { addr, request_timeout, replica, snapshot_dir, pacing } = options;
+    let Serve { addr, request_timeout, replica, snapshot_dir, pacing, ratings_quiet } = options;
     let addr = addr.as_str();
     let mut state = AppState::new(Arc::new(engine), admin_token_from_env());
     state.request_timeout = request_timeout;
@@ -356,6 +359,22 @@ pub async fn serve(engine: Engine, options: Serve) -> anyhow::Result<()> {
     // start opens them instead (nothing is written when they were opened from that file).
     let saving = state.engine.clone();
     tokio::task::spawn_blocking(move || save_ratings(&saving));
+    // And once the index is quiet after commits: a server killed later then starts from them.
+    // Writing them holds ingests back (250 MB at ten million ratings), hence after a quiet
+    // while rather than after every commit; between commits this only compares two numbers.
+    if let Some(quiet) = ratings_quiet.filter(|_| !state.engine.store().read_only()) {
+        let engine = state.engine.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval((quiet / 2).max(Duration::from_millis(50)));
+            loop {
+                every.tick().await;
+                if engine.since_commit() >= quiet {
+                    let engine = engine.clone();
+                    let _ = tokio::task::spawn_blocking(move || save_ratings(&engine)).await;
+                }
+            }
+        });
+    }
     let engine = state.engine.clone();
     let stopping = state.stopping.clone();
     let app = router(state);
