@@ -243,7 +243,7 @@ impl Engine {
             *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
         }
         let rated: BTreeSet<String> = {
-            let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());
+            let mut ratings = self.ratings_to_change();
             let mut touched = BTreeSet::new();
             for key in &changes.gone {
                 let h = rank::ratings::key_hash(key);
@@ -381,7 +381,7 @@ impl Engine {
         // whose rating a replaced record took away.
         let mut rated: BTreeSet<String> = BTreeSet::new();
         {
-            let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());
+            let mut ratings = self.ratings_to_change();
             for c in &changes {
                 if let Change::Upsert(rec, seq) = c {
                     let key = crate::index::document::key(rec.kind().as_str(), &rec.id());
@@ -422,7 +422,7 @@ impl Engine {
         self.commit(&changes)?;
         *next_seq = seq;
         {
-            let mut ratings = self.ratings.write().unwrap_or_else(|p| p.into_inner());
+            let mut ratings = self.ratings_to_change();
             let key = crate::index::document::key(kind.as_str(), id);
             ratings.remove_key(&key);
             if matches!(existing, Record::Vote(_)) {
@@ -641,6 +641,15 @@ impl Engine {
 
     pub fn top100(&self, scope: &Scope) -> Result<Encoded<Top100>, EngineError> {
         self.cached(format!("top100\u{0}{scope:?}"), || Ok(self.top100_uncached(scope)))
+    }
+
+    /// The ratings to change, once the tables a change goes through are built: they are
+    /// waited for under a read lock, so that searches go on meanwhile (a start that opened the
+    /// ratings' file builds them beside the running server), and only then is the write lock
+    /// taken.
+    fn ratings_to_change(&self) -> std::sync::RwLockWriteGuard<'_, Ratings> {
+        self.ratings.read().unwrap_or_else(|p| p.into_inner()).wait_for_tables();
+        self.ratings.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether the ratings' write tables are built (see [`Ratings::tables_ready`]): until then a

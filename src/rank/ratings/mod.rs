@@ -693,6 +693,12 @@ impl Ratings {
         rows.log.reserve(n);
     }
 
+    /// Returns once the tables a change goes through are built (at once but just after the
+    /// ratings were opened from their file).
+    pub fn wait_for_tables(&self) {
+        self.rows.get();
+    }
+
     /// Whether the tables a change goes through are built (they are rebuilt on another thread
     /// after the ratings are opened from their file; until then a change waits).
     pub fn tables_ready(&self) -> bool {
