@@ -96,7 +96,23 @@ fn held_and_named(dest: &std::path::Path) -> (std::collections::BTreeSet<String>
     let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dest.join("meta.json")).unwrap()).unwrap();
     let mut named: std::collections::BTreeSet<String> = snapshot::commit_files(&meta).into_iter().flat_map(|(_, f)| f).collect();
     named.extend(["meta.json".to_string(), "dorama-format".to_string()]);
+    if dest.join(dorama_search::index::RATINGS_FILE).exists() {
+        named.insert(dorama_search::index::RATINGS_FILE.to_string());
+    }
     (held, named)
+}
+
+#[test]
+fn a_snapshot_carries_the_ratings_file_and_an_engine_on_it_opens_the_ratings_from_it() {
+    use dorama_search::rank::Scope as List;
+    let (dir, engine) = common::seeded_engine();
+    engine.save_ratings().unwrap().expect("the ratings' file is written");
+    let out = tempfile::tempdir().unwrap();
+    let dest = out.path().join("snap");
+    snapshot::take(dir.path(), &dest).unwrap();
+    let on_snapshot = Engine::open(&dest, Options::default()).unwrap();
+    assert_eq!(on_snapshot.save_ratings().unwrap(), None, "opened from the ratings' file of the snapshot's commit, so nothing to write");
+    assert_eq!(*on_snapshot.top100_uncached(&List::All), *engine.top100_uncached(&List::All));
 }
 
 /// The race the writer's garbage collection makes, made to happen every time: between the

@@ -11,7 +11,9 @@
 //! it (a merge, or the next commit's new deletes file replacing the old one), shows as a
 //! missing file; the snapshot then starts again from the newer commit. Linking what the
 //! directory holds instead of what the commit names would take the newer deletes file and
-//! miss the older one, and the snapshot would not open.
+//! miss the older one, and the snapshot would not open. The ratings' file
+//! ([`super::RATINGS_FILE`]) is linked too, whatever commit it names: a server on the snapshot
+//! uses it only if it names the snapshot's commit.
 //!
 //! The destination is written as `DEST.partial` and renamed at the end, so a snapshot that
 //! fails leaves nothing that looks like an index; a `DEST.partial` that exists already is
@@ -198,7 +200,16 @@ fn link_commit(dir: &Path, staging: &Path, after_meta: &mut dyn FnMut()) -> Resu
     // the writer replaces meta.json at its next commit).
     std::fs::write(staging.join("meta.json"), &meta_text)?;
     std::fs::copy(dir.join("dorama-format"), staging.join("dorama-format"))?;
-    Ok(Ok((segments.len(), files + 2, bytes + meta_text.len() as u64)))
+    // The ratings' file, whatever commit it names: a server on the snapshot opens it only if
+    // it names the snapshot's commit, and rebuilds the ratings otherwise. A link is safe: the
+    // file is only ever replaced by a rename, never written in place.
+    let ratings = match std::fs::hard_link(dir.join(super::RATINGS_FILE), staging.join(super::RATINGS_FILE)) {
+        Ok(()) => std::fs::metadata(staging.join(super::RATINGS_FILE)).map_or(0, |m| m.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(e.into()),
+    };
+    let with_ratings = usize::from(ratings > 0);
+    Ok(Ok((segments.len(), files + 2 + with_ratings, bytes + meta_text.len() as u64 + ratings)))
 }
 
 /// Staging directories in the index left by snapshots whose process is no longer running
