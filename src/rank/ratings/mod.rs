@@ -85,15 +85,7 @@ struct Groups<'a> {
 impl<'a> Groups<'a> {
     fn of(log: &'a Log, prefix: &'a [u32], dramas: usize) -> Groups<'a> {
         let from = prefix.last().map_or(0, |&e| e as usize);
-        let mut tail_start = vec![0u32; dramas + 1];
-        for (&d, &r) in log.drama[from..].iter().zip(&log.rating[from..]) {
-            if r != FREE {
-                tail_start[d as usize + 1] += 1;
-            }
-        }
-        for i in 0..dramas {
-            tail_start[i + 1] += tail_start[i];
-        }
+        let tail_start = drama_starts(&log.drama[from..], &log.rating[from..], dramas);
         let live = tail_start[dramas] as usize;
         let (mut rows, mut ratings) = (vec![0u32; live], vec![0u8; live]);
         let mut fill = tail_start[..dramas].to_vec();
@@ -143,6 +135,21 @@ impl<'a> Groups<'a> {
     }
 }
 
+/// Where each drama's live rows (rating not [`FREE`]) start once grouped by drama:
+/// `dramas + 1` offsets, the last the number of live rows.
+fn drama_starts(drama: &[u32], rating: &[u8], dramas: usize) -> Vec<u32> {
+    let mut start = vec![0u32; dramas + 1];
+    for (&d, &r) in drama.iter().zip(rating) {
+        if r != FREE {
+            start[d as usize + 1] += 1;
+        }
+    }
+    for i in 0..dramas {
+        start[i + 1] += start[i];
+    }
+    start
+}
+
 /// Record key hash → row, in 256 tables by the key's top byte. A bulk load sorts the keys by
 /// table first and fills one table at a time while it fits in cache: filling one table of ten
 /// million entries took a cache miss (and at first a page fault) per insert.
@@ -162,20 +169,18 @@ impl KeyTable {
         (key >> 56) as usize
     }
 
-    /// The table of `keys[row] → row` for the rows whose rating is not [`FREE`], or None if a
-    /// key is there twice.
-    fn build(keys: &[u64], rating: &[u8]) -> Option<KeyTable> {
-        let live = || keys.iter().zip(rating).enumerate().filter(|(_, (_, &r))| r != FREE).map(|(row, (&k, _))| (row, k));
+    /// The table of `keys[row] → row`, or None if a key is there twice.
+    fn build(keys: &[u64]) -> Option<KeyTable> {
         let mut start = vec![0usize; 257];
-        for (_, k) in live() {
+        for &k in keys {
             start[Self::shard(k) + 1] += 1;
         }
         for i in 0..256 {
             start[i + 1] += start[i];
         }
-        let mut sorted = vec![(0u64, 0u32); start[256]];
+        let mut sorted = vec![(0u64, 0u32); keys.len()];
         let mut fill = start.clone();
-        for (row, k) in live() {
+        for (row, &k) in keys.iter().enumerate() {
             let at = &mut fill[Self::shard(k)];
             sorted[*at] = (k, row as u32);
             *at += 1;
@@ -386,41 +391,27 @@ impl Rows {
     fn group(&mut self, keys: &mut Vec<u64>, dramas: usize) {
         let log = &mut self.log;
         let in_order = log.rating.iter().all(|&r| r != FREE) && log.drama.windows(2).all(|w| w[0] <= w[1]);
-        let mut start = vec![0u32; dramas + 1];
-        for (&d, &r) in log.drama.iter().zip(&log.rating) {
-            if r != FREE {
-                start[d as usize + 1] += 1;
-            }
+        if in_order {
+            self.grouped = drama_starts(&log.drama, &log.rating, dramas);
+            return;
         }
-        for i in 0..dramas {
-            start[i + 1] += start[i];
+        // Which row each place takes (the whole log's groups, rows of one drama in row order),
+        // then each column gathered by it: reads at random rather than writes, two columns at
+        // a time on two threads, so that the log is never held twice.
+        let Groups { rows: from, tail_start: start, .. } = Groups::of(log, &[], dramas);
+        fn gathered<T: Copy + Send + Sync>(col: &mut Vec<T>, from: &[u32]) {
+            *col = from.iter().map(|&row| col[row as usize]).collect();
         }
-        if !in_order {
-            // Which row each place takes (rows of one drama stay in row order), then each
-            // column gathered by it: reads at random rather than writes, two columns at a time
-            // on two threads, so that the log is never held twice.
-            let mut from = vec![0u32; start[dramas] as usize];
-            let mut fill = start[..dramas].to_vec();
-            for (row, (&d, &r)) in log.drama.iter().zip(&log.rating).enumerate() {
-                if r != FREE {
-                    from[fill[d as usize] as usize] = row as u32;
-                    fill[d as usize] += 1;
-                }
-            }
-            fn gathered<T: Copy + Send + Sync>(col: &mut Vec<T>, from: &[u32]) {
-                *col = from.iter().map(|&row| col[row as usize]).collect();
-            }
-            let from = &from;
-            std::thread::scope(|s| {
-                s.spawn(|| gathered(&mut log.drama, from));
-                gathered(&mut log.seq, from);
-            });
-            std::thread::scope(|s| {
-                s.spawn(|| gathered(&mut log.user, from));
-                gathered(keys, from);
-            });
-            gathered(&mut log.rating, from);
-        }
+        let from = &from;
+        std::thread::scope(|s| {
+            s.spawn(|| gathered(&mut log.drama, from));
+            gathered(&mut log.seq, from);
+        });
+        std::thread::scope(|s| {
+            s.spawn(|| gathered(&mut log.user, from));
+            gathered(keys, from);
+        });
+        gathered(&mut log.rating, from);
         self.grouped = start;
     }
 
@@ -435,9 +426,10 @@ impl Rows {
         }
     }
 
-    /// Fills the key table and the pair tables of a log whose rows are all there (read in bulk,
-    /// or from the ratings' file), for `keys[row]` (rows of [`FREE`] rating are skipped), and
-    /// returns the aggregates the winners give; None if two live rows share a key.
+    /// Groups the log of rows all there (read in bulk, or from the ratings' file) by drama,
+    /// dropping free rows ([`Rows::group`]), then fills the key table for `keys[row]` and the
+    /// pair tables, and returns the aggregates the winners give; None if two live rows share a
+    /// key.
     ///
     /// Feeding ten million rows through [`Ratings::upsert_ids`] costs four random hash-table
     /// probes per row (key lookup and insert, pair lookup and insert), each a cache miss at
@@ -455,7 +447,7 @@ impl Rows {
         let log = &self.log;
         let keys = &*keys;
         let (by_key, (mut head, tail)) = std::thread::scope(|s| {
-            let other = s.spawn(|| (KeyTable::build(keys, &log.rating), pair_tables(log, &groups, split..dramas)));
+            let other = s.spawn(|| (KeyTable::build(keys), pair_tables(log, &groups, split..dramas)));
             let head = pair_tables(log, &groups, 0..split);
             let (by_key, tail) = other.join().expect("the key table's thread does not panic");
             (by_key, (head, tail))
