@@ -214,11 +214,28 @@ pub struct Store {
     /// forum search of the drama looks posts up by), per drama document: a segment id is never
     /// reused and a document never changes, so a replaced drama is derived again and nothing
     /// needs clearing. Analyzing the names with lindera on every forum search was most of it.
-    derived: Mutex<lru::LruCache<(tantivy::index::SegmentId, tantivy::DocId), Arc<DramaWords>>>,
+    derived: PerDocument<Arc<DramaWords>>,
     /// A drama's or person's title and Japanese title, per document, kept like `derived`:
     /// type-ahead shows them on every keystroke, and a person's stored document (every role)
     /// is large.
-    titles: Mutex<lru::LruCache<(tantivy::index::SegmentId, tantivy::DocId), Titles>>,
+    titles: PerDocument<Titles>,
+}
+
+/// What is derived from one stored document, kept by its address: a segment id is never
+/// reused and a document never changes, so nothing kept goes stale.
+type PerDocument<T> = Mutex<lru::LruCache<(tantivy::index::SegmentId, tantivy::DocId), T>>;
+
+/// `derive` of the document at `addr`, from `kept` or read and kept (None, and nothing kept,
+/// when `derive` finds nothing in it).
+fn per_document<T: Clone>(kept: &PerDocument<T>, searcher: &Searcher, addr: tantivy::DocAddress, derive: impl FnOnce(&TantivyDocument) -> Option<T>) -> tantivy::Result<Option<T>> {
+    let at = (searcher.segment_reader(addr.segment_ord).segment_id(), addr.doc_id);
+    if let Some(v) = kept.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
+        return Ok(Some(v.clone()));
+    }
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    let Some(v) = derive(&doc) else { return Ok(None) };
+    kept.lock().unwrap_or_else(|p| p.into_inner()).put(at, v.clone());
+    Ok(Some(v))
 }
 
 /// A document's `title` and `title_ja`.
@@ -471,28 +488,16 @@ impl Store {
         derive: impl FnOnce(&Record) -> DramaWords,
     ) -> Result<Option<Arc<DramaWords>>, IndexError> {
         let Some(addr) = self.address_of(searcher, Kind::Drama, id)? else { return Ok(None) };
-        let at = (searcher.segment_reader(addr.segment_ord).segment_id(), addr.doc_id);
-        if let Some(w) = self.derived.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
-            return Ok(Some(w.clone()));
-        }
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let Some(rec) = self.record_of(&doc) else { return Ok(None) };
-        let words = Arc::new(derive(&rec));
-        self.derived.lock().unwrap_or_else(|p| p.into_inner()).put(at, words.clone());
-        Ok(Some(words))
+        Ok(per_document(&self.derived, searcher, addr, |doc| Some(Arc::new(derive(&self.record_of(doc)?))))?)
     }
 
     /// The `title` and `title_ja` of the document at `addr`.
     pub fn titles(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> tantivy::Result<Titles> {
-        let at = (searcher.segment_reader(addr.segment_ord).segment_id(), addr.doc_id);
-        if let Some(t) = self.titles.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
-            return Ok(t.clone());
-        }
-        let doc: TantivyDocument = searcher.doc(addr)?;
-        let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-        let titles = (s(self.fields.title), s(self.fields.title_ja));
-        self.titles.lock().unwrap_or_else(|p| p.into_inner()).put(at, titles.clone());
-        Ok(titles)
+        let titles = per_document(&self.titles, searcher, addr, |doc| {
+            let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+            Some((s(self.fields.title), s(self.fields.title_ja)))
+        })?;
+        Ok(titles.unwrap_or_default())
     }
 
     pub fn record_of(&self, doc: &TantivyDocument) -> Option<Record> {
