@@ -51,8 +51,10 @@ pub fn write(ratings: &Ratings, stamp: Stamp, path: &Path) -> std::io::Result<u6
     out.put(MAGIC)?;
     out.put(&VERSION.to_le_bytes())?;
     out.put(&0u32.to_le_bytes())?;
-    let live = rows.log.rating.iter().filter(|&&r| r != super::FREE).count();
-    for n in [stamp.commit, stamp.docs, ratings.aggs.len() as u64, users.len() as u64, live as u64, votes.len() as u64, names.len() as u64] {
+    // The live rows only, grouped by drama: the log opened from the file lies as a recount
+    // reads it, and rows freed since the last start are gone.
+    let order = rows.grouped_rows(ratings.aggs.len());
+    for n in [stamp.commit, stamp.docs, ratings.aggs.len() as u64, users.len() as u64, order.len() as u64, votes.len() as u64, names.len() as u64] {
         out.put(&n.to_le_bytes())?;
     }
     out.put(&names)?;
@@ -60,9 +62,6 @@ pub fn write(ratings: &Ratings, stamp: Stamp, path: &Path) -> std::io::Result<u6
     out.u64s(ratings.aggs.iter().map(|a| a.sum))?;
     out.u32s(ratings.voters.iter().copied())?;
     out.u64s(users.iter().copied())?;
-    // The live rows only, grouped by drama: the log opened from the file lies as a recount
-    // reads it, and rows freed since the last start are gone.
-    let order = rows.grouped_rows(ratings.aggs.len());
     let keys = rows.keys();
     let log = &rows.log;
     out.u64s(order.iter().map(|&r| keys[r as usize]))?;
