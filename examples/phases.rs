@@ -5,7 +5,8 @@
 //! ([`dorama_search::search::phases`]) and of the whole search. `PHASES_FORUM=DRAMA_ID` runs
 //! each query as that drama's forum search instead of the site's. `PHASES_SUGGEST=1` times
 //! each query as type-ahead instead (`suggest_uncached`, ten suggestions): the first call, then
-//! the median and p99 of RUNS more.
+//! the median and p99 of RUNS more. `PHASES_SORT=rating` and `PHASES_FACETS=station,season,year,kind`
+//! refine each search as the API's `sort` and `facets` do.
 
 use dorama_search::engine::{Engine, Options};
 use dorama_search::search::phases::mean_of;
@@ -44,7 +45,16 @@ fn main() -> anyhow::Result<()> {
     println!("{:<24} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}", "query", "total", "analysis", "catalog", "texts", "spelling", "merge", "docs", "snippets", "other");
     for q in &queries {
         let scope = std::env::var("PHASES_FORUM").map_or(Scope::Site(None), Scope::Forum);
-        let req = SearchRequest { q: q.clone(), scope, limit: 20, offset: 0, refine: Default::default() };
+        let mut refine = dorama_search::search::Refine::default();
+        if let Ok(sort) = std::env::var("PHASES_SORT") {
+            refine.sort = dorama_search::search::Sort::parse(&sort).ok_or_else(|| anyhow::anyhow!("PHASES_SORT: unknown sort {sort:?}"))?;
+        }
+        if let Ok(facets) = std::env::var("PHASES_FACETS") {
+            for name in facets.split(',') {
+                refine.facets.push(dorama_search::search::Facet::parse(name).ok_or_else(|| anyhow::anyhow!("PHASES_FACETS: unknown facet {name:?}"))?);
+            }
+        }
+        let req = SearchRequest { q: q.clone(), scope, limit: 20, offset: 0, refine };
         engine.search_uncached(&req)?;
         let (last, p, whole) = mean_of(runs, || engine.search_uncached(&req));
         last?;

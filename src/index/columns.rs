@@ -75,9 +75,18 @@ impl SegmentColumns {
 
     /// The hash of the id of the document's drama ([`crate::rank::ratings::key_hash`]).
     pub fn drama_key(&self, doc: DocId) -> Option<u64> {
-        let col = self.drama_id.as_ref()?;
-        let ord = col.term_ords(doc).next()?;
-        let keys = self.drama_keys.get_or_init(|| {
+        self.drama_keys().get(self.drama_ord(doc)? as usize).copied()
+    }
+
+    /// The ordinal of the document's drama in this segment's `drama_id` column.
+    pub fn drama_ord(&self, doc: DocId) -> Option<u64> {
+        self.drama_id.as_ref()?.term_ords(doc).next()
+    }
+
+    /// The hash of each `drama_id` ordinal's id, by ordinal.
+    pub fn drama_keys(&self) -> &[u64] {
+        self.drama_keys.get_or_init(|| {
+            let Some(col) = self.drama_id.as_ref() else { return Vec::new() };
             let mut id = String::new();
             (0..col.dictionary().num_terms() as u64)
                 .map(|o| {
@@ -88,8 +97,7 @@ impl SegmentColumns {
                     }
                 })
                 .collect()
-        });
-        keys.get(ord as usize).copied()
+        })
     }
 
     /// The document's kind, as an index into [`Kind::ALL`].

@@ -9,8 +9,15 @@
 //! filter that leaves 3 of 100,000 matches still finds those 3.
 
 use crate::catalog::Catalog;
+use crate::index::columns::SegmentColumns;
 use crate::rank::ratings::{key_hash, Ratings};
 use rustc_hash::FxHashMap;
+use std::sync::{Arc, Mutex};
+use tantivy::index::SegmentId;
+use tantivy::DocId;
+
+/// A `drama_id` ordinal with no drama in the facts ([`Facts::segment`]).
+const NO_FACT: u32 = u32::MAX;
 
 /// One drama, as filters, sorts and facets see it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -31,7 +38,20 @@ pub struct Fact {
 /// Every drama's [`Fact`], by the hash of its id.
 #[derive(Debug)]
 pub struct Facts {
-    by_key: FxHashMap<u64, Fact>,
+    facts: Vec<Fact>,
+    /// Index into `facts`, by the hash of the drama's id.
+    by_key: FxHashMap<u64, u32>,
+    /// Each segment's `drama_id` ordinals as indexes into `facts` ([`NO_FACT`]: no such
+    /// drama), made by the first walk over the segment that reads facts. A walk over 300,000
+    /// matches spent a sixth of its time hashing each match's drama into `by_key`; an
+    /// ordinal's index is one read. Facts are rebuilt at each commit, and segments never
+    /// change, so what is kept here holds for as long as these facts do.
+    by_segment: Mutex<FxHashMap<SegmentId, Arc<[u32]>>>,
+    /// The most counted ratings of any drama: no document's `sort=votes` key is above it.
+    most_votes: u32,
+    /// Every drama's id with its counted ratings, most first: the dramas a walk by votes can
+    /// still take its page from, once the page's least is known ([`Facts::with_votes_from`]).
+    by_votes: Vec<(u32, String)>,
     /// Station and season names as first written, numbered by their folded form.
     stations: Names,
     seasons: Names,
@@ -56,14 +76,44 @@ impl Facts {
             let start = d.start.as_deref().and_then(date_number);
             let season_year = d.season.as_deref().and_then(|s| s.split_whitespace().last()?.parse().ok());
             let year = start.map(|s| (s / 10_000) as i32).or(season_year);
-            facts.by_key.insert(key_hash(&d.id), Fact { station, season, year, start, votes: agg.count, sum: agg.sum });
+            let fact = Fact { station, season, year, start, votes: agg.count, sum: agg.sum };
+            match facts.by_key.get(&key_hash(&d.id)) {
+                Some(&i) => facts.facts[i as usize] = fact,
+                None => {
+                    facts.by_key.insert(key_hash(&d.id), facts.facts.len() as u32);
+                    facts.facts.push(fact);
+                }
+            }
+            facts.most_votes = facts.most_votes.max(agg.count);
+            facts.by_votes.push((agg.count, d.id.clone()));
         }
+        facts.by_votes.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         facts.mean = (n > 0).then(|| total as f64 / n as f64);
         facts
     }
 
     pub fn get(&self, drama_key: u64) -> Option<&Fact> {
-        self.by_key.get(&drama_key)
+        self.by_key.get(&drama_key).map(|&i| &self.facts[i as usize])
+    }
+
+    /// The facts of one segment's documents, looked up by their `drama_id` ordinal.
+    pub fn segment(&self, id: SegmentId, cols: &SegmentColumns) -> SegmentFacts<'_> {
+        let mut by_segment = self.by_segment.lock().unwrap_or_else(|p| p.into_inner());
+        let by_ord = by_segment
+            .entry(id)
+            .or_insert_with(|| cols.drama_keys().iter().map(|k| self.by_key.get(k).copied().unwrap_or(NO_FACT)).collect())
+            .clone();
+        SegmentFacts { facts: self, by_ord }
+    }
+
+    /// The most counted ratings of any drama.
+    pub fn most_votes(&self) -> u32 {
+        self.most_votes
+    }
+
+    /// The ids of the dramas with at least `least` counted ratings, most first.
+    pub fn with_votes_from(&self, least: u32) -> impl Iterator<Item = &str> {
+        self.by_votes.iter().take_while(move |(v, _)| *v >= least).map(|(_, id)| id.as_str())
     }
 
     /// The station called `name` (any case), if a drama has it.
@@ -133,10 +183,28 @@ fn season_key(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
+/// [`Facts`] as one segment's documents find them: by their `drama_id` ordinal.
+pub struct SegmentFacts<'a> {
+    facts: &'a Facts,
+    by_ord: Arc<[u32]>,
+}
+
+impl<'a> SegmentFacts<'a> {
+    /// The drama a document is or is about, if the facts hold it.
+    pub fn of(&self, cols: &SegmentColumns, doc: DocId) -> Option<&'a Fact> {
+        let i = *self.by_ord.get(cols.drama_ord(doc)? as usize)?;
+        self.facts.facts.get(i as usize)
+    }
+}
+
 impl Default for Facts {
     fn default() -> Facts {
         Facts {
+            facts: Vec::new(),
             by_key: FxHashMap::default(),
+            by_segment: Mutex::default(),
+            most_votes: 0,
+            by_votes: Vec::new(),
             stations: Names::new(station_key),
             seasons: Names::new(season_key),
             mean: None,

@@ -166,39 +166,82 @@ struct Narrow<'a> {
     sort: Sort,
     facets: &'a [Facet],
     facts: &'a Facts,
+    /// The field a text names its drama by (what `sort=votes` narrows a walk by).
+    drama_id: tantivy::schema::Field,
 }
 
-impl Narrow<'_> {
-    /// The sort key of a document ([`Sort`]): a drama's Top 100 score or a text's rating, a
-    /// date, a drama's counted ratings.
+impl<'n> Narrow<'n> {
+    fn walks_all(&self) -> bool {
+        self.sort != Sort::Relevance || !self.facets.is_empty()
+    }
+
+    /// The walk of one part: `dramas` when the part may keep dramas (whose rating key is a
+    /// score, not a column), `floor` the `k`-th best key found by the parts before it.
+    fn walk<'b>(&'b self, keep: &'b Keep, k: usize, key: &'b PartKey<'b>, floor: Option<f64>) -> topk::Walk<'b> {
+        topk::Walk {
+            cap: TOTAL_CAP,
+            keep,
+            k,
+            facets: (!self.facets.is_empty()).then_some(self.facets),
+            key: (self.sort != Sort::Relevance).then_some(key as &dyn topk::SortKey),
+            floor,
+            facts: Some(self.facts),
+        }
+    }
+}
+
+/// The sort key ([`Sort`]) of the documents of one part of a search.
+struct PartKey<'a> {
+    narrow: &'a Narrow<'a>,
+    /// Whether the part may keep dramas.
+    dramas: bool,
+}
+
+impl topk::SortKey for PartKey<'_> {
+    /// A drama's Top 100 score or a text's rating, a date, a drama's counted ratings.
     fn key(&self, cols: &SegmentColumns, doc: tantivy::DocId, fact: Option<&Fact>) -> Option<f64> {
-        match self.sort {
+        match self.narrow.sort {
             Sort::Relevance => Some(0.0),
             // A drama's Top 100 score is many fans' weighted mean, a text's rating one fan's:
             // two scales, not one. Dramas come first, by score, then texts, by rating
             // (both are at most 10, so the dramas' keys are raised past every rating).
-            Sort::Rating => match cols.kind_index(doc).map(|i| Kind::ALL[i]) {
-                Some(Kind::Drama) => fact.and_then(|f| self.facts.score(f)).map(|s| DRAMAS_BEFORE_TEXTS + s),
-                _ => cols.rating.first(doc).filter(|&r| r > 0).map(|r| r as f64),
+            Sort::Rating => match self.dramas && cols.kind_index(doc).map(|i| Kind::ALL[i]) == Some(Kind::Drama) {
+                true => fact.and_then(|f| self.narrow.facts.score(f)).map(|s| DRAMAS_BEFORE_TEXTS + s),
+                false => cols.rating.first(doc).filter(|&r| r > 0).map(|r| r as f64),
             },
             Sort::Newest => cols.date.first(doc).filter(|&d| d > 0).map(|d| d as f64),
             Sort::Votes => fact.map(|f| f.votes as f64),
         }
     }
 
-    fn walks_all(&self) -> bool {
-        self.sort != Sort::Relevance || !self.facets.is_empty()
+    fn reads_fact(&self) -> bool {
+        match self.narrow.sort {
+            Sort::Relevance | Sort::Newest => false,
+            Sort::Rating => self.dramas,
+            Sort::Votes => true,
+        }
     }
 
-    fn walk<'b>(&'b self, keep: &'b Keep, k: usize, key: &'b (dyn Fn(&SegmentColumns, tantivy::DocId, Option<&Fact>) -> Option<f64> + Sync)) -> topk::Walk<'b> {
-        topk::Walk {
-            cap: TOTAL_CAP,
-            keep,
-            k,
-            facets: (!self.facets.is_empty()).then_some(self.facets),
-            key: (self.sort != Sort::Relevance).then_some(key),
-            facts: Some(self.facts),
+    fn bound(&self, cols: &SegmentColumns) -> Option<f64> {
+        match self.narrow.sort {
+            Sort::Relevance => None,
+            Sort::Rating => (!self.dramas).then(|| cols.rating.max_value() as f64),
+            Sort::Newest => Some(cols.date.max_value() as f64),
+            Sort::Votes => Some(self.narrow.facts.most_votes() as f64),
         }
+    }
+
+    /// Under `sort=votes`, the dramas with at least `least` counted ratings: past the count,
+    /// a page of the most rated dramas' texts is theirs alone. Not where so many dramas
+    /// qualify that the term set would cost more than the walk it saves.
+    fn narrowed(&self, least: f64) -> Option<Box<dyn Query>> {
+        const MOST_DRAMAS: usize = 1_000;
+        if self.narrow.sort != Sort::Votes || self.dramas || !least.is_finite() || least < 1.0 {
+            return None;
+        }
+        let field = self.narrow.drama_id;
+        let ids: Vec<Term> = self.narrow.facts.with_votes_from(least.ceil() as u32).take(MOST_DRAMAS + 1).map(|id| Term::from_field_text(field, id)).collect();
+        (ids.len() <= MOST_DRAMAS).then(|| Box::new(tantivy::query::TermSetQuery::new(ids)) as Box<dyn Query>)
     }
 }
 
@@ -232,13 +275,13 @@ fn evaluate(
 ) -> tantivy::Result<(Found, Vec<Box<dyn Query>>)> {
     let mut found = Found { top: Vec::new(), catalog: Counts::default(), text: Counts::default(), facets: FacetCounts::new(narrow.facets.to_vec()) };
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
-    let key = |cols: &SegmentColumns, doc, fact: Option<&Fact>| narrow.key(cols, doc, fact);
     if let Some(keep) = &parts.catalog {
         let _in = phases::enter(Phase::Catalogue);
         let q = query::catalog(f, searcher, &tw.words, all, &tw.keys, features);
         let w = topk::weight(searcher, q.as_ref())?;
         if narrow.walks_all() {
-            let (counts, top, facets) = topk::walk(searcher, columns, w.as_ref(), &narrow.walk(keep, k, &key))?;
+            let key = PartKey { narrow, dramas: true };
+            let (counts, top, facets) = topk::walk(searcher, columns, w.as_ref(), &narrow.walk(keep, k, &key, None))?;
             found.catalog = counts;
             found.top.extend(top);
             found.facets.merge(&facets);
@@ -263,7 +306,11 @@ fn evaluate(
         let union_weight = topk::weight(searcher, union.as_ref())?;
         let sorted = narrow.sort != Sort::Relevance;
         if narrow.walks_all() {
-            let (counts, top, facets) = topk::walk(searcher, columns, union_weight.as_ref(), &narrow.walk(keep, if sorted { k } else { 0 }, &key))?;
+            // Texts rank below the dramas' page when the dramas found fill it with higher keys
+            // (under `sort=rating` a drama's key is raised past every rating).
+            let floor = (sorted && found.top.len() >= k).then(|| found.top[k - 1].key);
+            let key = PartKey { narrow, dramas: false };
+            let (counts, top, facets) = topk::walk(searcher, columns, union_weight.as_ref(), &narrow.walk(keep, if sorted { k } else { 0 }, &key, floor))?;
             found.text = counts;
             found.top.extend(top);
             found.facets.merge(&facets);
@@ -460,7 +507,7 @@ fn search_inner(
     // `limit == 0` is a request for the totals and facets alone: everything runs but the page.
     let facts = if req.refine == Refine::default() { Arc::new(Facts::default()) } else { dramas.facts().unwrap_or_default() };
     let filter = (!req.refine.filters.is_empty()).then(|| Arc::new(DramaFilter::new(&req.refine.filters, facts.clone())));
-    let narrow = Narrow { sort: req.refine.sort, facets: &req.refine.facets, facts: &facts };
+    let narrow = Narrow { sort: req.refine.sort, facets: &req.refine.facets, facts: &facts, drama_id: store.fields().drama_id };
     let searcher = store.searcher();
     let f = store.fields();
     let tw = phases::record(Phase::Analysis, || text_words(store, &searcher, req, features));
@@ -490,9 +537,9 @@ fn search_inner(
         let snippets = KindSnippets::new(&searcher, &BooleanQuery::new(Vec::new()), f, &[]);
         if narrow.walks_all() {
             // Every text scores alike here: a sort key orders them, ties newest first.
-            let key = |cols: &SegmentColumns, doc, fact: Option<&Fact>| narrow.key(cols, doc, fact);
+            let key = PartKey { narrow: &narrow, dramas: false };
             let k = req.offset + req.limit;
-            let (counts, top, facets) = phases::record(Phase::Texts, || topk::walk(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), &narrow.walk(&keep, k, &key)))?;
+            let (counts, top, facets) = phases::record(Phase::Texts, || topk::walk(&searcher, &columns, topk::weight(&searcher, &forum)?.as_ref(), &narrow.walk(&keep, k, &key, None)))?;
             let page = top.into_iter().skip(req.offset).take(req.limit).map(|c| (c.score, c.addr));
             let hits = hits_of(store, &searcher, page, &snippets, true)?;
             return Ok((results_of(&Counts::default(), &counts, hits, facet_values(&narrow, &facets)), Typed::Yes));

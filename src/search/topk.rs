@@ -23,10 +23,11 @@ use crate::record::Kind;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use crate::index::columns::SegmentColumns;
-use super::facts::{Fact, Facts};
+use super::facts::{Fact, Facts, SegmentFacts};
 use super::filter::{DramaFilter, Facet, FacetCounts};
 use std::sync::Arc;
 use tantivy::query::{EnableScoring, Query, Weight};
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED};
 
 /// Matches are counted exactly up to this many; past it `total` is this, marked as a lower
@@ -139,7 +140,7 @@ impl Keep {
         self
     }
 
-    fn for_segment<'a>(&'a self, cols: &'a SegmentColumns) -> SegmentKeep<'a> {
+    fn for_segment<'a>(&'a self, id: SegmentId, cols: &'a SegmentColumns) -> SegmentKeep<'a> {
         let kinds = match &self.kinds {
             None => KindKeep::All,
             Some(kinds) => {
@@ -153,7 +154,8 @@ impl Keep {
                 }
             }
         };
-        SegmentKeep { kinds, dramas: self.dramas.as_deref(), cols }
+        let facts = self.dramas.as_deref().map(|d| d.facts.segment(id, cols));
+        SegmentKeep { kinds, dramas: self.dramas.as_deref(), facts, cols }
     }
 }
 
@@ -161,6 +163,8 @@ impl Keep {
 struct SegmentKeep<'a> {
     kinds: KindKeep,
     dramas: Option<&'a DramaFilter>,
+    /// The filter's facts, by this segment's drama ordinals.
+    facts: Option<SegmentFacts<'a>>,
     cols: &'a SegmentColumns,
 }
 
@@ -188,8 +192,8 @@ impl SegmentKeep<'_> {
 
     /// The filter clauses the document's drama fails (0 without a filter), and its drama.
     fn failed(&self, doc: DocId) -> (u8, Option<&Fact>) {
-        let Some(filter) = self.dramas else { return (0, None) };
-        let fact = self.cols.drama_key(doc).and_then(|k| filter.facts.get(k));
+        let (Some(filter), Some(facts)) = (self.dramas, &self.facts) else { return (0, None) };
+        let fact = facts.of(self.cols, doc);
         (filter.failed(fact), fact)
     }
 
@@ -208,7 +212,7 @@ pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn We
     let mut threshold = Score::MIN;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let cols = &columns[ord];
-        let filter = keep.for_segment(cols);
+        let filter = keep.for_segment(seg.segment_id(), cols);
         if filter.nothing() {
             continue;
         }
@@ -260,6 +264,11 @@ impl Best {
         self.heap.len() < self.k || self.heap.peek().is_some_and(|w| key.total_cmp(&w.0).is_ge())
     }
 
+    /// The k-th best key, once `k` candidates are kept.
+    fn worst_key_when_full(&self) -> Option<f64> {
+        (self.heap.len() == self.k).then(|| self.heap.peek().map(|w| w.0)).flatten()
+    }
+
     /// The k-th best score, once `k` candidates are kept.
     fn worst_when_full(&self) -> Option<Score> {
         (self.heap.len() == self.k).then(|| self.heap.peek().map(|w| w.1)).flatten()
@@ -282,20 +291,33 @@ pub fn weight(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Box<dyn
 /// Live matches of `weight` that `keep` keeps, per kind, counted up to `cap` in all (the walk
 /// only advances; no document's score is computed).
 pub fn count(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep) -> tantivy::Result<Counts> {
-    Ok(walk(searcher, columns, weight, &Walk { cap, keep, k: 0, facets: None, key: None, facts: None })?.0)
+    Ok(walk(searcher, columns, weight, &Walk { cap, keep, k: 0, facets: None, key: None, floor: None, facts: None })?.0)
 }
 
 /// Counts (as [`count`]) and the best `k` (as [`top`]) in one walk that scores every match:
 /// for a set known to be small (dramas and people), where one walk costs less than building
 /// every scorer twice.
 pub fn count_and_top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
-    let (counts, top, _) = walk(searcher, columns, weight, &Walk { cap, keep, k, facets: None, key: None, facts: None })?;
+    let (counts, top, _) = walk(searcher, columns, weight, &Walk { cap, keep, k, facets: None, key: None, floor: None, facts: None })?;
     Ok((counts, top))
 }
 
-/// A sort key of a document: of a segment's columns, the document, and its drama's facts.
-/// None sorts last.
-pub type SortKey<'a> = &'a (dyn Fn(&SegmentColumns, DocId, Option<&Fact>) -> Option<f64> + Sync);
+/// How a walk orders its matches when it orders them by a key, not by relevance.
+pub trait SortKey: Sync {
+    /// A document's key, of its segment's columns and its drama's facts; None sorts last.
+    fn key(&self, cols: &SegmentColumns, doc: DocId, fact: Option<&Fact>) -> Option<f64>;
+    /// Whether [`SortKey::key`] reads the fact, for the documents this walk keeps. A key that
+    /// does not is read first, and a match it ranks below the page is passed over before
+    /// anything else of it (liveness, kind, drama) is read.
+    fn reads_fact(&self) -> bool;
+    /// A key no document this walk keeps in the segment is above (None: not known). A
+    /// segment whose bound is below the page is not walked at all, once counting is done.
+    fn bound(&self, cols: &SegmentColumns) -> Option<f64>;
+    /// A query that every document with a key of at least `least` matches, when one is known
+    /// and narrows the walk: past the count, the walk leaps along it instead of visiting
+    /// every match.
+    fn narrowed(&self, least: f64) -> Option<Box<dyn Query>>;
+}
 
 /// What one walk over every match does besides counting up to `cap`: keep the best `k`
 /// (by `key` when given, else by score), and count facets.
@@ -304,43 +326,94 @@ pub struct Walk<'a> {
     pub keep: &'a Keep,
     pub k: usize,
     pub facets: Option<&'a [Facet]>,
-    pub key: Option<SortKey<'a>>,
+    pub key: Option<&'a dyn SortKey>,
+    /// The `k`-th best key other parts of the search found already: a match with a lower key
+    /// cannot make the page, whatever this walk finds.
+    pub floor: Option<f64>,
     /// Where facets and sort keys read a document's drama.
     pub facts: Option<&'a Facts>,
 }
 
 /// Walks every live match of `weight`: counts (up to the cap), the best `k` and, when asked,
 /// facet counts. A facet counts the documents that fail no filter clause but its own
-/// ([`super::filter`]), so the walk visits those too, counting them nowhere else. With a sort
-/// key, the candidates carry it, and their score is boosted by their drama's popularity
-/// already (ties of the key fall back to relevance).
+/// ([`super::filter`]), so the walk visits those too, counting them nowhere else. Facets stop
+/// where the count stops. With a sort key, the candidates carry it, and their score is
+/// boosted by their drama's popularity already (ties of the key fall back to relevance).
+///
+/// Past the cap a walk by a key is a top-k by that key: the least key that can still make
+/// the page (the worst kept once `k` are, or the floor) passes over every segment whose
+/// [`SortKey::bound`] is below it, and every match whose key, read from columns alone, is.
+/// Where the key has a [`SortKey::narrowed`] query (the dramas with enough counted ratings,
+/// under `sort=votes`), the rest of the walk leaps along the matches of both. Under
+/// `sort=rating` the reviews of a common word are mostly below a page of tens; and where the
+/// dramas found already fill the page, no text is ranked at all.
 pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, w: &Walk) -> tantivy::Result<(Counts, Vec<Candidate>, FacetCounts)> {
     let mut counts = Counts::default();
     let mut best = Best::new(w.k);
     let mut facets = FacetCounts::new(w.facets.map(<[Facet]>::to_vec).unwrap_or_default());
     let faceting = w.facets.is_some_and(|f| !f.is_empty());
+    let floor = w.floor.unwrap_or(f64::NEG_INFINITY);
+    // The least key a match needs to be ranked, past the count.
+    let least = |best: &Best| best.worst_key_when_full().map_or(floor, |k| k.max(floor));
+    let column_key = w.key.filter(|k| !k.reads_fact());
+    // The narrowing query's weight, made once the count is done and `k` are kept.
+    let mut narrowing: Option<Box<dyn Weight>> = None;
+    let mut narrowing_tried = false;
     'segments: for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let cols = &columns[ord];
-        let filter = w.keep.for_segment(cols);
+        let filter = w.keep.for_segment(seg.segment_id(), cols);
         if filter.nothing() {
             continue;
         }
-        let alive = seg.alive_bitset();
         let ranks = w.k > 0;
+        if let (true, true, Some(bound)) = (counts.capped, ranks, w.key.and_then(|k| k.bound(cols))) {
+            if bound < least(&best) {
+                continue;
+            }
+        }
+        let facts = (faceting || w.key.is_some()).then(|| w.facts.map(|f| f.segment(seg.segment_id(), cols))).flatten();
+        let alive = seg.alive_bitset();
         let mut scorer = weight.scorer(seg, 1.0)?;
         let mut doc = scorer.doc();
         let mut seen = 0u32;
+        let mut narrow = narrowing.as_ref().map(|n| n.scorer(seg, 1.0)).transpose()?;
         while doc != TERMINATED {
             if seen % super::deadline::EVERY == 0 && super::deadline::passed() {
                 break 'segments;
             }
             seen = seen.wrapping_add(1);
+            if !narrowing_tried && counts.capped && ranks && best.worst_key_when_full().is_some() {
+                narrowing_tried = true;
+                if let Some(q) = w.key.and_then(|k| k.narrowed(least(&best))) {
+                    let n = q.weight(EnableScoring::disabled_from_searcher(searcher))?;
+                    narrow = Some(n.scorer(seg, 1.0)?);
+                    narrowing = Some(n);
+                }
+            }
+            if let Some(n) = narrow.as_mut() {
+                // Leap to the next document both match.
+                let next = if n.doc() < doc { n.seek(doc) } else { n.doc() };
+                if next == TERMINATED {
+                    continue 'segments;
+                }
+                if next > doc {
+                    doc = scorer.seek(next);
+                    continue;
+                }
+            }
+            if let (true, Some(order)) = (counts.capped, column_key) {
+                if order.key(cols, doc, None).unwrap_or(f64::NEG_INFINITY) < least(&best) {
+                    doc = scorer.advance();
+                    continue;
+                }
+            }
             if alive.is_none_or(|a| a.is_alive(doc)) && filter.kind_kept(doc) {
-                let (failed, fact) = if faceting || w.key.is_some() {
-                    let fact = cols.drama_key(doc).and_then(|k| w.facts.and_then(|f| f.get(k)));
-                    (filter.dramas.map_or(0, |f| f.failed(fact)), fact)
-                } else {
-                    (filter.failed(doc).0, None)
+                let (failed, fact) = match &facts {
+                    Some(facts) => {
+                        let fact = facts.of(cols, doc);
+                        (filter.dramas.map_or(0, |f| f.failed(fact)), fact)
+                    }
+                    None => (filter.failed(doc).0, None),
                 };
                 if faceting && !counts.capped {
                     facets.add(cols.kind_index(doc), fact, failed);
@@ -363,9 +436,9 @@ pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn W
                         let at = DocAddress::new(ord as u32, doc);
                         match w.key {
                             None => best.push(0.0, scorer.score(), tie(), at),
-                            Some(key) => {
-                                let key = key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY);
-                                if best.admits(key) {
+                            Some(order) => {
+                                let key = order.key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY);
+                                if key >= floor && best.admits(key) {
                                     let boost = fact.map_or(1.0, |f| super::popularity_boost(f.votes));
                                     best.push(key, scorer.score() * boost, tie(), at)
                                 }
