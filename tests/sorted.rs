@@ -30,16 +30,17 @@ fn rating_of(i: usize) -> u8 {
     1 + (i * 7 % 10) as u8
 }
 
-/// A date as `YYYY-MM-DD`, and as the `YYYYMMDD` the search orders by; dates repeat.
+/// A date as `YYYY-MM-DD`, and as the `YYYYMMDD` the search orders by; each is the date of
+/// many reviews, so that the page's least date is shared by reviews on both sides of its edge.
 fn date_of(i: usize) -> (String, u64) {
-    let x = i * 7919 % 6720;
+    let x = i * 7919 % 720;
     let (y, m, d) = (2000 + x % 20, 1 + x / 20 % 12, 1 + x / 240 % 28);
     (format!("{y:04}-{m:02}-{d:02}"), (y * 10_000 + m * 100 + d) as u64)
 }
 
 /// Dramas whose titles hold the query word when `titled`, and `REVIEWS` reviews of one word,
 /// each by its own author, in four commits (four segments at least).
-fn corpus(titled: bool) -> (tempfile::TempDir, Engine) {
+fn corpus(titled: bool, date_of: fn(usize) -> (String, u64)) -> (tempfile::TempDir, Engine) {
     let (dir, engine) = common::empty_engine();
     let dramas: Vec<String> = (0..DRAMAS)
         .map(|d| {
@@ -72,7 +73,7 @@ fn votes(engine: &Engine) -> HashMap<String, u32> {
 }
 
 /// Every review ordered by `sort`: key, then boost (equal words: equal scores), then newest.
-fn expected_reviews(engine: &Engine, sort: Sort) -> Vec<String> {
+fn expected_reviews(engine: &Engine, sort: Sort, date_of: fn(usize) -> (String, u64)) -> Vec<String> {
     let votes = votes(engine);
     let mut rows: Vec<(u64, f32, usize)> = (0..REVIEWS)
         .map(|i| {
@@ -102,9 +103,9 @@ fn page(engine: &Engine, scope: Scope, sort: Sort, limit: usize, offset: usize, 
 
 #[test]
 fn a_sorted_search_of_more_matches_than_the_cap_pages_as_a_sort_of_every_match() {
-    let (_dir, engine) = corpus(false);
+    let (_dir, engine) = corpus(false, date_of);
     for sort in [Sort::Rating, Sort::Newest, Sort::Votes] {
-        let want = expected_reviews(&engine, sort);
+        let want = expected_reviews(&engine, sort, date_of);
         for scope in [Scope::Site(None), Scope::Site(Some(Kind::Review))] {
             for (limit, offset) in [(20, 0), (10, 100), (5, 997)] {
                 for facets in [false, true] {
@@ -119,10 +120,10 @@ fn a_sorted_search_of_more_matches_than_the_cap_pages_as_a_sort_of_every_match()
 
 #[test]
 fn dramas_that_fill_the_page_by_rating_come_before_every_review_and_the_reviews_follow_in_order() {
-    let (_dir, engine) = corpus(true);
+    let (_dir, engine) = corpus(true, date_of);
     // Dramas by their Top 100 score, highest first: the all-time list is that order.
     let dramas: Vec<String> = engine.top100_uncached(&TopScope::All).entries.iter().map(|e| format!("drama:{}", e.id)).collect();
-    let reviews = expected_reviews(&engine, Sort::Rating);
+    let reviews = expected_reviews(&engine, Sort::Rating, date_of);
     let want: Vec<String> = dramas.iter().chain(&reviews).cloned().collect();
     // A first page the rated dramas fill (they are more than the page and its reranking
     // margin), one that ends in them (where the dramas found, rated or not, fill the margin,
@@ -131,4 +132,25 @@ fn dramas_that_fill_the_page_by_rating_come_before_every_review_and_the_reviews_
         let (got, _, _) = page(&engine, Scope::Site(None), Sort::Rating, limit, offset, false);
         assert_eq!(got, want[offset..offset + limit], "limit {limit} offset {offset}");
     }
+}
+
+/// One review in a hundred dated 2010, the rest 2000-01-01: once the count stops, the page's
+/// least date is 2000-01-01, and the reviews after the count, all of that date, outrank the
+/// ones kept before it (newer, of more rated dramas).
+fn few_new_dates(i: usize) -> (String, u64) {
+    if i % 100 == 0 && i < TOTAL_CAP {
+        ("2010-06-01".into(), 20100601)
+    } else {
+        ("2000-01-01".into(), 20000101)
+    }
+}
+
+#[test]
+fn matches_after_the_count_that_tie_the_least_key_of_the_page_still_take_their_place() {
+    let (_dir, engine) = corpus(false, few_new_dates);
+    let want = expected_reviews(&engine, Sort::Newest, few_new_dates);
+    // The page that turns from 2010 to 2000-01-01, as the walk keeps it when the count stops.
+    let (got, _, _) = page(&engine, Scope::Site(Some(Kind::Review)), Sort::Newest, 10, 95, false);
+    assert_eq!(got, want[95..105]);
+    assert!(got[5..].iter().all(|id| id["review:r".len()..].parse::<usize>().unwrap() >= TOTAL_CAP), "the reviews after the count outrank those before it: {got:?}");
 }

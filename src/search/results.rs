@@ -168,6 +168,9 @@ struct Narrow<'a> {
     facts: &'a Facts,
     /// The field a text names its drama by (what `sort=votes` narrows a walk by).
     drama_id: tantivy::schema::Field,
+    /// The `date` field, where the index's schema indexes it (what `sort=newest` narrows a
+    /// walk by); an index made before it was indexed sorts by reading every match's date.
+    date: Option<tantivy::schema::Field>,
 }
 
 impl<'n> Narrow<'n> {
@@ -232,16 +235,27 @@ impl topk::SortKey for PartKey<'_> {
     }
 
     /// Under `sort=votes`, the dramas with at least `least` counted ratings: past the count,
-    /// a page of the most rated dramas' texts is theirs alone. Not where so many dramas
-    /// qualify that the term set would cost more than the walk it saves.
+    /// a page of the most rated dramas' texts is theirs alone (not where so many dramas
+    /// qualify that the term set would cost more than the walk it saves). Under
+    /// `sort=newest`, the dates from `least` on: the newest of ten thousand matches are the
+    /// last few days' texts.
     fn narrowed(&self, least: f64) -> Option<Box<dyn Query>> {
         const MOST_DRAMAS: usize = 1_000;
-        if self.narrow.sort != Sort::Votes || self.dramas || !least.is_finite() || least < 1.0 {
+        if self.dramas || !least.is_finite() || least < 1.0 {
             return None;
         }
-        let field = self.narrow.drama_id;
-        let ids: Vec<Term> = self.narrow.facts.with_votes_from(least.ceil() as u32).take(MOST_DRAMAS + 1).map(|id| Term::from_field_text(field, id)).collect();
-        (ids.len() <= MOST_DRAMAS).then(|| Box::new(tantivy::query::TermSetQuery::new(ids)) as Box<dyn Query>)
+        match self.narrow.sort {
+            Sort::Votes => {
+                let field = self.narrow.drama_id;
+                let ids: Vec<Term> = self.narrow.facts.with_votes_from(least.ceil() as u32).take(MOST_DRAMAS + 1).map(|id| Term::from_field_text(field, id)).collect();
+                (ids.len() <= MOST_DRAMAS).then(|| Box::new(tantivy::query::TermSetQuery::new(ids)) as Box<dyn Query>)
+            }
+            Sort::Newest => {
+                let from = Term::from_field_u64(self.narrow.date?, least.ceil() as u64);
+                Some(Box::new(tantivy::query::InvertedIndexRangeQuery::new(std::ops::Bound::Included(from), std::ops::Bound::Unbounded)))
+            }
+            Sort::Relevance | Sort::Rating => None,
+        }
     }
 }
 
@@ -507,9 +521,10 @@ fn search_inner(
     // `limit == 0` is a request for the totals and facets alone: everything runs but the page.
     let facts = if req.refine == Refine::default() { Arc::new(Facts::default()) } else { dramas.facts().unwrap_or_default() };
     let filter = (!req.refine.filters.is_empty()).then(|| Arc::new(DramaFilter::new(&req.refine.filters, facts.clone())));
-    let narrow = Narrow { sort: req.refine.sort, facets: &req.refine.facets, facts: &facts, drama_id: store.fields().drama_id };
     let searcher = store.searcher();
     let f = store.fields();
+    let date = Some(f.date).filter(|&d| searcher.schema().get_field_entry(d).is_indexed());
+    let narrow = Narrow { sort: req.refine.sort, facets: &req.refine.facets, facts: &facts, drama_id: f.drama_id, date };
     let tw = phases::record(Phase::Analysis, || text_words(store, &searcher, req, features));
     let forum = matches!(req.scope, Scope::Forum(_));
     if tw.words.is_empty() {
