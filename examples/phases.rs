@@ -50,7 +50,7 @@ fn main() -> anyhow::Result<()> {
             refine.sort = dorama_search::search::Sort::parse(&sort).ok_or_else(|| anyhow::anyhow!("PHASES_SORT: unknown sort {sort:?}"))?;
         }
         if let Ok(facets) = std::env::var("PHASES_FACETS") {
-            for name in facets.split(',') {
+            for name in facets.split(',').filter(|n| !n.is_empty()) {
                 refine.facets.push(dorama_search::search::Facet::parse(name).ok_or_else(|| anyhow::anyhow!("PHASES_FACETS: unknown facet {name:?}"))?);
             }
         }
