@@ -19,7 +19,7 @@ const REVIEWS: usize = TOTAL_CAP + 2_000;
 /// ratings to be listed in the Top 100); the others go more to later dramas, so the dramas'
 /// counted ratings differ.
 fn drama_of(i: usize) -> usize {
-    if i % 8 == 0 {
+    if i.is_multiple_of(8) {
         i / 8 % DRAMAS
     } else {
         ((DRAMAS as f64) * (i as f64 / REVIEWS as f64).sqrt()) as usize
@@ -138,7 +138,7 @@ fn dramas_that_fill_the_page_by_rating_come_before_every_review_and_the_reviews_
 /// least date is 2000-01-01, and the reviews after the count, all of that date, outrank the
 /// ones kept before it (newer, of more rated dramas).
 fn few_new_dates(i: usize) -> (String, u64) {
-    if i % 100 == 0 && i < TOTAL_CAP {
+    if i.is_multiple_of(100) && i < TOTAL_CAP {
         ("2010-06-01".into(), 20100601)
     } else {
         ("2000-01-01".into(), 20000101)

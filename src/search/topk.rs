@@ -343,8 +343,9 @@ pub struct Walk<'a> {
 /// Past the cap a walk by a key is a top-k by that key: the least key that can still make
 /// the page (the worst kept once `k` are, or the floor) passes over every segment whose
 /// [`SortKey::bound`] is below it, and every match whose key, read from columns alone, is.
-/// Where the key has a [`SortKey::narrowed`] query (the dramas with enough counted ratings,
-/// under `sort=votes`), the rest of the walk leaps along the matches of both. Under
+/// Where the key has a [`SortKey::narrowed`] query (the dramas with enough counted ratings
+/// under `sort=votes`, the dates from the least on under `sort=newest`), the rest of the walk
+/// leaps along the matches of both. Under
 /// `sort=rating` the reviews of a common word are mostly below a page of tens; and where the
 /// dramas found already fill the page, no text is ranked at all.
 pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, w: &Walk) -> tantivy::Result<(Counts, Vec<Candidate>, FacetCounts)> {
