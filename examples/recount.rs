@@ -3,7 +3,8 @@
 //! --release --example recount -- [N] [RUNS]` (default 10,000,000 ratings, 5 runs). The rows
 //! are the generated corpus's shape at N (N/500 dramas, N/20 users, dramas drawn with a skew,
 //! a few users rating a drama twice), loaded the way a start-up loads them ([`Bulk`]); prints
-//! the load's seconds and each recount's, and the median.
+//! the load's seconds, the tables' bytes on the heap ([`dorama_search::rank::Ratings::heap_bytes`]),
+//! each recount's seconds, and the median.
 
 use dorama_search::corpus::{counts, Rng, RATINGS};
 use dorama_search::rank::ratings::{key_hash_bytes, Bulk};
@@ -27,6 +28,8 @@ fn main() {
     }
     let ratings = bulk.finish();
     println!("{n} ratings, {} dramas, {} users: loaded in {:.2} s", c.dramas, c.users, started.elapsed().as_secs_f64());
+    let bytes = ratings.heap_bytes();
+    println!("rating tables on the heap: {:.1} MB, {:.1} bytes a rating", bytes as f64 / 1e6, bytes as f64 / n as f64);
     let mut took: Vec<f64> = (0..runs)
         .map(|_| {
             let started = std::time::Instant::now();

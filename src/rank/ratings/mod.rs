@@ -150,17 +150,42 @@ fn drama_starts(drama: &[u32], rating: &[u8], dramas: usize) -> Vec<u32> {
     start
 }
 
-/// Record key hash → row, in 256 tables by the key's top byte. A bulk load sorts the keys by
-/// table first and fills one table at a time while it fits in cache: filling one table of ten
-/// million entries took a cache miss (and at first a page fault) per insert.
+/// Record key hash → row, in 256 shards by the key's top byte. Each shard holds the keys it
+/// was built with as a sorted array beside their rows (12 bytes a key), and the keys added
+/// since in a small hash table. A hash table of every key cost 28 bytes a rating (16-byte
+/// entries, a control byte, and a capacity rounded up to a power of two), the largest of the
+/// rating tables; a lookup in a sorted shard is a binary search of some 16 steps at ten
+/// million ratings, paid by a write, not by a search. The arrays are built again when the
+/// ratings are (at start-up, after a bulk index).
 #[derive(Debug, Clone)]
 struct KeyTable {
-    shards: Vec<FxHashMap<u64, u32>>,
+    shards: Vec<KeyShard>,
+    /// Keys with a row: the live ones of the sorted arrays and every one added since.
+    live: usize,
 }
+
+#[derive(Debug, Clone, Default)]
+struct KeyShard {
+    /// Sorted, distinct.
+    keys: Vec<u64>,
+    /// By `keys`' index; [`NO_ROW`] once removed.
+    rows: Vec<u32>,
+    /// Keys added since the arrays were built.
+    added: FxHashMap<u64, u32>,
+}
+
+/// A key of the sorted arrays that has been removed.
+const NO_ROW: u32 = u32::MAX;
 
 impl Default for KeyTable {
     fn default() -> Self {
-        KeyTable { shards: vec![FxHashMap::default(); 256] }
+        KeyTable { shards: vec![KeyShard::default(); 256], live: 0 }
+    }
+}
+
+impl KeyShard {
+    fn find(&self, key: u64) -> Option<usize> {
+        self.keys.binary_search(&key).ok()
     }
 }
 
@@ -187,37 +212,73 @@ impl KeyTable {
         }
         let mut table = KeyTable::default();
         for (i, shard) in table.shards.iter_mut().enumerate() {
-            let part = &sorted[start[i]..start[i + 1]];
-            shard.reserve(part.len());
-            for &(k, row) in part {
-                if shard.insert(k, row).is_some() {
-                    return None;
-                }
+            let part = &mut sorted[start[i]..start[i + 1]];
+            part.sort_unstable_by_key(|&(k, _)| k);
+            if part.windows(2).any(|w| w[0].0 == w[1].0) {
+                return None;
             }
+            shard.keys = part.iter().map(|&(k, _)| k).collect();
+            shard.rows = part.iter().map(|&(_, row)| row).collect();
         }
+        table.live = keys.len();
         Some(table)
     }
 
     fn reserve(&mut self, n: usize) {
         for s in &mut self.shards {
-            s.reserve(n / 256);
+            s.added.reserve(n / 256);
         }
     }
 
     fn get(&self, key: u64) -> Option<u32> {
-        self.shards[Self::shard(key)].get(&key).copied()
+        let shard = &self.shards[Self::shard(key)];
+        match shard.find(key) {
+            Some(i) => Some(shard.rows[i]).filter(|&r| r != NO_ROW),
+            None => shard.added.get(&key).copied(),
+        }
     }
 
     fn insert(&mut self, key: u64, row: u32) {
-        self.shards[Self::shard(key)].insert(key, row);
+        let shard = &mut self.shards[Self::shard(key)];
+        let added = match shard.find(key) {
+            Some(i) => std::mem::replace(&mut shard.rows[i], row) == NO_ROW,
+            None => shard.added.insert(key, row).is_none(),
+        };
+        self.live += usize::from(added);
     }
 
     fn remove(&mut self, key: u64) -> Option<u32> {
-        self.shards[Self::shard(key)].remove(&key)
+        let shard = &mut self.shards[Self::shard(key)];
+        let row = match shard.find(key) {
+            Some(i) => Some(std::mem::replace(&mut shard.rows[i], NO_ROW)).filter(|&r| r != NO_ROW),
+            None => shard.added.remove(&key),
+        };
+        self.live -= usize::from(row.is_some());
+        row
     }
 
     fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.len()).sum()
+        self.live
+    }
+
+    /// Every key with its row.
+    fn each(&self, mut f: impl FnMut(u64, u32)) {
+        for shard in &self.shards {
+            for (&k, &row) in shard.keys.iter().zip(&shard.rows).filter(|(_, &r)| r != NO_ROW) {
+                f(k, row);
+            }
+            for (&k, &row) in &shard.added {
+                f(k, row);
+            }
+        }
+    }
+
+    /// The bytes it holds on the heap.
+    fn heap_bytes(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.keys.capacity() * 8 + s.rows.capacity() * 4 + s.added.capacity() * (std::mem::size_of::<(u64, u32)>() + 1))
+            .sum()
     }
 }
 
@@ -609,11 +670,7 @@ impl Rows {
     /// stores so that the table can be built again.
     fn keys(&self) -> Vec<u64> {
         let mut keys = vec![0u64; self.log.len()];
-        for shard in &self.by_key.shards {
-            for (&k, &row) in shard {
-                keys[row as usize] = k;
-            }
-        }
+        self.by_key.each(|k, row| keys[row as usize] = k);
         keys
     }
 }
@@ -911,7 +968,7 @@ impl Ratings {
         let shadowed: usize = map(&rows.shadowed) + rows.shadowed.values().map(vec).sum::<usize>();
         log + map(&rows.users)
             + vec(&rows.free)
-            + rows.by_key.shards.iter().map(map).sum::<usize>()
+            + rows.by_key.heap_bytes()
             + vec(&rows.winner)
             + rows.winner.iter().map(map).sum::<usize>()
             + shadowed
@@ -936,6 +993,42 @@ impl Ratings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_table_answers_as_a_map_of_every_key_through_removals_and_additions() {
+        // Keys in a few shards (the top byte), several to a shard.
+        let key = |i: u64| (i % 3) << 56 | (i * 7919 + 1);
+        let built: Vec<u64> = (0..40).map(key).collect();
+        let mut table = KeyTable::build(&built).expect("distinct keys");
+        let mut map: std::collections::HashMap<u64, u32> = built.iter().enumerate().map(|(row, &k)| (k, row as u32)).collect();
+        let mut check = |table: &KeyTable, map: &std::collections::HashMap<u64, u32>| {
+            for i in 0..80 {
+                assert_eq!(table.get(key(i)), map.get(&key(i)).copied(), "key {i}");
+            }
+            assert_eq!(table.len(), map.len());
+            let mut each = Vec::new();
+            table.each(|k, row| each.push((k, row)));
+            each.sort_unstable();
+            let mut want: Vec<(u64, u32)> = map.iter().map(|(&k, &r)| (k, r)).collect();
+            want.sort_unstable();
+            assert_eq!(each, want);
+        };
+        check(&table, &map);
+        // Removed, removed again, given back a row; keys never built, added and removed.
+        for (i, row) in [(3, 100), (45, 101), (7, 102), (60, 103)] {
+            assert_eq!(table.remove(key(i)), map.remove(&key(i)));
+            assert_eq!(table.remove(key(i)), None);
+            check(&table, &map);
+            table.insert(key(i), row);
+            map.insert(key(i), row);
+            check(&table, &map);
+        }
+        table.insert(key(5), 200);
+        map.insert(key(5), 200);
+        assert_eq!(table.remove(key(60)), map.remove(&key(60)));
+        check(&table, &map);
+        assert!(KeyTable::build(&[key(1), key(2), key(1)]).is_none(), "a key twice is refused");
+    }
 
     fn ev(key: &str, drama: &str, user: &str, rating: u8, seq: u64) -> RatingEvent {
         RatingEvent { key: key.into(), drama_id: drama.into(), user: user.into(), rating, seq }
