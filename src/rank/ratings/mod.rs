@@ -1001,7 +1001,7 @@ mod tests {
         let built: Vec<u64> = (0..40).map(key).collect();
         let mut table = KeyTable::build(&built).expect("distinct keys");
         let mut map: std::collections::HashMap<u64, u32> = built.iter().enumerate().map(|(row, &k)| (k, row as u32)).collect();
-        let mut check = |table: &KeyTable, map: &std::collections::HashMap<u64, u32>| {
+        let check = |table: &KeyTable, map: &std::collections::HashMap<u64, u32>| {
             for i in 0..80 {
                 assert_eq!(table.get(key(i)), map.get(&key(i)).copied(), "key {i}");
             }
