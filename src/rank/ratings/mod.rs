@@ -150,42 +150,88 @@ fn drama_starts(drama: &[u32], rating: &[u8], dramas: usize) -> Vec<u32> {
     start
 }
 
-/// Record key hash → row, in 256 shards by the key's top byte. Each shard holds the keys it
-/// was built with as a sorted array beside their rows (12 bytes a key), and the keys added
-/// since in a small hash table. A hash table of every key cost 28 bytes a rating (16-byte
-/// entries, a control byte, and a capacity rounded up to a power of two), the largest of the
-/// rating tables; a lookup in a sorted shard is a binary search of some 16 steps at ten
-/// million ratings, paid by a write, not by a search. The arrays are built again when the
-/// ratings are (at start-up, after a bulk index).
+/// Record key hash → row, in 256 shards by the key's top byte, each a [`SortedMap`]: 12 bytes
+/// a key where a hash table of every key cost 28, the largest of the rating tables. A lookup
+/// is a binary search of some 16 steps at ten million ratings, paid by a write, not by a
+/// search. The arrays are built again when the ratings are (at start-up, after a bulk index);
+/// keys written since live in each shard's small hash table.
 #[derive(Debug, Clone)]
 struct KeyTable {
-    shards: Vec<KeyShard>,
-    /// Keys with a row: the live ones of the sorted arrays and every one added since.
+    shards: Vec<SortedMap<u64>>,
+    /// Keys with a row.
     live: usize,
 }
 
-#[derive(Debug, Clone, Default)]
-struct KeyShard {
-    /// Sorted, distinct.
-    keys: Vec<u64>,
-    /// By `keys`' index; [`NO_ROW`] once removed.
-    rows: Vec<u32>,
-    /// Keys added since the arrays were built.
-    added: FxHashMap<u64, u32>,
-}
-
-/// A key of the sorted arrays that has been removed.
-const NO_ROW: u32 = u32::MAX;
-
 impl Default for KeyTable {
     fn default() -> Self {
-        KeyTable { shards: vec![KeyShard::default(); 256], live: 0 }
+        KeyTable { shards: vec![SortedMap::default(); 256], live: 0 }
     }
 }
 
-impl KeyShard {
-    fn find(&self, key: u64) -> Option<usize> {
-        self.keys.binary_search(&key).ok()
+/// A map of keys to rows built once from a known set, then changed a little: the keys it was
+/// built with as a sorted array beside their rows, and the keys added since in a small hash
+/// table. A hash table of every key costs its entries' padding, a control byte each and a
+/// capacity rounded up to a power of two; a built key costs its own bytes and a row's four.
+#[derive(Debug, Clone)]
+struct SortedMap<K> {
+    /// Sorted, distinct.
+    keys: Vec<K>,
+    /// By `keys`' index; [`NO_ROW`] once removed.
+    rows: Vec<u32>,
+    /// Keys added since the arrays were built.
+    added: FxHashMap<K, u32>,
+}
+
+/// A key of a [`SortedMap`]'s arrays that has been removed.
+const NO_ROW: u32 = u32::MAX;
+
+impl<K> Default for SortedMap<K> {
+    fn default() -> Self {
+        SortedMap { keys: Vec::new(), rows: Vec::new(), added: FxHashMap::default() }
+    }
+}
+
+impl<K: Ord + std::hash::Hash + Copy> SortedMap<K> {
+    /// The map of `pairs` (sorted here by key); None if a key is there twice.
+    fn build(pairs: &mut [(K, u32)]) -> Option<SortedMap<K>> {
+        pairs.sort_unstable_by_key(|&(k, _)| k);
+        if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
+            return None;
+        }
+        Some(SortedMap { keys: pairs.iter().map(|&(k, _)| k).collect(), rows: pairs.iter().map(|&(_, r)| r).collect(), added: FxHashMap::default() })
+    }
+
+    fn get(&self, key: K) -> Option<u32> {
+        match self.keys.binary_search(&key) {
+            Ok(i) => Some(self.rows[i]).filter(|&r| r != NO_ROW),
+            Err(_) => self.added.get(&key).copied(),
+        }
+    }
+
+    /// Sets the key's row; true if the key had none.
+    fn insert(&mut self, key: K, row: u32) -> bool {
+        match self.keys.binary_search(&key) {
+            Ok(i) => std::mem::replace(&mut self.rows[i], row) == NO_ROW,
+            Err(_) => self.added.insert(key, row).is_none(),
+        }
+    }
+
+    fn remove(&mut self, key: K) -> Option<u32> {
+        match self.keys.binary_search(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.rows[i], NO_ROW)).filter(|&r| r != NO_ROW),
+            Err(_) => self.added.remove(&key),
+        }
+    }
+
+    /// Every key with its row.
+    fn iter(&self) -> impl Iterator<Item = (K, u32)> + '_ {
+        let built = self.keys.iter().zip(&self.rows).filter(|(_, &r)| r != NO_ROW).map(|(&k, &r)| (k, r));
+        built.chain(self.added.iter().map(|(&k, &r)| (k, r)))
+    }
+
+    /// The bytes it holds on the heap.
+    fn heap_bytes(&self) -> usize {
+        self.keys.capacity() * std::mem::size_of::<K>() + self.rows.capacity() * 4 + self.added.capacity() * (std::mem::size_of::<(K, u32)>() + 1)
     }
 }
 
@@ -212,13 +258,7 @@ impl KeyTable {
         }
         let mut table = KeyTable::default();
         for (i, shard) in table.shards.iter_mut().enumerate() {
-            let part = &mut sorted[start[i]..start[i + 1]];
-            part.sort_unstable_by_key(|&(k, _)| k);
-            if part.windows(2).any(|w| w[0].0 == w[1].0) {
-                return None;
-            }
-            shard.keys = part.iter().map(|&(k, _)| k).collect();
-            shard.rows = part.iter().map(|&(_, row)| row).collect();
+            *shard = SortedMap::build(&mut sorted[start[i]..start[i + 1]])?;
         }
         table.live = keys.len();
         Some(table)
@@ -231,28 +271,15 @@ impl KeyTable {
     }
 
     fn get(&self, key: u64) -> Option<u32> {
-        let shard = &self.shards[Self::shard(key)];
-        match shard.find(key) {
-            Some(i) => Some(shard.rows[i]).filter(|&r| r != NO_ROW),
-            None => shard.added.get(&key).copied(),
-        }
+        self.shards[Self::shard(key)].get(key)
     }
 
     fn insert(&mut self, key: u64, row: u32) {
-        let shard = &mut self.shards[Self::shard(key)];
-        let added = match shard.find(key) {
-            Some(i) => std::mem::replace(&mut shard.rows[i], row) == NO_ROW,
-            None => shard.added.insert(key, row).is_none(),
-        };
-        self.live += usize::from(added);
+        self.live += usize::from(self.shards[Self::shard(key)].insert(key, row));
     }
 
     fn remove(&mut self, key: u64) -> Option<u32> {
-        let shard = &mut self.shards[Self::shard(key)];
-        let row = match shard.find(key) {
-            Some(i) => Some(std::mem::replace(&mut shard.rows[i], NO_ROW)).filter(|&r| r != NO_ROW),
-            None => shard.added.remove(&key),
-        };
+        let row = self.shards[Self::shard(key)].remove(key);
         self.live -= usize::from(row.is_some());
         row
     }
@@ -263,22 +290,13 @@ impl KeyTable {
 
     /// Every key with its row.
     fn each(&self, mut f: impl FnMut(u64, u32)) {
-        for shard in &self.shards {
-            for (&k, &row) in shard.keys.iter().zip(&shard.rows).filter(|(_, &r)| r != NO_ROW) {
-                f(k, row);
-            }
-            for (&k, &row) in &shard.added {
-                f(k, row);
-            }
+        for (k, row) in self.shards.iter().flat_map(SortedMap::iter) {
+            f(k, row);
         }
     }
 
-    /// The bytes it holds on the heap.
     fn heap_bytes(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.keys.capacity() * 8 + s.rows.capacity() * 4 + s.added.capacity() * (std::mem::size_of::<(u64, u32)>() + 1))
-            .sum()
+        self.shards.iter().map(SortedMap::heap_bytes).sum()
     }
 }
 
@@ -426,8 +444,9 @@ struct Rows {
     by_key: KeyTable,
     /// Per drama: user → the row whose rating counts. One small table per drama rather than
     /// one keyed by (drama, user): a bulk load fills them drama by drama, each while it fits in
-    /// cache.
-    winner: Vec<FxHashMap<u32, u32>>,
+    /// cache. Sorted arrays ([`SortedMap`]), 8 bytes a counted rating where hash tables took
+    /// about 18.
+    winner: Vec<SortedMap<u32>>,
     /// (drama, user) → every row rating it, only for pairs rated by more than one record.
     shadowed: FxHashMap<u64, Vec<u32>>,
     /// vote key hash → drama.
@@ -569,7 +588,7 @@ impl Rows {
     /// Counts a row that was just written, if it beats its pair's current winner.
     fn link(&mut self, aggs: &mut [Agg], row: u32) {
         let (d, u) = (self.log.drama[row as usize], self.log.user[row as usize]);
-        match self.winner[d as usize].get(&u).copied() {
+        match self.winner[d as usize].get(u) {
             None => {
                 self.winner[d as usize].insert(u, row);
                 self.count(aggs, row, 1);
@@ -590,7 +609,7 @@ impl Rows {
         let (d, u) = (self.log.drama[row as usize], self.log.user[row as usize]);
         let p = pair(d, u);
         let winners = &mut self.winner[d as usize];
-        let was_winner = winners.get(&u) == Some(&row);
+        let was_winner = winners.get(u) == Some(row);
         let mut next = None;
         if let Some(list) = self.shadowed.get_mut(&p) {
             list.retain(|&x| x != row);
@@ -608,7 +627,7 @@ impl Rows {
                     self.winner[d as usize].insert(u, n);
                 }
                 None => {
-                    self.winner[d as usize].remove(&u);
+                    self.winner[d as usize].remove(u);
                 }
             }
         }
@@ -645,7 +664,7 @@ impl Rows {
     /// two rows with one key, the later replaces the earlier, as a later record does. What a
     /// bulk load falls back to when the index broke its one-document-per-key rule.
     fn replayed(self, keys: &[u64], aggs: &mut [Agg]) -> Rows {
-        let mut again = Rows { users: self.users, votes: self.votes, winner: vec![FxHashMap::default(); aggs.len()], ..Rows::default() };
+        let mut again = Rows { users: self.users, votes: self.votes, winner: vec![SortedMap::default(); aggs.len()], ..Rows::default() };
         let l = &self.log;
         let mut order: Vec<usize> = (0..l.len()).filter(|&row| l.rating[row] != FREE).collect();
         order.sort_by_key(|&row| l.seq[row]);
@@ -678,14 +697,17 @@ impl Rows {
 /// The pair tables and aggregates of the dramas in `dramas`, for a log that has no key table
 /// yet ([`Rows::index`]).
 #[allow(clippy::type_complexity)]
-fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (Vec<FxHashMap<u32, u32>>, FxHashMap<u64, Vec<u32>>, Vec<Agg>) {
+fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (Vec<SortedMap<u32>>, FxHashMap<u64, Vec<u32>>, Vec<Agg>) {
     let Log { user, rating, seq, .. } = log;
     let mut shadowed: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
     let mut aggs = vec![Agg::default(); dramas.len()];
     let mut winners = Vec::with_capacity(dramas.len());
+    // Found in a hash table, kept as a sorted one ([`SortedMap`]); the table is reused.
+    let mut winner: FxHashMap<u32, u32> = FxHashMap::default();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (d, agg) in dramas.zip(aggs.iter_mut()) {
         let d32 = d as u32;
-        let mut winner = FxHashMap::default();
+        winner.clear();
         winner.reserve(groups.len(d));
         groups.each(d, |row, r| {
             let u = user[row as usize];
@@ -705,7 +727,9 @@ fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (V
                 }
             }
         });
-        winners.push(winner);
+        pairs.clear();
+        pairs.extend(winner.iter().map(|(&u, &row)| (u, row)));
+        winners.push(SortedMap::build(&mut pairs).expect("a hash table's keys are distinct"));
     }
     (winners, shadowed, aggs)
 }
@@ -760,7 +784,7 @@ impl Ratings {
         let (i, new) = self.dramas.intern(id);
         if new {
             self.aggs.push(Agg::default());
-            self.rows.get_mut().winner.push(FxHashMap::default());
+            self.rows.get_mut().winner.push(SortedMap::default());
             self.voters.push(0);
             self.drama_names.push(id.into());
         }
@@ -929,7 +953,7 @@ impl Ratings {
         let rows = self.rows.get();
         let mut lists = vec![Vec::new(); rows.users.len()];
         for (d, w) in rows.winner.iter().enumerate() {
-            for (&u, &row) in w {
+            for (u, row) in w.iter() {
                 lists[u as usize].push((d as u32, rows.log.rating[row as usize]));
             }
         }
@@ -940,7 +964,7 @@ impl Ratings {
     pub fn raters(&self, drama_id: &str) -> Vec<(u32, u8)> {
         let Some(d) = self.dramas.get(drama_id) else { return Vec::new() };
         let rows = self.rows.get();
-        rows.winner.get(d as usize).map(|w| w.iter().map(|(&u, &row)| (u, rows.log.rating[row as usize])).collect()).unwrap_or_default()
+        rows.winner.get(d as usize).map(|w| w.iter().map(|(u, row)| (u, rows.log.rating[row as usize])).collect()).unwrap_or_default()
     }
 
     /// The interned index of a drama.
@@ -970,7 +994,7 @@ impl Ratings {
             + vec(&rows.free)
             + rows.by_key.heap_bytes()
             + vec(&rows.winner)
-            + rows.winner.iter().map(map).sum::<usize>()
+            + rows.winner.iter().map(SortedMap::heap_bytes).sum::<usize>()
             + shadowed
             + vec(&self.aggs)
             + vec(&self.voters)
