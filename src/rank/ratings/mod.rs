@@ -113,11 +113,6 @@ impl<'a> Groups<'a> {
         }
     }
 
-    /// The rows of drama `d` at most (free prefix rows counted).
-    fn len(&self, drama: usize) -> usize {
-        (self.start[drama + 1] - self.start[drama]) as usize
-    }
-
     /// Calls `f(row, rating)` for each of the drama's rows, prefix rows first: two plain loops
     /// rather than a chained iterator, so each stays a tight loop.
     #[inline]
@@ -702,34 +697,29 @@ fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (V
     let mut shadowed: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
     let mut aggs = vec![Agg::default(); dramas.len()];
     let mut winners = Vec::with_capacity(dramas.len());
-    // Found in a hash table, kept as a sorted one ([`SortedMap`]); the table is reused.
-    let mut winner: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    // A drama's rows as (user, row) in the order they are met, then sorted by user, stably:
+    // each user's rows stay in that order, and the pair's winner is the last of them with the
+    // highest `seq`, as a change met in that order would leave it. The winners come out
+    // sorted by user, as their table keeps them ([`SortedMap`]), with no hash table between.
+    let mut met: Vec<(u32, u32)> = Vec::new();
+    let mut kept: Vec<(u32, u32)> = Vec::new();
     for (d, agg) in dramas.zip(aggs.iter_mut()) {
-        let d32 = d as u32;
-        winner.clear();
-        winner.reserve(groups.len(d));
-        groups.each(d, |row, r| {
-            let u = user[row as usize];
-            match winner.entry(u) {
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(row);
-                    agg.count += 1;
-                    agg.sum += r as u64;
-                }
-                std::collections::hash_map::Entry::Occupied(mut o) => {
-                    let w = *o.get();
-                    shadowed.entry(pair(d32, u)).or_insert_with(|| vec![w]).push(row);
-                    if seq[row as usize] >= seq[w as usize] {
-                        agg.sum = agg.sum - rating[w as usize] as u64 + r as u64;
-                        o.insert(row);
-                    }
-                }
+        met.clear();
+        groups.each(d, |row, _| met.push((user[row as usize], row)));
+        met.sort_by_key(|&(u, _)| u);
+        kept.clear();
+        for run in met.chunk_by(|a, b| a.0 == b.0) {
+            let u = run[0].0;
+            let rows = run.iter().map(|&(_, row)| row);
+            let w = rows.clone().reduce(|w, row| if seq[row as usize] >= seq[w as usize] { row } else { w }).expect("a run is not empty");
+            if run.len() > 1 {
+                shadowed.insert(pair(d as u32, u), rows.collect());
             }
-        });
-        pairs.clear();
-        pairs.extend(winner.iter().map(|(&u, &row)| (u, row)));
-        winners.push(SortedMap::build(&mut pairs).expect("a hash table's keys are distinct"));
+            agg.count += 1;
+            agg.sum += rating[w as usize] as u64;
+            kept.push((u, w));
+        }
+        winners.push(SortedMap::build(&mut kept).expect("one winner a user"));
     }
     (winners, shadowed, aggs)
 }
