@@ -235,7 +235,9 @@ impl KeyTable {
         (key >> 56) as usize
     }
 
-    /// The table of `keys[row] → row`, or None if a key is there twice.
+    /// The table of `keys[row] → row`, or None if a key is there twice. The keys are first
+    /// placed by shard (one counting pass), then each shard is sorted on its own, a piece that
+    /// fits in cache, as the hash tables before were filled a shard at a time.
     fn build(keys: &[u64]) -> Option<KeyTable> {
         let mut start = vec![0usize; 257];
         for &k in keys {
