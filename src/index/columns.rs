@@ -11,7 +11,12 @@ use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentId;
-use tantivy::{DocId, Searcher, SegmentReader};
+use super::stored::StoredDoc;
+use tantivy::store::StoreReader;
+use tantivy::{DocAddress, DocId, Searcher, SegmentReader};
+
+/// Decompressed doc store blocks kept per segment: tantivy's default for a searcher's.
+const DOC_CACHE_BLOCKS: usize = 100;
 
 /// The columns a search reads per document of one segment.
 pub struct SegmentColumns {
@@ -35,6 +40,9 @@ pub struct SegmentColumns {
     /// type-ahead that reads it: a search never does, and its dictionary costs memory.
     key: OnceLock<Option<StrColumn>>,
     fast: tantivy::fastfield::FastFieldReaders,
+    /// The segment's doc store, read by [`SegmentColumns::stored`]: the searcher's own readers
+    /// are opened without a cache ([`super::Store`]), so the decompressed blocks are kept once.
+    docs: StoreReader,
 }
 
 impl SegmentColumns {
@@ -61,7 +69,13 @@ impl SegmentColumns {
             tie: seg.fast_fields().u64("tie")?,
             key: OnceLock::new(),
             fast: seg.fast_fields().clone(),
+            docs: seg.get_store_reader(DOC_CACHE_BLOCKS)?,
         })
+    }
+
+    /// The stored document `doc`, its values read as asked for ([`StoredDoc`]).
+    pub fn stored(&self, doc: DocId) -> tantivy::Result<StoredDoc> {
+        StoredDoc::read(&self.docs, doc)
     }
 
     /// Puts the document's `kind:id` in `out` (cleared first); false if it has none. One term
@@ -135,21 +149,28 @@ impl ColumnCache {
         let mut map = self.by_segment.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = Vec::with_capacity(searcher.segment_readers().len());
         for seg in searcher.segment_readers() {
-            let id = seg.segment_id();
-            let cols = match map.get(&id) {
-                Some(c) => c.clone(),
-                None => {
-                    let c = Arc::new(SegmentColumns::open(seg)?);
-                    map.insert(id, c.clone());
-                    c
-                }
-            };
-            out.push(cols);
+            out.push(Self::of(&mut map, seg)?);
         }
         if map.len() > 2 * out.len() + 16 {
             let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|s| s.segment_id()).collect();
             map.retain(|id, _| live.contains(id));
         }
         Ok(out)
+    }
+
+    /// The stored document at `addr` of `searcher`, read through its segment's kept doc store.
+    pub fn stored(&self, searcher: &Searcher, addr: DocAddress) -> tantivy::Result<StoredDoc> {
+        let cols = Self::of(&mut self.by_segment.lock().unwrap_or_else(|p| p.into_inner()), searcher.segment_reader(addr.segment_ord))?;
+        cols.stored(addr.doc_id)
+    }
+
+    fn of(map: &mut FxHashMap<SegmentId, Arc<SegmentColumns>>, seg: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
+        let id = seg.segment_id();
+        if let Some(c) = map.get(&id) {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(SegmentColumns::open(seg)?);
+        map.insert(id, c.clone());
+        Ok(c)
     }
 }

@@ -1,6 +1,7 @@
 //! Records → tantivy documents: which text of a record goes to which tier.
 
 use super::schema::Fields;
+use super::stored::StoredValues;
 use crate::analysis::suggest::{index_keys, whole_keys};
 use crate::analysis::Japanese;
 use crate::record::Record;
@@ -167,9 +168,8 @@ pub const VALUE_SEPARATOR: &str = " · ";
 
 /// A field's values as the one line a snippet is cut from (and stored tokens are placed in):
 /// joined by [`VALUE_SEPARATOR`]; None when the field has no text value.
-pub fn field_line(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<std::borrow::Cow<'_, str>> {
-    use tantivy::schema::Value;
-    let values: Vec<&str> = doc.get_all(field).filter_map(|v| v.as_str()).collect();
+pub fn field_line(doc: &impl StoredValues, field: tantivy::schema::Field) -> Option<std::borrow::Cow<'_, str>> {
+    let values: Vec<&str> = doc.texts(field).collect();
     match values.as_slice() {
         [] => None,
         [one] => Some(std::borrow::Cow::Borrowed(*one)),
@@ -201,10 +201,9 @@ pub struct Tokens<'a> {
 
 impl<'a> Tokens<'a> {
     /// The stored tokens of a document, if it has any.
-    pub fn stored(f: &Fields, doc: &'a TantivyDocument) -> Option<Tokens<'a>> {
-        use tantivy::schema::Value;
+    pub fn stored(f: &Fields, doc: &'a impl StoredValues) -> Option<Tokens<'a>> {
         let mut out = Tokens::default();
-        for (slot, v) in out.fields.iter_mut().zip(doc.get_all(f.tokens).filter_map(|v| v.as_str())) {
+        for (slot, v) in out.fields.iter_mut().zip(doc.texts(f.tokens)) {
             let (id, rest) = v.split_once('\n').unwrap_or((v, ""));
             *slot = id.parse().ok().map(|id| (id, rest));
         }

@@ -15,6 +15,7 @@ pub mod moved;
 pub mod schema;
 pub mod snapshot;
 mod store;
+pub mod stored;
 pub(crate) use store::opening;
 
 pub use schema::Fields;

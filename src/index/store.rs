@@ -2,6 +2,7 @@ use super::document::{key, to_document};
 use super::generation::Generation;
 use super::moved::Moved;
 use super::schema::{self, Fields};
+use super::stored::{StoredDoc, StoredValues};
 use crate::analysis::Japanese;
 use crate::record::{Drama, Kind, Record};
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 /// Memory for the writer's indexing buffer; tantivy splits it among its threads.
@@ -227,12 +228,12 @@ type PerDocument<T> = Mutex<lru::LruCache<(tantivy::index::SegmentId, tantivy::D
 
 /// `derive` of the document at `addr`, from `kept` or read and kept (None, and nothing kept,
 /// when `derive` finds nothing in it).
-fn per_document<T: Clone>(kept: &PerDocument<T>, searcher: &Searcher, addr: tantivy::DocAddress, derive: impl FnOnce(&TantivyDocument) -> Option<T>) -> tantivy::Result<Option<T>> {
+fn per_document<T: Clone>(kept: &PerDocument<T>, columns: &super::columns::ColumnCache, searcher: &Searcher, addr: tantivy::DocAddress, derive: impl FnOnce(&StoredDoc) -> Option<T>) -> tantivy::Result<Option<T>> {
     let at = (searcher.segment_reader(addr.segment_ord).segment_id(), addr.doc_id);
     if let Some(v) = kept.lock().unwrap_or_else(|p| p.into_inner()).get(&at) {
         return Ok(Some(v.clone()));
     }
-    let doc: TantivyDocument = searcher.doc(addr)?;
+    let doc = columns.stored(searcher, addr)?;
     let Some(v) = derive(&doc) else { return Ok(None) };
     kept.lock().unwrap_or_else(|p| p.into_inner()).put(at, v.clone());
     Ok(Some(v))
@@ -269,7 +270,7 @@ impl Store {
             let (schema, _) = schema::build();
             Index::create(mmap, schema, tantivy::IndexSettings::default())?
         };
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).doc_store_cache_num_blocks(0).try_into().map_err(|e| opening(dir, e))?;
         // The writer comes after our tokenizers are registered (in `assemble`).
         let mut store = Self::assemble(dir, index, reader, jp)?;
         let writer: IndexWriter = match store.index.writer(WRITER_HEAP_BYTES) {
@@ -325,7 +326,7 @@ impl Store {
                 let generation = Generation::read(dir)?;
                 let mut verified = std::collections::HashMap::new();
                 verify_files(dir, &index, &generation, &mut verified)?;
-                let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(|e| opening(dir, e))?;
+                let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).doc_store_cache_num_blocks(0).try_into().map_err(|e| opening(dir, e))?;
                 Ok((index, reader, verified))
             };
             match attempt() {
@@ -465,10 +466,7 @@ impl Store {
     pub fn get(&self, kind: Kind, id: &str) -> Result<Option<Record>, IndexError> {
         let searcher = self.searcher();
         match self.address_of(&searcher, kind, id)? {
-            Some(addr) => {
-                let doc: TantivyDocument = searcher.doc(addr)?;
-                Ok(self.record_of(&doc))
-            }
+            Some(addr) => Ok(self.record_of(&self.stored(&searcher, addr)?)),
             None => Ok(None),
         }
     }
@@ -488,21 +486,27 @@ impl Store {
         derive: impl FnOnce(&Record) -> DramaWords,
     ) -> Result<Option<Arc<DramaWords>>, IndexError> {
         let Some(addr) = self.address_of(searcher, Kind::Drama, id)? else { return Ok(None) };
-        Ok(per_document(&self.derived, searcher, addr, |doc| Some(Arc::new(derive(&self.record_of(doc)?))))?)
+        Ok(per_document(&self.derived, &self.columns, searcher, addr, |doc| Some(Arc::new(derive(&self.record_of(doc)?))))?)
     }
 
     /// The `title` and `title_ja` of the document at `addr`.
     pub fn titles(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> tantivy::Result<Titles> {
-        let titles = per_document(&self.titles, searcher, addr, |doc| {
-            let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
+        let titles = per_document(&self.titles, &self.columns, searcher, addr, |doc| {
+            let s = |field| doc.text(field).map(str::to_string);
             Some((s(self.fields.title), s(self.fields.title_ja)))
         })?;
         Ok(titles.unwrap_or_default())
     }
 
-    pub fn record_of(&self, doc: &TantivyDocument) -> Option<Record> {
-        let json = doc.get_first(self.fields.record)?.as_str()?;
-        serde_json::from_str(json).ok()
+    pub fn record_of(&self, doc: &impl StoredValues) -> Option<Record> {
+        serde_json::from_str(doc.text(self.fields.record)?).ok()
+    }
+
+    /// The stored document at `addr` of `searcher`, its values read as asked for
+    /// ([`StoredDoc`]): what a page, a name's spellings or a record shown read instead of a
+    /// whole `TantivyDocument`.
+    pub fn stored(&self, searcher: &Searcher, addr: tantivy::DocAddress) -> tantivy::Result<StoredDoc> {
+        self.columns.stored(searcher, addr)
     }
 
     /// Every live document of a kind, as records.

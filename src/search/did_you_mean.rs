@@ -15,7 +15,7 @@ use crate::analysis::normalize::fold_str;
 use crate::analysis::romaji::canonical;
 use crate::index::{Fields, Store};
 use crate::record::Record;
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Searcher, Term};
 
 /// Catalog candidates whose names are tried, best first.
 pub const CANDIDATES: usize = 5;
@@ -50,7 +50,7 @@ pub fn rewrite(store: &Store, searcher: &Searcher, q: &str, candidates: &[DocAdd
         })
         .collect();
     for &addr in candidates.iter().take(CANDIDATES) {
-        let Ok(doc) = searcher.doc::<TantivyDocument>(addr) else { continue };
+        let Ok(doc) = store.stored(searcher, addr) else { continue };
         let names: Vec<String> = match store.record_of(&doc) {
             Some(Record::Drama(d)) => d.names().map(|(n, _)| n.to_string()).collect(),
             Some(Record::Person(p)) => std::iter::once(p.name).chain(p.name_ja).collect(),

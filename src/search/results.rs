@@ -11,6 +11,7 @@ use super::facts::{Fact, Facts};
 use super::filter::{DramaFilter, Facet, FacetCounts, FacetValue, Filters, Sort};
 use super::topk::{self, Candidate, Counts, Keep, Relation, TOTAL_CAP};
 use crate::index::columns::SegmentColumns;
+use crate::index::stored::{StoredDoc, StoredValues};
 use crate::index::{Fields, Store};
 use std::sync::Arc;
 use crate::record::Kind;
@@ -18,8 +19,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Order, Searcher, Term};
 
 /// What to search in.
 #[derive(Debug, Clone, PartialEq)]
@@ -737,17 +738,17 @@ fn hits_of(
 ) -> tantivy::Result<Vec<Hit>> {
     let mut hits = Vec::new();
     for (score, addr) in page {
-        let doc: TantivyDocument = phases::record(Phase::Documents, || searcher.doc(addr))?;
+        let doc = phases::record(Phase::Documents, || store.stored(searcher, addr))?;
         hits.extend(phases::record(Phase::Snippets, || hit_of(store, addr, &doc, score, snippets, forum)));
     }
     Ok(hits)
 }
 
-fn hit_of(store: &Store, addr: DocAddress, doc: &TantivyDocument, score: f32, snippets: &KindSnippets, forum: bool) -> Option<Hit> {
+fn hit_of(store: &Store, addr: DocAddress, doc: &StoredDoc, score: f32, snippets: &KindSnippets, forum: bool) -> Option<Hit> {
     let f = store.fields();
-    let s = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
-    let kind = Kind::parse(&s(f.kind)?)?;
-    let rating = doc.get_first(f.rating).and_then(|v| v.as_u64()).filter(|&r| r > 0).map(|r| r as u8);
+    let s = |field| doc.text(field).map(str::to_string);
+    let kind = Kind::parse(doc.text(f.kind)?)?;
+    let rating = doc.number(f.rating).filter(|&r| r > 0).map(|r| r as u8);
     let drama_id = s(f.drama_id).filter(|_| kind != Kind::Drama);
     Some(Hit {
         // In a drama's forum, a post about no drama is there because it mentions this one.

@@ -17,12 +17,13 @@ use std::collections::HashSet;
 use std::ops::Range;
 use tantivy::postings::TermInfo;
 use tantivy::query::Query;
-use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
-use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Searcher, Term};
 use crate::analysis::stem;
 use crate::analysis::tokenizer::{latin_terms, LATIN_GLUE};
 use crate::index::document::{field_line, Tokens};
+use crate::index::stored::StoredValues;
 
 pub const SNIPPET_CHARS: usize = 180;
 /// Characters analyzed at a time while looking for the first match.
@@ -108,7 +109,7 @@ impl Snippets {
 
     /// The first field with a match, as HTML; else the start of the first non-empty field,
     /// so every hit shows some text.
-    pub fn html(&self, addr: DocAddress, doc: &TantivyDocument, stored: Option<&Tokens<'_>>) -> String {
+    pub fn html(&self, addr: DocAddress, doc: &impl StoredValues, stored: Option<&Tokens<'_>>) -> String {
         for ft in &self.matchable {
             if !self.holds_a_term(ft, addr) {
                 continue;
@@ -128,8 +129,7 @@ impl Snippets {
         let first = self
             .fields
             .iter()
-            .flat_map(|&f| doc.get_all(f))
-            .filter_map(|v| v.as_str())
+            .flat_map(|&f| doc.texts(f))
             .find(|t| !t.trim().is_empty());
         let mut out = String::new();
         if let Some(t) = first {

@@ -13,12 +13,13 @@
 //! or one common given name would search texts for a dozen unrelated kanji.
 
 use crate::analysis::tokenizer::Word;
+use crate::index::stored::{StoredDoc, StoredValues};
 use crate::index::Store;
 use crate::record::Record;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Searcher, Term};
 
 /// Words of a query beyond this many are not looked at for names (a query is a few words).
 const MAX_SPAN_WORDS: usize = 8;
@@ -113,18 +114,24 @@ pub fn spellings(store: &Store, searcher: &Searcher, keys: &[String]) -> Vec<Str
         return Vec::new();
     }
     // In record-key order, so that two indexes of the same records expand a query alike.
-    let mut named: Vec<(String, Record, bool, &str)> = found
+    let mut named: Vec<(String, StoredDoc, bool, &str)> = found
         .into_iter()
         .filter_map(|(a, by_role, key)| {
-            let doc: TantivyDocument = searcher.doc(a).ok()?;
-            let id = doc.get_first(f.key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            Some((id, store.record_of(&doc)?, by_role, key))
+            let doc = store.stored(searcher, a).ok()?;
+            let id = doc.text(f.key).unwrap_or_default().to_string();
+            Some((id, doc, by_role, key))
         })
         .collect();
     named.sort_by(|a, b| (&a.0, a.2, a.3).cmp(&(&b.0, b.2, b.3)));
     let mut out: Vec<String> = Vec::new();
-    for (_, rec, by_role, key) in named {
-        let names = if by_role { role_names(store, &rec, key) } else { names_of(&rec) };
+    for (_, doc, by_role, key) in named {
+        // A document's `names` are [`names_of`] its record, as indexed: only a role needs the
+        // record itself, which for a person lists every role (23 KB of JSON for 250 roles).
+        let names = if by_role {
+            store.record_of(&doc).map_or_else(Vec::new, |rec| role_names(store, &rec, key))
+        } else {
+            doc.texts(f.names).map(str::to_string).collect()
+        };
         for name in names {
             if !out.contains(&name) {
                 out.push(name);

@@ -1,0 +1,55 @@
+//! Stored documents are read from the doc store's bytes by our own reader
+//! (`dorama_search::index::stored`); they must read as tantivy's deserializer reads them, for
+//! every kind of document, or a tantivy that writes its doc store otherwise would show wrong
+//! pages.
+
+mod common;
+use dorama_search::index::stored::StoredValues;
+use dorama_search::record::Record;
+use dorama_search::search::spellings::names_of;
+use tantivy::collector::DocSetCollector;
+use tantivy::query::AllQuery;
+use tantivy::TantivyDocument;
+
+#[test]
+fn a_stored_document_reads_as_tantivy_reads_it() {
+    let (_d, engine) = common::sample_engine();
+    let store = engine.store();
+    let searcher = store.searcher();
+    let schema = searcher.schema().clone();
+    let f = store.fields();
+    let all = searcher.search(&AllQuery, &DocSetCollector).unwrap();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut values = 0;
+    for &addr in &all {
+        let ours = store.stored(&searcher, addr).unwrap();
+        let theirs: TantivyDocument = searcher.doc(addr).unwrap();
+        for (field, entry) in schema.fields() {
+            let (a, b): (Vec<&str>, Vec<&str>) = (ours.texts(field).collect(), theirs.texts(field).collect());
+            assert_eq!(a, b, "{} of {addr:?}", entry.name());
+            assert_eq!(ours.number(field), theirs.number(field), "{} of {addr:?}", entry.name());
+            values += a.len() + usize::from(ours.number(field).is_some());
+        }
+        kinds.insert(ours.text(f.kind).unwrap().to_string());
+    }
+    assert_eq!(kinds.len(), 6, "every kind of document compared: {kinds:?}");
+    assert!(values > 10 * all.len(), "{values} values in {} documents", all.len());
+}
+
+/// A name's other spellings are read from the document's `names`, not from its record.
+#[test]
+fn a_catalog_documents_names_are_the_names_of_its_record() {
+    let (_d, engine) = common::sample_engine();
+    let store = engine.store();
+    let searcher = store.searcher();
+    let f = store.fields();
+    let mut compared = 0;
+    for addr in searcher.search(&AllQuery, &DocSetCollector).unwrap() {
+        let doc = store.stored(&searcher, addr).unwrap();
+        let Some(rec @ (Record::Drama(_) | Record::Person(_))) = store.record_of(&doc) else { continue };
+        let names: Vec<&str> = doc.texts(f.names).collect();
+        assert_eq!(names, names_of(&rec), "{addr:?}");
+        compared += 1;
+    }
+    assert!(compared > 50, "{compared} dramas and people");
+}
