@@ -120,3 +120,32 @@ fn a_name_shared_by_more_things_than_the_limit_is_not_expanded() {
     engine.ingest(parse_ndjson("test", &lines.join("\n")).unwrap()).unwrap();
     assert!(!ids(&forum(&engine, "h0", "haruto")).contains(&"comment:hc".to_string()));
 }
+
+/// A character name several actors have played names no one thing: it is not expanded into
+/// its other spellings once more than `MAX_NAMED` people played it, however many more did
+/// (the lookup stops reading there).
+#[test]
+fn a_character_name_played_by_more_people_than_may_be_named_is_not_expanded() {
+    use dorama_search::search::spellings::MAX_NAMED;
+    // IPADIC reads 上野樹里 as "ueno ituki": only a role that spells it both ways links the
+    // romaji query to the kanji review.
+    let engine_with = |actors: usize| {
+        let (d, engine) = common::empty_engine();
+        let cast: Vec<String> = (0..actors)
+            .map(|i| format!(r#"{{"actor": "Actor Number{i}", "character": "Ueno Juri", "character_ja": "上野樹里"}}"#))
+            .collect();
+        let drama = format!(r#"{{"type": "drama", "id": "d1", "title": "Some Drama", "cast": [{}]}}"#, cast.join(", "));
+        let review = r#"{"type": "review", "id": "r1", "drama_id": "d1", "author": "a", "rating": 8, "body": "上野樹里がよかった。"}"#;
+        engine.ingest(parse_ndjson("test", &format!("{drama}\n{review}")).unwrap()).unwrap();
+        (d, engine)
+    };
+    let found = |engine: &Engine| ids(&site(engine, "ueno juri")).contains(&"review:r1".to_string());
+    for actors in [1, MAX_NAMED] {
+        let (_d, engine) = engine_with(actors);
+        assert!(found(&engine), "played by {actors}: the kanji review is found through the role");
+    }
+    for actors in [MAX_NAMED + 1, 3 * MAX_NAMED] {
+        let (_d, engine) = engine_with(actors);
+        assert!(!found(&engine), "played by {actors}: the name is not expanded");
+    }
+}

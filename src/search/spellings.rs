@@ -16,10 +16,8 @@ use crate::analysis::tokenizer::Word;
 use crate::index::stored::{StoredDoc, StoredValues};
 use crate::index::Store;
 use crate::record::Record;
-use tantivy::collector::DocSetCollector;
-use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Searcher, Term};
+use tantivy::{DocAddress, DocSet, Searcher, Term, TERMINATED};
 
 /// Words of a query beyond this many are not looked at for names (a query is a few words).
 const MAX_SPAN_WORDS: usize = 8;
@@ -91,27 +89,39 @@ pub fn spellings(store: &Store, searcher: &Searcher, keys: &[String]) -> Vec<Str
     let f = store.fields();
     // (document, found by a role, the key that found it)
     let mut found: Vec<(DocAddress, bool, &str)> = Vec::new();
+    let mut docs: Vec<DocAddress> = Vec::new();
     for (field, by_role) in [(f.exact, false), (f.role_keys, true)] {
         for key in keys {
             let term = Term::from_field_text(field, key);
             if searcher.doc_freq(&term).unwrap_or(0) == 0 {
                 continue;
             }
-            let Ok(addrs) = searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &DocSetCollector) else {
-                continue;
-            };
-            for a in addrs {
-                if !found.iter().any(|&(b, r, _)| b == a && r == by_role) {
-                    found.push((a, by_role, key));
+            // Read only until more than MAX_NAMED documents are named: a common given name is
+            // the role key of thousands of characters, every one of which was collected (and
+            // compared with every other) to learn that the name is too common to expand.
+            for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+                let Ok(Some(mut postings)) = seg.inverted_index(field).map(|ii| ii.read_postings(&term, IndexRecordOption::Basic).ok().flatten()) else {
+                    continue;
+                };
+                let alive = seg.alive_bitset();
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        let a = DocAddress::new(ord as u32, doc);
+                        if !found.iter().any(|&(b, r, _)| b == a && r == by_role) {
+                            found.push((a, by_role, key));
+                        }
+                        if !docs.contains(&a) {
+                            docs.push(a);
+                            if docs.len() > MAX_NAMED {
+                                return Vec::new();
+                            }
+                        }
+                    }
+                    doc = postings.advance();
                 }
             }
         }
-    }
-    let mut docs: Vec<DocAddress> = found.iter().map(|&(a, _, _)| a).collect();
-    docs.sort();
-    docs.dedup();
-    if docs.len() > MAX_NAMED {
-        return Vec::new();
     }
     // In record-key order, so that two indexes of the same records expand a query alike.
     let mut named: Vec<(String, StoredDoc, bool, &str)> = found
