@@ -347,18 +347,20 @@ fn literal_passage(text: &str, literals: &[String]) -> Option<(Range<usize>, Vec
         text
     };
     let word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let whole = |t: &str, i: usize| !t.is_ascii() || (!word_char(hay[..i].chars().next_back()) && !word_char(hay[i + t.len()..].chars().next()));
+    // Only the marks that start inside the passage count (none starts before it: the passage
+    // begins at or before the first), so each literal is looked for up to its first whole
+    // match, and then again from the passage's start to its end: a long cast list holds a
+    // common name many times.
+    let finders: Vec<memchr::memmem::Finder<'_>> = literals.iter().map(|t| memchr::memmem::Finder::new(t.as_bytes())).collect();
+    let first = literals.iter().zip(&finders).filter_map(|(t, f)| f.find_iter(hay.as_bytes()).find(|&i| whole(t, i))).min()?;
+    let passage = passage_around(text, first);
     let mut marks: Vec<Range<usize>> = Vec::new();
-    for t in literals {
-        for (i, _) in hay.match_indices(t.as_str()) {
-            let whole = !t.is_ascii()
-                || (!word_char(hay[..i].chars().next_back()) && !word_char(hay[i + t.len()..].chars().next()));
-            if whole {
-                marks.push(i..i + t.len());
-            }
-        }
+    for (t, f) in literals.iter().zip(&finders) {
+        let from_passage = f.find_iter(&hay.as_bytes()[passage.start..]).map(|i| passage.start + i);
+        marks.extend(from_passage.take_while(|&i| i < passage.end).filter(|&i| whole(t, i)).map(|i| i..i + t.len()));
     }
-    let first = marks.iter().map(|m| m.start).min()?;
-    Some((passage_around(text, first), marks))
+    Some((passage, marks))
 }
 
 /// The passage around the first match the analyzer finds, analyzing a window at a time.
@@ -546,6 +548,18 @@ mod tests {
         assert!(html.contains("<mark>Yamada</mark> <mark>Takayuki</mark>"), "{html}");
         let html = snippet(&cast, &["山田孝之"], &["山田", "孝之"]).unwrap();
         assert!(html.contains("<mark>山田孝之</mark>"), "{html}");
+    }
+
+    #[test]
+    fn in_a_list_that_names_someone_many_times_the_passage_marks_each_time_and_starts_at_the_first() {
+        // The passage leads in to the first whole match, past a longer word that holds the
+        // name (`Yamadaya`, not marked); every whole match in it is marked; the list goes on.
+        let cast = format!("{}Yamadaya Shop · {}", "Someone Else · ".repeat(30), "Yamada Ken · Ueno Juri · ".repeat(40));
+        // No term: the marks are the literal's alone, not the analyzer's.
+        let html = snippet(&cast, &["yamada"], &[]).unwrap();
+        assert!(html.starts_with('…') && html.contains("Yamadaya Shop · <mark>Yamada</mark> Ken"), "{html}");
+        assert!(html.matches("<mark>Yamada</mark>").count() >= 4 && !html.contains("<mark>Yamadaya"), "{html}");
+        assert!(html.ends_with('…'), "{html}");
     }
 
     #[test]

@@ -264,6 +264,17 @@ impl Best {
         self.heap.len() < self.k || self.heap.peek().is_some_and(|w| key.total_cmp(&w.0).is_ge())
     }
 
+    /// Whether a candidate with `key` and `score` could be kept, whatever its `tie`: the
+    /// heap has room, or the worst kept is below it or level with it. A walk that ranks every
+    /// match asks this before it reads the tie order, and pushes (and pops) only what passes.
+    fn may_take(&self, key: f64, score: Score) -> bool {
+        self.heap.len() < self.k
+            || self.heap.peek().is_some_and(|w| match key.total_cmp(&w.0) {
+                Ordering::Equal => score.total_cmp(&w.1).is_ge(),
+                o => o.is_gt(),
+            })
+    }
+
     /// The k-th best key, once `k` candidates are kept.
     fn worst_key_when_full(&self) -> Option<f64> {
         (self.heap.len() == self.k).then(|| self.heap.peek().map(|w| w.0)).flatten()
@@ -436,7 +447,12 @@ pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn W
                         let tie = || cols.tie.first(doc).unwrap_or(0);
                         let at = DocAddress::new(ord as u32, doc);
                         match w.key {
-                            None => best.push(0.0, scorer.score(), tie(), at),
+                            None => {
+                                let score = scorer.score();
+                                if best.may_take(0.0, score) {
+                                    best.push(0.0, score, tie(), at);
+                                }
+                            }
                             Some(order) => {
                                 let key = order.key(cols, doc, fact).unwrap_or(f64::NEG_INFINITY);
                                 if key >= floor && best.admits(key) {
@@ -496,6 +512,28 @@ mod tests {
         assert!(!best.admits(2.9), "below the worst key: cannot be kept, whatever its score");
         assert!(best.admits(3.0), "an equal key is decided by the score");
         assert!(best.admits(4.0));
+    }
+
+    #[test]
+    fn pushing_only_what_may_be_taken_keeps_what_pushing_everything_keeps() {
+        // Few distinct scores and ties, so that most candidates are level with the worst.
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        for k in [1, 3, 20] {
+            let (mut all, mut some) = (Best::new(k), Best::new(k));
+            for doc in 0..2000u32 {
+                let (score, tie) = (next(6) as f32, next(4));
+                let at = DocAddress::new(0, doc);
+                all.push(0.0, score, tie, at);
+                if some.may_take(0.0, score) {
+                    some.push(0.0, score, tie, at);
+                }
+            }
+            assert_eq!(some.into_sorted(), all.into_sorted(), "k = {k}");
+        }
     }
 
     #[test]
