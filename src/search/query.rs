@@ -376,9 +376,9 @@ pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = words
         .iter()
         .map(|w| -> (Occur, Box<dyn Query>) {
-            let word = match w.terms.as_slice() {
+            let word: Box<dyn Query> = match w.terms.as_slice() {
                 [one] => term(one),
-                many => Box::new(BooleanQuery::new(many.iter().map(|t| (Occur::Should, term(t))).collect())),
+                many => Box::new(super::any_term::AnyTerm::new(many.iter().map(|t| TermQuery::new(text_term(t), IndexRecordOption::WithFreqs)).collect())),
             };
             (Occur::Must, word)
         })
@@ -398,6 +398,14 @@ pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
         return words_query;
     }
     Box::new(super::exact_forms::ExactForms::new(words_query, exact))
+}
+
+/// Whether [`text`] of these words is a query block-max WAND prunes: one term, a union of
+/// terms, or a conjunction of words of one term each (with or without the forms as typed).
+/// A conjunction holding a word of several terms is walked whole to find its best.
+pub fn text_prunes(words: &[TextWord], all: bool) -> bool {
+    let held = words.iter().filter(|w| !w.terms.is_empty());
+    !all || held.clone().count() <= 1 || held.into_iter().all(|w| w.terms.len() == 1)
 }
 
 /// The terms texts were searched by, for marking snippets: every form of every word, and

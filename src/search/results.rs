@@ -18,7 +18,7 @@ use crate::record::Kind;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Searcher, Term};
 
@@ -314,6 +314,7 @@ fn evaluate(
         // keeping its best score. The union is walked only to count, and to order by a sort
         // key (which no pruning can serve: the best by date may score least).
         let each = text_queries(f, parts, tw, all);
+        let pruned = parts.drama.is_none() && std::iter::once(&tw.text).chain(&tw.alternatives).any(|w| query::text_prunes(w, all));
         let union: Box<dyn Query> = match each.as_slice() {
             [one] => one.box_clone(),
             many => Box::new(BooleanQuery::new(many.iter().map(|q| (Occur::Should, q.box_clone())).collect())),
@@ -329,10 +330,22 @@ fn evaluate(
             found.text = counts;
             found.top.extend(top);
             found.facets.merge(&facets);
+        } else if !pruned {
+            // No text query prunes (a conjunction holding a word of several terms, a forum's
+            // filtered ones): each top would walk every match the count walks too, so one walk
+            // counts and keeps the best, each text by its best score of any query (their
+            // maximum, as merging each query's best does).
+            let best_of: Box<dyn Query> = match each.as_slice() {
+                [one] => one.box_clone(),
+                many => Box::new(DisjunctionMaxQuery::new(many.iter().map(|q| q.box_clone()).collect())),
+            };
+            let (counts, top) = topk::count_and_top(searcher, columns, topk::weight(searcher, best_of.as_ref())?.as_ref(), k, TOTAL_CAP, keep)?;
+            found.text = counts;
+            found.top.extend(top);
         } else {
             found.text = topk::count(searcher, columns, union_weight.as_ref(), TOTAL_CAP, keep)?;
         }
-        if found.text.total > 0 && !sorted {
+        if found.text.total > 0 && !sorted && pruned {
             let mut texts: Vec<Candidate> = Vec::new();
             for q in &each {
                 texts.extend(topk::top(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), k, keep)?);
