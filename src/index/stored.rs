@@ -87,8 +87,9 @@ impl StoredValues for StoredDoc {
 fn places(bytes: &[u8]) -> Option<Vec<(Field, Place)>> {
     let mut at = 0usize;
     let n = vint(bytes, &mut at)?;
-    // Each value takes at least six bytes: a count past that is not a document.
-    if n > bytes.len() as u64 {
+    // Each value takes at least six bytes (field, type, one byte of value): a larger count is
+    // not a document, and is not given a vector that large.
+    if n > bytes.len() as u64 / 6 {
         return None;
     }
     let mut out = Vec::with_capacity(n as usize);

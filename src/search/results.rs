@@ -309,24 +309,26 @@ fn evaluate(
     }
     if let Some(keep) = &parts.text {
         let _in = phases::enter(Phase::Texts);
-        // Each text query is a plain BM25 term query (with at most a zero-score filter), which
-        // block-max WAND prunes; their best candidates are merged, a text found by several
-        // keeping its best score. The union is walked only to count, and to order by a sort
-        // key (which no pruning can serve: the best by date may score least).
+        // Text queries that block-max WAND prunes (plain BM25 term queries) each give their
+        // best candidates, merged, a text found by several keeping its best score; their union
+        // is walked only to count, and to order by a sort key (which no pruning can serve: the
+        // best by date may score least).
         let each = text_queries(f, parts, tw, all);
         let pruned = parts.drama.is_none() && std::iter::once(&tw.text).chain(&tw.alternatives).any(|w| query::text_prunes(w, all));
-        let union: Box<dyn Query> = match each.as_slice() {
-            [one] => one.box_clone(),
-            many => Box::new(BooleanQuery::new(many.iter().map(|q| (Occur::Should, q.box_clone())).collect())),
+        let union_weight = || {
+            let union: Box<dyn Query> = match each.as_slice() {
+                [one] => one.box_clone(),
+                many => Box::new(BooleanQuery::new(many.iter().map(|q| (Occur::Should, q.box_clone())).collect())),
+            };
+            topk::weight(searcher, union.as_ref())
         };
-        let union_weight = topk::weight(searcher, union.as_ref())?;
         let sorted = narrow.sort != Sort::Relevance;
         if narrow.walks_all() {
             // Texts rank below the dramas' page when the dramas found fill it with higher keys
             // (under `sort=rating` a drama's key is raised past every rating).
             let floor = (sorted && found.top.len() >= k).then(|| found.top[k - 1].key);
             let key = PartKey { narrow, dramas: false };
-            let (counts, top, facets) = topk::walk(searcher, columns, union_weight.as_ref(), &narrow.walk(keep, if sorted { k } else { 0 }, &key, floor))?;
+            let (counts, top, facets) = topk::walk(searcher, columns, union_weight()?.as_ref(), &narrow.walk(keep, if sorted { k } else { 0 }, &key, floor))?;
             found.text = counts;
             found.top.extend(top);
             found.facets.merge(&facets);
@@ -343,7 +345,7 @@ fn evaluate(
             found.text = counts;
             found.top.extend(top);
         } else {
-            found.text = topk::count(searcher, columns, union_weight.as_ref(), TOTAL_CAP, keep)?;
+            found.text = topk::count(searcher, columns, union_weight()?.as_ref(), TOTAL_CAP, keep)?;
         }
         if found.text.total > 0 && !sorted && pruned {
             let mut texts: Vec<Candidate> = Vec::new();
