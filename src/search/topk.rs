@@ -249,10 +249,16 @@ impl Best {
         Best { heap: BinaryHeap::with_capacity(k + 1), k }
     }
 
+    /// Keeps the candidate if it is among the best `k` so far. A full heap's worst is
+    /// replaced in place (one sift down) by a better candidate, not pushed past and popped.
     fn push(&mut self, key: f64, score: Score, tie: u64, addr: DocAddress) {
-        self.heap.push(Scored(key, score, tie, addr));
-        if self.heap.len() > self.k {
-            self.heap.pop();
+        let c = Scored(key, score, tie, addr);
+        if self.heap.len() < self.k {
+            self.heap.push(c);
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            if c < *worst {
+                *worst = c;
+            }
         }
     }
 
@@ -500,7 +506,7 @@ impl Counts {
 
 #[cfg(test)]
 mod tests {
-    use super::{sort_best_first, Best, Candidate};
+    use super::{sort_best_first, Best, Candidate, Scored};
     use tantivy::DocAddress;
 
     #[test]
@@ -523,16 +529,20 @@ mod tests {
             (state >> 33) % n
         };
         for k in [1, 3, 20] {
-            let (mut all, mut some) = (Best::new(k), Best::new(k));
+            let (mut every, mut some) = (Vec::new(), Best::new(k));
             for doc in 0..2000u32 {
                 let (score, tie) = (next(6) as f32, next(4));
                 let at = DocAddress::new(0, doc);
-                all.push(0.0, score, tie, at);
+                every.push(Scored(0.0, score, tie, at));
                 if some.may_take(0.0, score) {
                     some.push(0.0, score, tie, at);
                 }
             }
-            assert_eq!(some.into_sorted(), all.into_sorted(), "k = {k}");
+            // The best k of every candidate, by a plain sort.
+            every.sort();
+            let mut want: Vec<Candidate> = every[..k].iter().map(|&Scored(key, score, tie, addr)| Candidate { key, score, tie, addr }).collect();
+            sort_best_first(&mut want);
+            assert_eq!(some.into_sorted(), want, "k = {k}");
         }
     }
 
