@@ -28,6 +28,7 @@ fn a_stored_document_reads_as_tantivy_reads_it() {
             let (a, b): (Vec<&str>, Vec<&str>) = (ours.texts(field).collect(), theirs.texts(field).collect());
             assert_eq!(a, b, "{} of {addr:?}", entry.name());
             assert_eq!(ours.number(field), theirs.number(field), "{} of {addr:?}", entry.name());
+            assert_eq!(ours.line(field, " · "), theirs.line(field, " · "), "{}'s line of {addr:?}", entry.name());
             values += a.len() + usize::from(ours.number(field).is_some());
         }
         kinds.insert(ours.text(f.kind).unwrap().to_string());

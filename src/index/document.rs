@@ -169,12 +169,7 @@ pub const VALUE_SEPARATOR: &str = " · ";
 /// A field's values as the one line a snippet is cut from (and stored tokens are placed in):
 /// joined by [`VALUE_SEPARATOR`]; None when the field has no text value.
 pub fn field_line(doc: &impl StoredValues, field: tantivy::schema::Field) -> Option<std::borrow::Cow<'_, str>> {
-    let values: Vec<&str> = doc.texts(field).collect();
-    match values.as_slice() {
-        [] => None,
-        [one] => Some(std::borrow::Cow::Borrowed(*one)),
-        many => Some(std::borrow::Cow::Owned(many.join(VALUE_SEPARATOR))),
-    }
+    doc.line(field, VALUE_SEPARATOR)
 }
 
 /// One field's terms as the analyzer gives them, with their byte ranges in the field's values
