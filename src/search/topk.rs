@@ -246,7 +246,7 @@ struct Best {
 
 impl Best {
     fn new(k: usize) -> Best {
-        Best { heap: BinaryHeap::with_capacity(k + 1), k }
+        Best { heap: BinaryHeap::with_capacity(k), k }
     }
 
     /// Keeps the candidate if it is among the best `k` so far. A full heap's worst is
@@ -272,7 +272,8 @@ impl Best {
 
     /// Whether a candidate with `key` and `score` could be kept, whatever its `tie`: the
     /// heap has room, or the worst kept is below it or level with it. A walk that ranks every
-    /// match asks this before it reads the tie order, and pushes (and pops) only what passes.
+    /// match asks this before it reads the tie order, and offers [`Best::push`] only what
+    /// passes.
     fn may_take(&self, key: f64, score: Score) -> bool {
         self.heap.len() < self.k
             || self.heap.peek().is_some_and(|w| match key.total_cmp(&w.0) {
