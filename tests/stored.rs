@@ -54,3 +54,25 @@ fn a_catalog_documents_names_are_the_names_of_its_record() {
     }
     assert!(compared > 50, "{compared} dramas and people");
 }
+
+/// A document's `kind:id` as type-ahead reads it from the `key` column (a drama's or person's
+/// from a table read out of the column once per segment, any other's from its dictionary) is
+/// the kind and id stored with it, for every document of every kind.
+#[test]
+fn every_documents_key_names_its_own_kind_and_id() {
+    let (_d, engine) = common::sample_engine();
+    let store = engine.store();
+    let searcher = store.searcher();
+    let f = store.fields();
+    let columns = store.columns().for_searcher(&searcher).unwrap();
+    let mut key = String::new();
+    let mut catalog = 0;
+    for addr in searcher.search(&AllQuery, &DocSetCollector).unwrap() {
+        let doc = store.stored(&searcher, addr).unwrap();
+        let (kind, id) = (doc.text(f.kind).unwrap(), doc.text(f.id).unwrap());
+        assert!(columns[addr.segment_ord as usize].key(addr.doc_id, &mut key), "{addr:?} has a key");
+        assert_eq!(key, format!("{kind}:{id}"), "{addr:?}");
+        catalog += usize::from(kind == "drama" || kind == "person");
+    }
+    assert!(catalog > 50, "{catalog} dramas and people");
+}
