@@ -35,6 +35,7 @@
 //!    one-tier-lower match over a higher one with one word.
 
 mod any_term;
+pub mod catalog_lists;
 pub mod deadline;
 pub mod did_you_mean;
 pub mod exact_forms;

@@ -3,10 +3,11 @@
 use crate::analysis::loanword;
 use crate::analysis::query::{without_glue, QueryWord, TextWord};
 use crate::analysis::Japanese;
+use super::catalog_lists::{AnyOf, CatalogQuery, Typos, Word};
 use crate::index::Fields;
 use std::sync::Arc;
 use tantivy::query::{
-    AutomatonWeight, BooleanQuery, ConstScoreQuery, DfaWrapper, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
@@ -99,7 +100,7 @@ pub fn words(jp: &Japanese, q: &str) -> Vec<QueryWord> {
 /// matches (a Japanese word's surface and reading both matching count once). A word scores
 /// once, not once per field: summed over fields, a sequel whose synopsis says "the sequel to
 /// X" outscored X itself on the words of X's title.
-fn catalog_word(f: &Fields, word: &QueryWord, searcher: &Searcher, typos: bool) -> Box<dyn Query> {
+fn catalog_word(f: &Fields, word: &QueryWord, searcher: &Searcher, typos: bool) -> Word {
     let in_catalog = |t: &String| {
         [f.names, f.cast, f.synopsis].iter().any(|&fl| searcher.doc_freq(&Term::from_field_text(fl, t)).unwrap_or(0) > 0)
     };
@@ -111,12 +112,9 @@ fn catalog_word(f: &Fields, word: &QueryWord, searcher: &Searcher, typos: bool) 
             terms.push(r);
         }
     }
-    let mut best: Vec<Box<dyn Query>> = Vec::new();
+    let mut best = Word::default();
     for (field, weight) in catalog_tiers(f) {
-        best.extend(terms.iter().map(|t| -> Box<dyn Query> {
-            let tq = TermQuery::new(Term::from_field_text(field, t), IndexRecordOption::Basic);
-            Box::new(ConstScoreQuery::new(Box::new(tq), weight))
-        }));
+        best.terms.extend(terms.iter().map(|t| (Term::from_field_text(field, t), weight)));
     }
     // Typos, in names and casts only: long texts would match too much by accident. The
     // canonical key is what is compared, so `chuushin`/`chushin` are not even a typo. A word
@@ -126,7 +124,7 @@ fn catalog_word(f: &Fields, word: &QueryWord, searcher: &Searcher, typos: bool) 
         [f.names, f.cast].iter().any(|&fl| searcher.doc_freq(&Term::from_field_text(fl, t)).unwrap_or(0) > 0)
     };
     if !typos || terms.iter().any(known) {
-        return Box::new(DisjunctionMaxQuery::new(best));
+        return best;
     }
     // Only the word's key, the first of its terms: a Levenshtein automaton costs its build for
     // every term it is made for, and the stem and marked reading of a word add nothing a typo
@@ -137,38 +135,19 @@ fn catalog_word(f: &Fields, word: &QueryWord, searcher: &Searcher, typos: bool) 
         FuzzyTermQuery::new(Term::from_field_text(f.names, t), typo_distance(t), true).automaton().ok().map(Arc::new)
     });
     if let Some(dfa) = dfa {
-        for (field, w) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
-            best.push(Box::new(ConstScoreQuery::new(Box::new(Typos { field, dfa: dfa.clone() }), w)));
+        for (field, score) in [(f.names, NAMES_TYPO), (f.cast, CAST_TYPO)] {
+            best.typos.push(Typos { field, dfa: dfa.clone(), score });
         }
     }
-    Box::new(DisjunctionMaxQuery::new(best))
-}
-
-/// The terms of a field within a Levenshtein automaton's reach: tantivy's `FuzzyTermQuery`
-/// with its automaton built once and shared between fields.
-#[derive(Clone)]
-struct Typos {
-    field: Field,
-    dfa: Arc<DfaWrapper>,
-}
-
-impl std::fmt::Debug for Typos {
-    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(out, "Typos({:?})", self.field)
-    }
-}
-
-impl Query for Typos {
-    fn weight(&self, _: tantivy::query::EnableScoring<'_>) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
-        Ok(Box::new(AutomatonWeight::<DfaWrapper>::new(self.field, self.dfa.clone())))
-    }
+    best
 }
 
 /// The query over dramas and people: every word (`all = true`) or any word matching in a
 /// catalog tier; or the whole query matching a name from its start (`whole_keys`, the
 /// type-ahead keys of the query), which is how kana typed without spaces (`せかいのちゅうしん`)
 /// finds `世界の中心で…` whatever the analyzer made of it. These documents number in the tens of
-/// thousands, so this part is scored exhaustively.
+/// thousands, so every match is scored, from its terms' postings read whole
+/// ([`super::catalog_lists`]).
 pub fn catalog(
     f: &Fields,
     searcher: &Searcher,
@@ -177,20 +156,31 @@ pub fn catalog(
     whole_keys: &[String],
     features: Features,
 ) -> Box<dyn Query> {
-    let occur = if all { Occur::Must } else { Occur::Should };
+    Box::new(catalog_query(f, searcher, words, all, whole_keys, features))
+}
+
+/// [`catalog`] as its description: what `tests/catalog_lists.rs` evaluates both ways.
+pub fn catalog_query(
+    f: &Fields,
+    searcher: &Searcher,
+    words: &[QueryWord],
+    all: bool,
+    whole_keys: &[String],
+    features: Features,
+) -> CatalogQuery {
     let mut typo_words = 0;
-    let by_words: Box<dyn Query> = Box::new(BooleanQuery::new(
-        words
-            .iter()
-            .map(|w| {
-                let typos = features.typos && typo_words < MAX_TYPO_WORDS && w.names.first().is_some_and(|k| typo_distance(k) > 0);
-                typo_words += usize::from(typos);
-                (occur, catalog_word(f, w, searcher, typos))
-            })
-            .collect(),
-    ));
+    let words: Vec<Word> = words
+        .iter()
+        .map(|w| {
+            let typos = features.typos && typo_words < MAX_TYPO_WORDS && w.names.first().is_some_and(|k| typo_distance(k) > 0);
+            typo_words += usize::from(typos);
+            catalog_word(f, w, searcher, typos)
+        })
+        .collect();
+    let n_words = words.len();
+    let mut q = CatalogQuery { words, all, whole: Vec::new(), titled: None };
     if !features.whole_names {
-        return by_words;
+        return q;
     }
     let (loan, whole_keys): (Vec<String>, Vec<String>) =
         whole_keys.iter().cloned().partition(|k| k.starts_with(loanword::PREFIX));
@@ -203,7 +193,7 @@ pub fn catalog(
     // whole and covered exactly, as the kana typed for a katakana title does.
     let loaned = present_keys(searcher, f.exact, &loan);
     if whole.is_empty() && exact.is_empty() && loaned.is_empty() {
-        return by_words;
+        return q;
     }
     // The query read as one name counts once, by its best reading: the start of a name, a
     // whole name, or the sound of an English one. Not as a bonus on the words: kana typed in
@@ -211,44 +201,29 @@ pub fn catalog(
     // and covering `Natsume Yuujinchou` whole must still beat starting its sequels' names.
     // Not added up either: a sequel's alias that the kana starts *and* whose consonants it
     // shares (`Natsume Yuujinchou Two`) would score twice what the name spelled exactly does.
-    let score = WHOLE_NAME * words.len().max(1) as f32;
-    let mut read_whole = Vec::new();
-    if !whole.is_empty() {
-        read_whole.push(any_of(whole, score));
+    let score = WHOLE_NAME * n_words.max(1) as f32;
+    for (terms, score) in [(whole, score), (exact, score + EXACT_NAME), (loaned, score + EXACT_NAME)] {
+        if !terms.is_empty() {
+            q.whole.push(AnyOf { terms, score });
+        }
     }
-    if !exact.is_empty() {
-        read_whole.push(any_of(exact, score + EXACT_NAME));
-    }
-    if !loaned.is_empty() {
-        read_whole.push(any_of(loaned, score + EXACT_NAME));
-    }
-    let mut clauses = vec![(Occur::Should, by_words), (Occur::Should, Box::new(DisjunctionMaxQuery::new(read_whole)) as Box<dyn Query>)];
     let mut title_keys = whole_keys.to_vec();
     title_keys.extend(loan);
-    clauses.extend(titled(searcher, f, &title_keys).map(|q| (Occur::Should, q)));
-    Box::new(BooleanQuery::new(clauses))
+    q.titled = titled(searcher, f, &title_keys);
+    q
 }
 
 /// [`TITLE_NAME`] for a drama one of whose titles (not only an alias) has one of `keys` as its
 /// whole key, if any does.
-fn titled(searcher: &Searcher, f: &Fields, keys: &[String]) -> Option<Box<dyn Query>> {
+fn titled(searcher: &Searcher, f: &Fields, keys: &[String]) -> Option<AnyOf> {
     let marked: Vec<String> = keys.iter().map(|k| format!("{}{k}", crate::index::document::TITLE_MARK)).collect();
     let titles = present_keys(searcher, f.exact, &marked);
-    (!titles.is_empty()).then(|| any_of(titles, TITLE_NAME))
+    (!titles.is_empty()).then_some(AnyOf { terms: titles, score: TITLE_NAME })
 }
 
-/// `score` for a document any of `queries` matches, however many do.
-fn any_of(queries: Vec<Box<dyn Query>>, score: f32) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(Box::new(DisjunctionMaxQuery::new(queries)), score))
-}
-
-/// Term queries for the keys that some document holds in `field`.
-fn present_keys(searcher: &Searcher, field: Field, keys: &[String]) -> Vec<Box<dyn Query>> {
-    keys.iter()
-        .map(|k| Term::from_field_text(field, k))
-        .filter(|t| searcher.doc_freq(t).unwrap_or(1) > 0)
-        .map(|t| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) })
-        .collect()
+/// The terms of `keys` in `field` that some document holds.
+fn present_keys(searcher: &Searcher, field: Field, keys: &[String]) -> Vec<Term> {
+    keys.iter().map(|k| Term::from_field_text(field, k)).filter(|t| searcher.doc_freq(t).unwrap_or(1) > 0).collect()
 }
 
 /// The terms texts are searched by, a word at a time (any of a word's terms matches it):
