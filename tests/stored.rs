@@ -76,3 +76,33 @@ fn every_documents_key_names_its_own_kind_and_id() {
     }
     assert!(catalog > 50, "{catalog} dramas and people");
 }
+
+/// Start-up reads every drama of the index on several threads, each a run of the documents
+/// (`Store::of_kind_in`): a catalogue big enough to be split reads back every drama once, each
+/// as it was written.
+#[test]
+fn a_catalogue_read_on_several_threads_holds_every_drama_as_written() {
+    use dorama_search::engine::{fill_from_sample, Engine, Options};
+    const DRAMAS: usize = 2_500;
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("sample");
+    std::fs::create_dir_all(&sample).unwrap();
+    let lines: Vec<String> = (0..DRAMAS)
+        .map(|i| serde_json::json!({"type": "drama", "id": format!("drama-{i}"), "title": format!("Drama number {i}")}).to_string())
+        .collect();
+    std::fs::write(sample.join("dramas.ndjson"), lines.join("\n") + "\n").unwrap();
+    {
+        let engine = Engine::open(dir.path(), Options::default()).unwrap();
+        fill_from_sample(&engine, dir.path()).unwrap();
+    }
+    let engine = Engine::open(dir.path(), Options::default()).unwrap();
+    let dramas = engine.store().all_dramas().unwrap();
+    assert_eq!(dramas.len(), DRAMAS);
+    let mut seen = std::collections::BTreeSet::new();
+    for d in &dramas {
+        let n = d.id.strip_prefix("drama-").unwrap();
+        assert_eq!(d.title, format!("Drama number {n}"), "{}", d.id);
+        assert!(seen.insert(d.id.clone()), "{} read twice", d.id);
+    }
+    assert_eq!(engine.num_dramas(), DRAMAS);
+}
