@@ -28,7 +28,7 @@ fn the_catalogue_read_from_postings_scores_every_match_as_tantivys_scorers_do() 
         let req = SearchRequest { q: typed.to_string(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
         let tw = search::text_words(store, &searcher, &req, Features::ALL);
         for all in [true, false] {
-            let lists = query::catalog_query(f, &searcher, &tw.words, all, &tw.keys, Features::ALL);
+            let lists = query::catalog(f, &searcher, &tw.words, all, &tw.keys, Features::ALL);
             typos += usize::from(lists.words.iter().any(|w| !w.typos.is_empty()));
             whole += usize::from(!lists.whole.is_empty());
             titled += usize::from(lists.titled.is_some());

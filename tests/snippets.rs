@@ -27,7 +27,7 @@ fn stored_tokens_mark_catalog_snippets_as_the_analyzer_does() {
     for q in ["sekai no chuushin", "chushin", "takayuki yamada", "山田孝之", "hirose aki", "廣瀬", "せかいのちゅうしん", "Crying out love", "ｾｶﾁｭｰ", "nagasawa masami", "長澤まさみ", "hikari", "densha otoko", "電車男", "kimura takuya", "木村拓哉", "love"] {
         let (words, keys) = query_words(store.japanese(), q);
         let qq = query::catalog(f, &searcher, &words, false, &keys, Features::ALL);
-        let marks: Box<dyn Query> = Box::new(BooleanQuery::new(vec![(Occur::Should, qq)]));
+        let marks: Box<dyn Query> = Box::new(BooleanQuery::new(vec![(Occur::Should, Box::new(qq) as Box<dyn Query>)]));
         let typed: Vec<&str> = q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
         let snippets = Snippets::new(&searcher, marks.as_ref(), &[f.synopsis, f.cast, f.names], &typed);
         for &addr in &catalog {

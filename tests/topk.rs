@@ -54,7 +54,7 @@ fn exhaustive(engine: &Engine, req: &SearchRequest) -> (Vec<(String, f32)>, usiz
         // A text scores by the best of the typed words and each other spelling of a name in them.
         let spellings = std::iter::once(&tw.text).chain(&tw.alternatives).map(|w| query::text(f, w, all)).collect();
         let union = BooleanQuery::new(vec![
-            (Occur::Should, query::catalog(f, &searcher, ws, all, keys, Features::ALL)),
+            (Occur::Should, Box::new(query::catalog(f, &searcher, ws, all, keys, Features::ALL)) as Box<dyn Query>),
             (Occur::Should, Box::new(DisjunctionMaxQuery::new(spellings))),
         ]);
         let (top, _) = searcher.search(&union as &dyn Query, &(TopDocs::with_limit(1_000_000).order_by_score(), Count)).unwrap();

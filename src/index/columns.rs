@@ -159,6 +159,7 @@ impl SegmentColumns {
 /// The `key` column's keys of a run of ordinals, the dramas' and people's: the ordinal of the
 /// first, and the keys in one string. Whatever the run holds is each ordinal's own key, so
 /// a key read from it is the one the dictionary holds.
+#[derive(Default)]
 struct CatalogKeys {
     first: u64,
     text: String,
@@ -171,24 +172,20 @@ impl CatalogKeys {
     /// not be UTF-8, or the run outgrow a `u32` offset, the table is left empty and every key
     /// is looked up in the dictionary as before.
     fn read(col: &StrColumn) -> CatalogKeys {
-        let mut keys = CatalogKeys::empty();
+        let mut keys = CatalogKeys::default();
         let Ok(mut stream) = col.dictionary().range().ge("drama:").lt("person;").into_stream() else { return keys };
         while stream.advance() {
             if keys.ends.is_empty() {
                 keys.first = stream.term_ord();
             }
-            let Ok(key) = std::str::from_utf8(stream.key()) else { return CatalogKeys::empty() };
+            let Ok(key) = std::str::from_utf8(stream.key()) else { return CatalogKeys::default() };
             keys.text.push_str(key);
-            let Ok(end) = u32::try_from(keys.text.len()) else { return CatalogKeys::empty() };
+            let Ok(end) = u32::try_from(keys.text.len()) else { return CatalogKeys::default() };
             keys.ends.push(end);
         }
         keys.text.shrink_to_fit();
         keys.ends.shrink_to_fit();
         keys
-    }
-
-    fn empty() -> CatalogKeys {
-        CatalogKeys { first: 0, text: String::new(), ends: Vec::new() }
     }
 
     fn get(&self, ord: u64) -> Option<&str> {

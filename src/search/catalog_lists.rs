@@ -136,11 +136,7 @@ fn word_list(reader: &SegmentReader, w: &Word) -> tantivy::Result<List> {
         let mut stream = index.terms().search(t.dfa.as_ref()).into_stream()?;
         let mut docs: Vec<DocId> = Vec::new();
         while stream.advance() {
-            let mut block = index.read_block_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?;
-            while !block.docs().is_empty() {
-                docs.extend_from_slice(block.docs());
-                block.advance();
-            }
+            read_whole(index.read_block_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)?, &mut docs);
         }
         docs.sort_unstable();
         docs.dedup();
@@ -162,13 +158,18 @@ fn any_list(reader: &SegmentReader, a: &AnyOf) -> tantivy::Result<List> {
 /// Every document holding `term` in this segment (deleted ones too, as a scorer's), in order.
 fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Vec<DocId>> {
     let index = reader.inverted_index(term.field())?;
-    let Some(mut block) = index.read_block_postings(term, IndexRecordOption::Basic)? else { return Ok(Vec::new()) };
+    let Some(block) = index.read_block_postings(term, IndexRecordOption::Basic)? else { return Ok(Vec::new()) };
     let mut docs = Vec::with_capacity(block.doc_freq() as usize);
+    read_whole(block, &mut docs);
+    Ok(docs)
+}
+
+/// Appends every document of `block`'s postings to `docs`, a block of them at a time.
+fn read_whole(mut block: tantivy::postings::BlockSegmentPostings, docs: &mut Vec<DocId>) {
     while !block.docs().is_empty() {
         docs.extend_from_slice(block.docs());
         block.advance();
     }
-    Ok(docs)
 }
 
 /// The union of two lists, a document in both scoring `join` of its two scores.

@@ -155,18 +155,6 @@ pub fn catalog(
     all: bool,
     whole_keys: &[String],
     features: Features,
-) -> Box<dyn Query> {
-    Box::new(catalog_query(f, searcher, words, all, whole_keys, features))
-}
-
-/// [`catalog`] as its description: what `tests/catalog_lists.rs` evaluates both ways.
-pub fn catalog_query(
-    f: &Fields,
-    searcher: &Searcher,
-    words: &[QueryWord],
-    all: bool,
-    whole_keys: &[String],
-    features: Features,
 ) -> CatalogQuery {
     let mut typo_words = 0;
     let words: Vec<Word> = words

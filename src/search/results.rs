@@ -292,7 +292,7 @@ fn evaluate(
     let mut queries: Vec<Box<dyn Query>> = Vec::new();
     if let Some(keep) = &parts.catalog {
         let _in = phases::enter(Phase::Catalogue);
-        let q = query::catalog(f, searcher, &tw.words, all, &tw.keys, features);
+        let q: Box<dyn Query> = Box::new(query::catalog(f, searcher, &tw.words, all, &tw.keys, features));
         let w = topk::weight(searcher, q.as_ref())?;
         if narrow.walks_all() {
             let key = PartKey { narrow, dramas: true };
@@ -674,7 +674,7 @@ fn other_kinds(
     if !catalog.is_empty() {
         let q = query::catalog(f, searcher, &tw.words, all, &tw.keys, features);
         let keep = Keep::kinds(catalog).with_dramas(filter.clone());
-        counts = counts.add(&topk::count(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), TOTAL_CAP, &keep)?);
+        counts = counts.add(&topk::count(searcher, columns, topk::weight(searcher, &q)?.as_ref(), TOTAL_CAP, &keep)?);
     }
     let texts = except(&TEXTS);
     if !texts.is_empty() {
