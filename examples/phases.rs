@@ -6,7 +6,8 @@
 //! each query as that drama's forum search instead of the site's. `PHASES_SUGGEST=1` times
 //! each query as type-ahead instead (`suggest_uncached`, ten suggestions): the first call, then
 //! the median and p99 of RUNS more. `PHASES_SORT=rating` and `PHASES_FACETS=station,season,year,kind`
-//! refine each search as the API's `sort` and `facets` do.
+//! refine each search as the API's `sort` and `facets` do. `PHASES_WORDS=1` first prints the
+//! terms each query searches texts by, and how many texts hold each.
 
 use dorama_search::engine::{Engine, Options};
 use dorama_search::search::phases::mean_of;
@@ -55,6 +56,24 @@ fn main() -> anyhow::Result<()> {
             }
         }
         let req = SearchRequest { q: q.clone(), scope, limit: 20, offset: 0, refine };
+        if std::env::var_os("PHASES_WORDS").is_some() {
+            // What texts are searched by: the typed words' terms and each other spelling's, with
+            // how many texts hold each term.
+            let store = engine.store();
+            let searcher = store.searcher();
+            let tw = dorama_search::search::text_words(store, &searcher, &req, dorama_search::search::Features::ALL);
+            for (i, words) in std::iter::once(&tw.text).chain(&tw.alternatives).enumerate() {
+                let shown: Vec<String> = words
+                    .iter()
+                    .map(|w| {
+                        let held = |t: &String| searcher.doc_freq(&tantivy::Term::from_field_text(store.fields().text, t)).unwrap_or(0);
+                        let terms: Vec<String> = w.terms.iter().map(|t| format!("{t}:{}", held(t))).collect();
+                        format!("[{}{}]", terms.join(" | "), w.exact.as_ref().map_or(String::new(), |e| format!(" exact {e}:{}", held(e))))
+                    })
+                    .collect();
+                println!("{q:?} {} {}", if i == 0 { "typed" } else { "other" }, shown.join(" "));
+            }
+        }
         engine.search_uncached(&req)?;
         let (last, p, whole) = mean_of(runs, || engine.search_uncached(&req));
         last?;

@@ -77,6 +77,26 @@ fn every_documents_key_names_its_own_kind_and_id() {
     assert!(catalog > 50, "{catalog} dramas and people");
 }
 
+/// Filters, sorts and facets find a document's drama by the hash of its `drama_id`, from a
+/// table of each segment's ids read out of the column's dictionary in one pass: every
+/// document's hash is its own stored drama's.
+#[test]
+fn every_documents_drama_key_is_the_hash_of_its_own_drama_id() {
+    let (_d, engine) = common::sample_engine();
+    let store = engine.store();
+    let searcher = store.searcher();
+    let f = store.fields();
+    let columns = store.columns().for_searcher(&searcher).unwrap();
+    let mut with_drama = 0;
+    for addr in searcher.search(&AllQuery, &DocSetCollector).unwrap() {
+        let doc = store.stored(&searcher, addr).unwrap();
+        let want = doc.text(f.drama_id).map(dorama_search::rank::ratings::key_hash);
+        assert_eq!(columns[addr.segment_ord as usize].drama_key(addr.doc_id), want, "{addr:?} ({:?})", doc.text(f.drama_id));
+        with_drama += usize::from(want.is_some());
+    }
+    assert!(with_drama > 100, "{with_drama} documents of a drama");
+}
+
 /// Start-up reads every drama of the index on several threads, each a run of the documents
 /// (`Store::of_kind_in`): a catalogue big enough to be split reads back every drama once, each
 /// as it was written.
