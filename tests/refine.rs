@@ -268,3 +268,25 @@ fn the_kind_facet_of_a_search_narrowed_to_one_kind_still_counts_every_kind() {
     assert!(want.len() > 2, "the sample's matches are of several kinds: {want:?}");
     assert_eq!(got, want);
 }
+
+/// Facets are counts beside the page: asking for them leaves the page of hits as it is, in a
+/// site search and in a drama's forum (whose page was empty when the kind facet was asked
+/// for, its total alone right).
+#[test]
+fn asking_for_facets_leaves_the_page_of_hits_as_it_is() {
+    let (_d, e) = common::sample_engine();
+    let forum = Scope::Forum(common::SEED.to_string());
+    let mut with_hits = BTreeMap::new();
+    for (scope, facets) in [(Scope::Site(None), vec![Facet::Kind, Facet::Station, Facet::Year]), (Scope::Site(Some(Kind::Review)), vec![Facet::Kind]), (forum, vec![Facet::Kind])] {
+        for q in ["love", "sekai no chuushin", "takayuki yamada", "世界", "aki"] {
+            let page = |facets: Vec<Facet>| {
+                let res = e.search_uncached(&SearchRequest { q: q.into(), scope: scope.clone(), limit: 20, offset: 0, refine: Refine { facets, ..Refine::default() } }).unwrap();
+                (res.total, res.hits.iter().map(|h| format!("{}:{}", h.kind, h.id)).collect::<Vec<_>>())
+            };
+            let (plain, faceted) = (page(Vec::new()), page(facets.clone()));
+            assert_eq!(faceted, plain, "{scope:?} {q} with facets {facets:?}");
+            *with_hits.entry(format!("{scope:?}")).or_insert(0) += usize::from(!plain.1.is_empty());
+        }
+    }
+    assert!(with_hits.values().all(|&n| n >= 2), "queries with hits in each scope: {with_hits:?}");
+}

@@ -34,6 +34,7 @@
 //!    small boost that orders similar matches; it would take thousands of ratings to lift a
 //!    one-tier-lower match over a higher one with one word.
 
+mod all_words;
 mod any_term;
 pub mod catalog_lists;
 pub mod deadline;

@@ -335,18 +335,14 @@ pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
         return Box::new(BooleanQuery::new(terms));
     }
     // Every word: each required by its terms, the forms as typed a bonus on top that leaves
-    // the conjunction pruned ([`super::exact_forms`]).
-    let clauses: Vec<(Occur, Box<dyn Query>)> = words
-        .iter()
-        .map(|w| -> (Occur, Box<dyn Query>) {
-            let word: Box<dyn Query> = match w.terms.as_slice() {
-                [one] => term(one),
-                many => Box::new(super::any_term::AnyTerm::new(many.iter().map(|t| TermQuery::new(text_term(t), IndexRecordOption::WithFreqs)).collect())),
-            };
-            (Occur::Must, word)
-        })
-        .collect();
-    let words_query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    // the conjunction pruned ([`super::exact_forms`]). Words of one term each are tantivy's
+    // conjunction of term queries, which it prunes itself; a word of several terms makes it
+    // ours ([`super::all_words`]).
+    let words_query: Box<dyn Query> = if words.iter().all(|w| w.terms.len() == 1) {
+        Box::new(BooleanQuery::new(words.iter().map(|w| (Occur::Must, term(&w.terms[0]))).collect()))
+    } else {
+        Box::new(super::all_words::AllWords::new(words.iter().map(|w| w.terms.iter().map(text_term).collect()).collect()))
+    };
     let exact: Vec<(Term, Option<Term>)> = words
         .iter()
         .filter_map(|w| {
@@ -361,14 +357,6 @@ pub fn text(f: &Fields, words: &[TextWord], all: bool) -> Box<dyn Query> {
         return words_query;
     }
     Box::new(super::exact_forms::ExactForms::new(words_query, exact))
-}
-
-/// Whether [`text`] of these words is a query block-max WAND prunes: one term, a union of
-/// terms, or a conjunction of words of one term each (with or without the forms as typed).
-/// A conjunction holding a word of several terms is walked whole to find its best.
-pub fn text_prunes(words: &[TextWord], all: bool) -> bool {
-    let held = words.iter().filter(|w| !w.terms.is_empty());
-    !all || held.clone().count() <= 1 || held.into_iter().all(|w| w.terms.len() == 1)
 }
 
 /// The terms texts were searched by, for marking snippets: every form of every word, and

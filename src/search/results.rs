@@ -190,6 +190,7 @@ impl<'n> Narrow<'n> {
             key: (self.sort != Sort::Relevance).then_some(key as &dyn topk::SortKey),
             floor,
             facts: Some(self.facts),
+            stop_at_cap: false,
         }
     }
 }
@@ -309,45 +310,42 @@ fn evaluate(
     }
     if let Some(keep) = &parts.text {
         let _in = phases::enter(Phase::Texts);
-        // Text queries that block-max WAND prunes (plain BM25 term queries) each give their
-        // best candidates, merged, a text found by several keeping its best score; their union
-        // is walked only to count, and to order by a sort key (which no pruning can serve: the
-        // best by date may score least).
+        // One walk counts the matches (and facets them), ranking them as it goes, each text
+        // by its best score of any query (their maximum, as merging each query's best does).
+        // Under a sort key it ranks every match (no pruning serves a key: the best by date may
+        // score least), and in a forum too (its queries are filtered by the drama, which
+        // nothing prunes). A site's search by relevance stops with the count, at the cap: if
+        // it got there, each query's best are found by block-max pruning (term unions and
+        // conjunctions, [`super::all_words`] for words of several terms) and merged; with
+        // fewer matches, the walk that counted them ranked them, and pruning would only walk
+        // them again.
         let each = text_queries(f, parts, tw, all);
-        let pruned = parts.drama.is_none() && std::iter::once(&tw.text).chain(&tw.alternatives).any(|w| query::text_prunes(w, all));
-        let union_weight = || {
-            let union: Box<dyn Query> = match each.as_slice() {
-                [one] => one.box_clone(),
-                many => Box::new(BooleanQuery::new(many.iter().map(|q| (Occur::Should, q.box_clone())).collect())),
-            };
-            topk::weight(searcher, union.as_ref())
-        };
         let sorted = narrow.sort != Sort::Relevance;
-        if narrow.walks_all() {
+        let ranks_all = sorted || parts.drama.is_some();
+        let best_of: Box<dyn Query> = match each.as_slice() {
+            [one] => one.box_clone(),
+            many => Box::new(DisjunctionMaxQuery::new(many.iter().map(|q| q.box_clone()).collect())),
+        };
+        let w = topk::weight(searcher, best_of.as_ref())?;
+        let (counts, top) = if narrow.walks_all() {
             // Texts rank below the dramas' page when the dramas found fill it with higher keys
             // (under `sort=rating` a drama's key is raised past every rating).
             let floor = (sorted && found.top.len() >= k).then(|| found.top[k - 1].key);
             let key = PartKey { narrow, dramas: false };
-            let (counts, top, facets) = topk::walk(searcher, columns, union_weight()?.as_ref(), &narrow.walk(keep, if sorted { k } else { 0 }, &key, floor))?;
-            found.text = counts;
-            found.top.extend(top);
+            let walk = topk::Walk { stop_at_cap: !ranks_all, ..narrow.walk(keep, k, &key, floor) };
+            let (counts, top, facets) = topk::walk(searcher, columns, w.as_ref(), &walk)?;
             found.facets.merge(&facets);
-        } else if !pruned {
-            // No text query prunes (a conjunction holding a word of several terms, a forum's
-            // filtered ones): each top would walk every match the count walks too, so one walk
-            // counts and keeps the best, each text by its best score of any query (their
-            // maximum, as merging each query's best does).
-            let best_of: Box<dyn Query> = match each.as_slice() {
-                [one] => one.box_clone(),
-                many => Box::new(DisjunctionMaxQuery::new(many.iter().map(|q| q.box_clone()).collect())),
-            };
-            let (counts, top) = topk::count_and_top(searcher, columns, topk::weight(searcher, best_of.as_ref())?.as_ref(), k, TOTAL_CAP, keep)?;
-            found.text = counts;
+            (counts, top)
+        } else if ranks_all {
+            topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
+        } else {
+            topk::count_and_top_to_cap(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
+        };
+        let ranked = ranks_all || !counts.capped;
+        found.text = counts;
+        if ranked {
             found.top.extend(top);
         } else {
-            found.text = topk::count(searcher, columns, union_weight()?.as_ref(), TOTAL_CAP, keep)?;
-        }
-        if found.text.total > 0 && !sorted && pruned {
             let mut texts: Vec<Candidate> = Vec::new();
             for q in &each {
                 texts.extend(topk::top(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), k, keep)?);

@@ -309,14 +309,21 @@ pub fn weight(searcher: &Searcher, query: &dyn Query) -> tantivy::Result<Box<dyn
 /// Live matches of `weight` that `keep` keeps, per kind, counted up to `cap` in all (the walk
 /// only advances; no document's score is computed).
 pub fn count(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep) -> tantivy::Result<Counts> {
-    Ok(walk(searcher, columns, weight, &Walk { cap, keep, k: 0, facets: None, key: None, floor: None, facts: None })?.0)
+    Ok(walk(searcher, columns, weight, &Walk { cap, keep, k: 0, facets: None, key: None, floor: None, facts: None, stop_at_cap: true })?.0)
 }
 
 /// Counts (as [`count`]) and the best `k` (as [`top`]) in one walk that scores every match:
 /// for a set known to be small (dramas and people), where one walk costs less than building
 /// every scorer twice.
 pub fn count_and_top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
-    let (counts, top, _) = walk(searcher, columns, weight, &Walk { cap, keep, k, facets: None, key: None, floor: None, facts: None })?;
+    let (counts, top, _) = walk(searcher, columns, weight, &Walk { cap, keep, k, facets: None, key: None, floor: None, facts: None, stop_at_cap: false })?;
+    Ok((counts, top))
+}
+
+/// [`count_and_top`] that stops at the cap: the best `k` when the matches number fewer (and
+/// `capped` false), for a caller that then finds them by pruning.
+pub fn count_and_top_to_cap(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
+    let (counts, top, _) = walk(searcher, columns, weight, &Walk { cap, keep, k, facets: None, key: None, floor: None, facts: None, stop_at_cap: true })?;
     Ok((counts, top))
 }
 
@@ -350,6 +357,8 @@ pub struct Walk<'a> {
     pub floor: Option<f64>,
     /// Where facets and sort keys read a document's drama.
     pub facts: Option<&'a Facts>,
+    /// Whether ranking stops with the count, at the cap (the caller ranks past it otherwise).
+    pub stop_at_cap: bool,
 }
 
 /// Walks every live match of `weight`: counts (up to the cap), the best `k` and, when asked,
@@ -441,7 +450,7 @@ pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn W
                     if counts.total == w.cap {
                         counts.capped = true;
                         // Past the cap only a walk that also ranks goes on (uncounted).
-                        if !ranks {
+                        if !ranks || w.stop_at_cap {
                             break 'segments;
                         }
                     } else {
