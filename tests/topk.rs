@@ -215,3 +215,32 @@ fn a_query_matching_more_than_the_cap_reports_a_lower_bound() {
     assert_eq!((res.total, res.total_relation), (1, Relation::Eq));
     assert_eq!(res.kinds["comment"].total, 1);
 }
+
+/// Past the cap the first page comes from pruned walks that start from the best of the
+/// matches counted: texts scoring unequally, the best of them before and after the cap's
+/// worth, still make the page the exhaustive scoring makes.
+#[test]
+fn past_the_cap_the_first_page_is_the_exhaustive_first_page() {
+    let (_d, engine) = common::seeded_engine();
+    let n = TOTAL_CAP + 3_000;
+    let lines: Vec<String> = (0..n)
+        .map(|i| {
+            // Lengths and repeats vary the scores; every 997th text says the word thrice in a
+            // short body, the best, some counted before the cap and some after.
+            let body = if i % 997 == 0 { "qqcapword qqcapword qqcapword".to_string() } else { format!("qqcapword {}", "filler ".repeat(1 + i % 13)) };
+            serde_json::json!({"type": "comment", "id": format!("many{i}"), "drama_id": common::SEED, "author": "x", "body": body}).to_string()
+        })
+        .collect();
+    engine.ingest(parse_ndjson("many", &lines.join("\n")).unwrap()).unwrap();
+    for (q, kind) in [("qqcapword", None), ("qqcapword", Some(Kind::Comment))] {
+        let req = SearchRequest { q: q.into(), scope: Scope::Site(kind), limit: 20, offset: 0, refine: Default::default() };
+        let got = search::search(engine.store(), &req, &ratings_of).unwrap();
+        assert_eq!(got.total_relation, Relation::Gte);
+        let (want, _) = exhaustive(&engine, &req);
+        let got_page: Vec<(String, f32)> = got.hits.iter().map(|h| (format!("{}:{}", h.kind, h.id), h.score)).collect();
+        for best in (0..n).step_by(997) {
+            assert!(got_page.iter().any(|(id, _)| *id == format!("comment:many{best}")), "many{best} is not on the page: {got_page:?}");
+        }
+        assert_same_page(&got_page, &want, q);
+    }
+}

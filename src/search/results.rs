@@ -322,6 +322,11 @@ fn evaluate(
         let each = text_queries(f, parts, tw, all);
         let sorted = narrow.sort != Sort::Relevance;
         let ranks_all = sorted || parts.drama.is_some();
+        // Whether the walk that counts ranks too: where it ranks everything, and where the
+        // words' postings say the matches cannot reach the cap. Scoring while counting costs
+        // (an English word's form as typed is sought at every match): a walk that reaches
+        // the cap only counts, and the pruned walks rank.
+        let ranks = ranks_all || most_matches(searcher, f, tw, all) <= TOTAL_CAP as u64;
         let best_of: Box<dyn Query> = match each.as_slice() {
             [one] => one.box_clone(),
             many => Box::new(DisjunctionMaxQuery::new(many.iter().map(|q| q.box_clone()).collect())),
@@ -332,23 +337,26 @@ fn evaluate(
             // (under `sort=rating` a drama's key is raised past every rating).
             let floor = (sorted && found.top.len() >= k).then(|| found.top[k - 1].key);
             let key = PartKey { narrow, dramas: false };
-            let walk = topk::Walk { stop_at_cap: !ranks_all, ..narrow.walk(keep, k, &key, floor) };
+            let walk = topk::Walk { stop_at_cap: !ranks_all, ..narrow.walk(keep, if ranks { k } else { 0 }, &key, floor) };
             let (counts, top, facets) = topk::walk(searcher, columns, w.as_ref(), &walk)?;
             found.facets.merge(&facets);
             (counts, top)
         } else if ranks_all {
             topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
         } else {
-            topk::count_and_top_to_cap(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
+            topk::count_and_top_to_cap(searcher, columns, w.as_ref(), if ranks { k } else { 0 }, TOTAL_CAP, keep)?
         };
-        let ranked = ranks_all || !counts.capped;
+        let ranked = ranks_all || (ranks && !counts.capped);
         found.text = counts;
         if ranked {
             found.top.extend(top);
         } else {
-            let mut texts: Vec<Candidate> = Vec::new();
+            // The page's `k`-th text scores at least the `k`-th best of those counted: each
+            // pruned walk starts from that score, and they stay candidates.
+            let floor = top.get(k.saturating_sub(1)).map(|c| c.score);
+            let mut texts: Vec<Candidate> = top;
             for q in &each {
-                texts.extend(topk::top(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), k, keep)?);
+                texts.extend(topk::top(searcher, columns, topk::weight(searcher, q.as_ref())?.as_ref(), k, keep, floor)?);
             }
             topk::sort_best_first(&mut texts);
             let mut seen = rustc_hash::FxHashSet::default();
@@ -363,6 +371,20 @@ fn evaluate(
     topk::sort_best_first(&mut found.top);
     found.top.truncate(k);
     Ok((found, queries))
+}
+
+/// The most texts the site's text queries can match, from their terms' document counts
+/// (deleted documents and every kind counted): every word's (`all`: the least of the words'),
+/// over the typed words and each other spelling.
+fn most_matches(searcher: &Searcher, f: &Fields, tw: &TextWords, all: bool) -> u64 {
+    let held = |t: &String| searcher.doc_freq(&Term::from_field_text(f.text, t)).unwrap_or(u64::MAX);
+    std::iter::once(&tw.text)
+        .chain(&tw.alternatives)
+        .map(|words| {
+            let per_word = words.iter().filter(|w| !w.terms.is_empty()).map(|w| w.terms.iter().map(held).fold(0u64, u64::saturating_add));
+            if all { per_word.min().unwrap_or(0) } else { per_word.fold(0u64, u64::saturating_add) }
+        })
+        .fold(0u64, u64::saturating_add)
 }
 
 /// The text queries of a search: the typed words and each alternative spelling, in a forum

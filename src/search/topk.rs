@@ -202,14 +202,15 @@ impl SegmentKeep<'_> {
     }
 }
 
-/// The best `k` live documents for `query` that `keep` keeps, best first, found with
-/// block-max pruning where the query allows it (term unions and conjunctions, single terms).
-pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, keep: &Keep) -> tantivy::Result<Vec<Candidate>> {
+/// The best `k` live documents for `query` that `keep` keeps and that score `floor` or more,
+/// best first, found with block-max pruning where the query allows it (term unions and
+/// conjunctions, single terms).
+pub fn top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, keep: &Keep, floor: Option<Score>) -> tantivy::Result<Vec<Candidate>> {
     if k == 0 {
         return Ok(Vec::new());
     }
     let mut best = Best::new(k);
-    let mut threshold = Score::MIN;
+    let mut threshold = floor.map_or(Score::MIN, just_below);
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let cols = &columns[ord];
         let filter = keep.for_segment(seg.segment_id(), cols);
