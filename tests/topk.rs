@@ -244,3 +244,27 @@ fn past_the_cap_the_first_page_is_the_exhaustive_first_page() {
         assert_same_page(&got_page, &want, q);
     }
 }
+
+/// Two words each in more texts than the cap and both in a few: the count keeps what it
+/// counts, ends short of the cap, and ranks them; the page is the exhaustive one.
+#[test]
+fn a_conjunction_of_common_words_with_few_matches_is_ranked_from_its_count() {
+    let (_d, engine) = common::seeded_engine();
+    let n = TOTAL_CAP + 1_000;
+    let lines: Vec<String> = (0..2 * n)
+        .map(|i| {
+            let word = if i % 2 == 0 { "qqalpha" } else { "qqbeta" };
+            // One text in forty holds both, the later ones shorter (they score higher).
+            let body = if i % 40 < 2 { format!("qqalpha qqbeta {}", "filler ".repeat(600 - i / 40)) } else { format!("{word} {}", "filler ".repeat(i % 5)) };
+            serde_json::json!({"type": "comment", "id": format!("c{i}"), "drama_id": common::SEED, "author": "x", "body": body}).to_string()
+        })
+        .collect();
+    engine.ingest(parse_ndjson("common", &lines.join("\n")).unwrap()).unwrap();
+    let req = SearchRequest { q: "qqalpha qqbeta".into(), scope: Scope::Site(None), limit: 20, offset: 0, refine: Default::default() };
+    let got = search::search(engine.store(), &req, &ratings_of).unwrap();
+    let (want, total) = exhaustive(&engine, &req);
+    assert_eq!((got.total, got.total_relation), (total, Relation::Eq));
+    assert!(total > 500 && total < TOTAL_CAP, "{total} texts hold both");
+    let got_page: Vec<(String, f32)> = got.hits.iter().map(|h| (format!("{}:{}", h.kind, h.id), h.score)).collect();
+    assert_same_page(&got_page, &want, "qqalpha qqbeta");
+}

@@ -322,10 +322,11 @@ fn evaluate(
         let each = text_queries(f, parts, tw, all);
         let sorted = narrow.sort != Sort::Relevance;
         let ranks_all = sorted || parts.drama.is_some();
-        // Whether the walk that counts ranks too: where it ranks everything, and where the
-        // words' postings say the matches cannot reach the cap. Scoring while counting costs
-        // (an English word's form as typed is sought at every match): a walk that reaches
-        // the cap only counts, and the pruned walks rank.
+        // Whether the walk that counts ranks too: where it ranks everything, where it facets
+        // (the facets cost more than the scores), and where the words' postings say the
+        // matches cannot reach the cap. Scoring while counting costs (an English word's form
+        // as typed is sought at every match): a plain walk that may reach the cap only
+        // counts, and the pruned walks rank.
         let ranks = ranks_all || most_matches(searcher, f, tw, all) <= TOTAL_CAP as u64;
         let best_of: Box<dyn Query> = match each.as_slice() {
             [one] => one.box_clone(),
@@ -337,16 +338,24 @@ fn evaluate(
             // (under `sort=rating` a drama's key is raised past every rating).
             let floor = (sorted && found.top.len() >= k).then(|| found.top[k - 1].key);
             let key = PartKey { narrow, dramas: false };
-            let walk = topk::Walk { stop_at_cap: !ranks_all, ..narrow.walk(keep, if ranks { k } else { 0 }, &key, floor) };
+            let walk = topk::Walk { stop_at_cap: !ranks_all, ..narrow.walk(keep, k, &key, floor) };
             let (counts, top, facets) = topk::walk(searcher, columns, w.as_ref(), &walk)?;
             found.facets.merge(&facets);
             (counts, top)
         } else if ranks_all {
             topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
+        } else if ranks {
+            topk::count_and_top_to_cap(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
         } else {
-            topk::count_and_top_to_cap(searcher, columns, w.as_ref(), if ranks { k } else { 0 }, TOTAL_CAP, keep)?
+            // The words' counts overstate a conjunction's matches, often by far (`山田孝之`:
+            // 80,000 texts hold 山田, fewer than 10,000 both words): the count keeps what it
+            // counts, and if it ends short of the cap, those are ranked.
+            let mut counted = Vec::new();
+            let counts = topk::count_keeping(searcher, columns, w.as_ref(), TOTAL_CAP, keep, &mut counted)?;
+            let top = if counts.capped { Vec::new() } else { topk::rank(searcher, columns, w.as_ref(), &counted, k)? };
+            (counts, top)
         };
-        let ranked = ranks_all || (ranks && !counts.capped);
+        let ranked = ranks_all || !counts.capped;
         found.text = counts;
         if ranked {
             found.top.extend(top);

@@ -377,6 +377,42 @@ pub struct Walk<'a> {
 /// `sort=rating` the reviews of a common word are mostly below a page of tens; and where the
 /// dramas found already fill the page, no text is ranked at all.
 pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, w: &Walk) -> tantivy::Result<(Counts, Vec<Candidate>, FacetCounts)> {
+    walk_keeping(searcher, columns, weight, w, None)
+}
+
+/// [`count`] that also keeps the address of every match it counts, in walk order: what
+/// [`rank`] scores when the count stopped short of the cap.
+pub fn count_keeping(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, cap: usize, keep: &Keep, counted: &mut Vec<DocAddress>) -> tantivy::Result<Counts> {
+    let w = Walk { cap, keep, k: 0, facets: None, key: None, floor: None, facts: None, stop_at_cap: true };
+    Ok(walk_keeping(searcher, columns, weight, &w, Some(counted))?.0)
+}
+
+/// The best `k` of `docs` (live matches of `weight` in walk order, as [`count_keeping`] keeps
+/// them), each scored by seeking a scorer to it: a second pass that touches only the blocks
+/// of the postings that hold them.
+pub fn rank(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, docs: &[DocAddress], k: usize) -> tantivy::Result<Vec<Candidate>> {
+    let mut best = Best::new(k);
+    if k == 0 {
+        return Ok(Vec::new());
+    }
+    for run in docs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let ord = run[0].segment_ord;
+        let cols = &columns[ord as usize];
+        let mut scorer = weight.scorer(searcher.segment_reader(ord), 1.0)?;
+        for addr in run {
+            if scorer.doc() < addr.doc_id && scorer.seek(addr.doc_id) != addr.doc_id {
+                continue;
+            }
+            let score = scorer.score();
+            if best.may_take(0.0, score) {
+                best.push(0.0, score, cols.tie.first(addr.doc_id).unwrap_or(0), *addr);
+            }
+        }
+    }
+    Ok(best.into_sorted())
+}
+
+fn walk_keeping(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, w: &Walk, mut counted: Option<&mut Vec<DocAddress>>) -> tantivy::Result<(Counts, Vec<Candidate>, FacetCounts)> {
     let mut counts = Counts::default();
     let mut best = Best::new(w.k);
     let mut facets = FacetCounts::new(w.facets.map(<[Facet]>::to_vec).unwrap_or_default());
@@ -458,6 +494,9 @@ pub fn walk(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn W
                         counts.total += 1;
                         if let Some(kind) = cols.kind_index(doc) {
                             counts.by_kind[kind] += 1;
+                        }
+                        if let Some(c) = counted.as_deref_mut() {
+                            c.push(DocAddress::new(ord as u32, doc));
                         }
                     }
                     if ranks {
