@@ -342,10 +342,9 @@ fn evaluate(
             let (counts, top, facets) = topk::walk(searcher, columns, w.as_ref(), &walk)?;
             found.facets.merge(&facets);
             (counts, top)
-        } else if ranks_all {
-            topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
         } else if ranks {
-            topk::count_and_top_to_cap(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
+            // Ranking past the cap or, by the words' counts, never reaching it.
+            topk::count_and_top(searcher, columns, w.as_ref(), k, TOTAL_CAP, keep)?
         } else {
             // The words' counts overstate a conjunction's matches, often by far (`山田孝之`:
             // 80,000 texts hold 山田, fewer than 10,000 both words): the count keeps what it

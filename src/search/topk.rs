@@ -321,13 +321,6 @@ pub fn count_and_top(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weigh
     Ok((counts, top))
 }
 
-/// [`count_and_top`] that stops at the cap: the best `k` when the matches number fewer (and
-/// `capped` false), for a caller that then finds them by pruning.
-pub fn count_and_top_to_cap(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, k: usize, cap: usize, keep: &Keep) -> tantivy::Result<(Counts, Vec<Candidate>)> {
-    let (counts, top, _) = walk(searcher, columns, weight, &Walk { cap, keep, k, facets: None, key: None, floor: None, facts: None, stop_at_cap: true })?;
-    Ok((counts, top))
-}
-
 /// How a walk orders its matches when it orders them by a key, not by relevance.
 pub trait SortKey: Sync {
     /// A document's key, of its segment's columns and its drama's facts; None sorts last.
@@ -391,10 +384,10 @@ pub fn count_keeping(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weigh
 /// them), each scored by seeking a scorer to it: a second pass that touches only the blocks
 /// of the postings that hold them.
 pub fn rank(searcher: &Searcher, columns: &[Arc<SegmentColumns>], weight: &dyn Weight, docs: &[DocAddress], k: usize) -> tantivy::Result<Vec<Candidate>> {
-    let mut best = Best::new(k);
     if k == 0 {
         return Ok(Vec::new());
     }
+    let mut best = Best::new(k);
     for run in docs.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
         let ord = run[0].segment_ord;
         let cols = &columns[ord as usize];
