@@ -99,7 +99,7 @@ fn records_problems(searcher: &tantivy::Searcher, fields: &crate::index::Fields,
     let mut problems = Vec::new();
     let mut dramas: HashSet<String> = HashSet::new();
     export::for_each(searcher, fields, &[Kind::Drama], |_, json| {
-        if let Ok(Record::Drama(d)) = serde_json::from_str::<Record>(json) {
+        if let Ok(Record::Drama(d)) = Record::from_json(json) {
             dramas.insert(d.id);
         }
         Ok(())

@@ -1014,9 +1014,11 @@ fn load_state(store: &Store) -> Result<(Catalog, (Ratings, Option<Stamp>)), Engi
     let (catalog, ratings) = std::thread::scope(|s| {
         let catalog = s.spawn(|| {
             let started = std::time::Instant::now();
-            let catalog = store.all_dramas().map(Catalog::from_dramas);
-            tracing::info!(seconds = started.elapsed().as_secs_f64(), "catalog loaded from the index");
-            catalog
+            let dramas = store.all_dramas()?;
+            let read = started.elapsed().as_secs_f64();
+            let catalog = Catalog::from_dramas(dramas);
+            tracing::info!(read_seconds = read, seconds = started.elapsed().as_secs_f64(), "catalog loaded from the index");
+            Ok::<_, crate::index::IndexError>(catalog)
         });
         let ratings = load_ratings(store);
         (catalog.join().expect("loading the catalog does not panic"), ratings)

@@ -502,7 +502,7 @@ impl Store {
     }
 
     pub fn record_of(&self, doc: &impl StoredValues) -> Option<Record> {
-        serde_json::from_str(doc.text(self.fields.record)?).ok()
+        Record::from_json(doc.text(self.fields.record)?).ok()
     }
 
     /// The stored document at `addr` of `searcher`, its values read as asked for
