@@ -320,6 +320,17 @@ async fn every_response_carries_a_request_id_and_a_clients_own_is_kept() {
 
 #[tokio::test]
 async fn suggest_completes_prefixes_of_titles_and_people() {
+    suggest_completes_prefixes().await;
+}
+
+/// The server's runtime has several workers, and there type-ahead runs on the request's own
+/// thread rather than the blocking pool (`http::run_short`): the same answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggest_on_the_servers_runtime_completes_the_same_prefixes() {
+    suggest_completes_prefixes().await;
+}
+
+async fn suggest_completes_prefixes() {
     let (_d, app) = app(None);
     let (s, v) = get(&app, "/api/suggest?q=seka").await;
     assert_eq!(s, StatusCode::OK);

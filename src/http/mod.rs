@@ -7,7 +7,9 @@
 //! timeout (same duration), which is why [`serve`] drives hyper itself. Read answers carry an
 //! `ETag` by index generation and answer `304` to a matching `If-None-Match` ([`conditional`]);
 //! bodies are compressed (gzip or brotli) when the client accepts it.
-//! Handlers run the engine on the blocking pool: searches and commits are CPU and disk work.
+//! Handlers run the engine on the blocking pool: searches and commits are CPU and disk work;
+//! type-ahead, a lookup of tens of microseconds, runs on the request's own thread
+//! ([`run_short`]).
 
 mod admission;
 mod answer;
@@ -45,6 +47,29 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+/// Runs `job` on this worker thread, the runtime's other tasks moved to another while it runs
+/// (`block_in_place`), instead of on the blocking pool: for type-ahead, sent on every
+/// keystroke and done in 50–70 µs at scale 1, the hop to a pool thread and back was most of
+/// its time (a request sent alone: p50 263, p99 612 µs in the server, against 163 and 223 run
+/// here; BENCHMARKS.md, tenth stop). The job may still block on the index's mapped pages or
+/// take milliseconds (a one-letter prefix at scale 10): the runtime keeps its other workers
+/// meanwhile. A current-thread runtime (tests) cannot hand its tasks over, so there the job
+/// goes to the pool. A panic comes back as a `JoinError` would, a 500.
+pub(crate) async fn run_short<T, F>(job: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    if Handle::current().runtime_flavor() != RuntimeFlavor::MultiThread {
+        return Ok(tokio::task::spawn_blocking(job).await?);
+    }
+    tokio::task::block_in_place(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))).map_err(|_| {
+        tracing::error!("worker task panicked");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error; see the server log")
+    })
+}
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;

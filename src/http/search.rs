@@ -124,7 +124,7 @@ pub async fn suggest(State(st): State<Arc<AppState>>, RawQuery(raw): RawQuery) -
     }
     let _slot = st.admission.permit().await?;
     let engine = st.engine.clone();
-    let res = tokio::task::spawn_blocking(move || engine.suggest(&q, limit)).await??;
+    let res = super::run_short(move || engine.suggest(&q, limit)).await??;
     Ok(res.timed(started.elapsed().as_micros() as u64))
 }
 
