@@ -16,8 +16,21 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     dramas: HashMap<Arc<str>, Arc<Drama>>,
-    /// person id → ids of the dramas whose cast names them.
-    appearances: FxHashMap<String, BTreeSet<Arc<str>>>,
+    /// person id → the dramas whose cast names them, each with where the person is first
+    /// billed in it (0: first of its cast), which related dramas weigh shared cast by.
+    appearances: FxHashMap<String, BTreeMap<Arc<str>, u32>>,
+    /// (station, season), trimmed and in ASCII lower case → the dramas aired in that slot:
+    /// related dramas ask for a drama's slot-mates, which a scan found among all 200,000.
+    slots: FxHashMap<(String, String), BTreeSet<Arc<str>>>,
+}
+
+/// The key of a drama's slot ([`Catalog::in_slot`]), if it names both.
+fn slot_key(station: &str, season: &str) -> (String, String) {
+    (station.trim().to_ascii_lowercase(), season.trim().to_ascii_lowercase())
+}
+
+fn slot_of(d: &Drama) -> Option<(String, String)> {
+    Some(slot_key(d.station.as_deref()?, d.season.as_deref()?))
 }
 
 impl Catalog {
@@ -34,10 +47,10 @@ impl Catalog {
         }
         let list: Vec<(&Arc<str>, &Arc<Drama>)> = by_id.iter().collect();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-        let people_of = |run: &[(&Arc<str>, &Arc<Drama>)]| -> Vec<BTreeSet<String>> {
-            run.iter().map(|(_, d)| cast_person_ids(d)).collect()
+        let people_of = |run: &[(&Arc<str>, &Arc<Drama>)]| -> Vec<Vec<(String, u32)>> {
+            run.iter().map(|(_, d)| cast_billing(d)).collect()
         };
-        let people: Vec<BTreeSet<String>> = if threads == 1 || list.len() < 2_000 {
+        let people: Vec<Vec<(String, u32)>> = if threads == 1 || list.len() < 2_000 {
             people_of(&list)
         } else {
             std::thread::scope(|scope| {
@@ -45,17 +58,23 @@ impl Catalog {
                 handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
             })
         };
-        let mut grouped: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut grouped: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
         for (i, pids) in people.into_iter().enumerate() {
-            for pid in pids {
-                grouped.entry(pid).or_default().push(i as u32);
+            for (pid, billed) in pids {
+                grouped.entry(pid).or_default().push((i as u32, billed));
             }
         }
         let appearances = grouped
             .into_iter()
-            .map(|(pid, dramas)| (pid, dramas.into_iter().map(|i| Arc::clone(list[i as usize].0)).collect()))
+            .map(|(pid, dramas)| (pid, dramas.into_iter().map(|(i, billed)| (Arc::clone(list[i as usize].0), billed)).collect()))
             .collect();
-        Catalog { dramas: by_id, appearances }
+        let mut slots: FxHashMap<(String, String), BTreeSet<Arc<str>>> = FxHashMap::default();
+        for (id, d) in &list {
+            if let Some(slot) = slot_of(d) {
+                slots.entry(slot).or_default().insert(Arc::clone(id));
+            }
+        }
+        Catalog { dramas: by_id, appearances, slots }
     }
 
     pub fn get(&self, id: &str) -> Option<&Drama> {
@@ -78,6 +97,12 @@ impl Catalog {
         self.dramas.values().map(|d| &**d)
     }
 
+    /// The dramas aired on `station` in `season` (each compared trimmed, ignoring ASCII case),
+    /// in id order.
+    pub fn in_slot(&self, station: &str, season: &str) -> impl Iterator<Item = &str> {
+        self.slots.get(&slot_key(station, season)).into_iter().flatten().map(|id| &**id)
+    }
+
     /// Number of dramas a person appears in.
     pub fn appearances(&self, pid: &str) -> usize {
         self.appearances.get(pid).map_or(0, |s| s.len())
@@ -85,16 +110,24 @@ impl Catalog {
 
     /// The dramas a person appears in.
     pub fn dramas_of(&self, pid: &str) -> impl Iterator<Item = &str> {
-        self.appearances.get(pid).into_iter().flatten().map(|id| &**id)
+        self.appearances.get(pid).into_iter().flat_map(|m| m.keys()).map(|id| &**id)
+    }
+
+    /// The dramas a person appears in, each with where they are first billed (0: first).
+    pub fn billed_in(&self, pid: &str) -> impl Iterator<Item = (&str, usize)> {
+        self.appearances.get(pid).into_iter().flatten().map(|(id, &billed)| (&**id, billed as usize))
     }
 
     /// Adds or replaces a drama; returns the ids of the people whose record may change.
     pub fn upsert(&mut self, drama: Drama) -> BTreeSet<String> {
         let mut touched = self.remove(&drama.id.clone());
         let id: Arc<str> = Arc::from(drama.id.as_str());
-        for pid in cast_person_ids(&drama) {
-            self.appearances.entry(pid.clone()).or_default().insert(Arc::clone(&id));
+        for (pid, billed) in cast_billing(&drama) {
+            self.appearances.entry(pid.clone()).or_default().insert(Arc::clone(&id), billed);
             touched.insert(pid);
+        }
+        if let Some(slot) = slot_of(&drama) {
+            self.slots.entry(slot).or_default().insert(Arc::clone(&id));
         }
         self.dramas.insert(id, Arc::new(drama));
         touched
@@ -104,6 +137,14 @@ impl Catalog {
     pub fn remove(&mut self, id: &str) -> BTreeSet<String> {
         let mut touched = BTreeSet::new();
         if let Some(old) = self.dramas.remove(id) {
+            if let Some(slot) = slot_of(&old) {
+                if let Some(set) = self.slots.get_mut(&slot) {
+                    set.remove(id);
+                    if set.is_empty() {
+                        self.slots.remove(&slot);
+                    }
+                }
+            }
             for pid in cast_person_ids(&old) {
                 if let Some(set) = self.appearances.get_mut(&pid) {
                     set.remove(id);
@@ -121,7 +162,7 @@ impl Catalog {
     /// The romanized name is the one written most often (ties: first in id order), the
     /// kanji name likewise, so one misspelt cast line does not rename a person.
     pub fn person(&self, pid: &str) -> Option<Person> {
-        let ids = self.appearances.get(pid)?;
+        let ids = self.appearances.get(pid)?.keys();
         let mut names: BTreeMap<String, usize> = BTreeMap::new();
         let mut names_ja: BTreeMap<String, usize> = BTreeMap::new();
         let mut roles = Vec::new();
@@ -155,6 +196,17 @@ impl Catalog {
         let name = most(names)?;
         Some(Person { id: pid.to_string(), name, name_ja: most(names_ja), aka, dramas: roles })
     }
+}
+
+/// The people a drama's cast names, each with the place of the first entry naming them, in
+/// person id order.
+fn cast_billing(d: &Drama) -> Vec<(String, u32)> {
+    let mut first: BTreeMap<String, u32> = BTreeMap::new();
+    for (i, c) in d.cast.iter().enumerate() {
+        let Some(pid) = c.actor.as_deref().map(person_id).filter(|p| !p.is_empty()) else { continue };
+        first.entry(pid).or_insert(i as u32);
+    }
+    first.into_iter().collect()
 }
 
 /// Ids of the people a drama's cast names (entries without an actor name nobody).
@@ -192,8 +244,12 @@ mod tests {
         let names = ["Yamada Takayuki", "Ayase Haruka", "yamada  takayuki", "Nagasawa Masami", "Moriyama Mirai", "Ōno Satoshi"];
         let mut dramas = Vec::new();
         for i in 0..5_000usize {
-            let cast: Vec<&str> = (0..(i % 4)).map(|k| names[(i * 7 + k * 3) % names.len()]).collect();
-            dramas.push(drama(&format!("d{}", i % 4_499), &cast));
+            let cast: Vec<&str> = (0..(i % 4)).map(|k| names[(i * 7 + k * 2) % names.len()]).collect();
+            let mut d = drama(&format!("d{}", i % 4_499), &cast);
+            // Slots written three ways for one station; some dramas name no season.
+            d.station = Some(["TBS", " tbs", "Fuji TV"][i % 3].to_string());
+            d.season = (i % 5 != 0).then(|| ["Summer 2004", "fall 2019"][i % 2].to_string());
+            dramas.push(d);
         }
         let bulk = Catalog::from_dramas(dramas.clone());
         let mut one = Catalog::default();
@@ -211,8 +267,24 @@ mod tests {
             assert_eq!(bulk.appearances(&pid), one.appearances(&pid), "{pid}");
             assert!(bulk.dramas_of(&pid).eq(one.dramas_of(&pid)), "{pid}");
             assert_eq!(bulk.person(&pid), one.person(&pid), "{pid}");
+            assert!(bulk.billed_in(&pid).eq(one.billed_in(&pid)), "{pid}");
+            for (id, billed) in bulk.billed_in(&pid) {
+                let first = bulk.get(id).unwrap().cast.iter().position(|c| c.actor.as_deref().is_some_and(|a| person_id(a) == pid));
+                assert_eq!(first, Some(billed), "{pid} in {id}");
+            }
         }
         assert_eq!(bulk.appearances.len(), one.appearances.len());
+        for (station, season) in [("TBS", "Summer 2004"), ("tbs", "FALL 2019"), ("Fuji TV ", "summer 2004"), ("NHK", "Summer 2004")] {
+            let scanned: Vec<&str> = {
+                let same = |a: Option<&str>, b: &str| a.is_some_and(|a| a.trim().eq_ignore_ascii_case(b.trim()));
+                let mut v: Vec<&str> = one.dramas().filter(|d| same(d.station.as_deref(), station) && same(d.season.as_deref(), season)).map(|d| d.id.as_str()).collect();
+                v.sort();
+                v
+            };
+            assert_eq!(bulk.in_slot(station, season).collect::<Vec<_>>(), scanned, "{station} {season}");
+            assert_eq!(one.in_slot(station, season).collect::<Vec<_>>(), scanned, "{station} {season}");
+            assert_eq!(scanned.is_empty(), station == "NHK");
+        }
     }
 
     #[test]

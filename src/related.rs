@@ -18,8 +18,8 @@
 //! the next request on, and no request rebuilds what an earlier one of the same generation built.
 
 use crate::catalog::Catalog;
-use crate::rank::Ratings;
-use crate::record::{person_id, Drama};
+use crate::rank::{Ratings, UserLists};
+use crate::record::person_id;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -36,7 +36,7 @@ const NAMES_SHOWN: usize = 3;
 
 /// Every user's counted ratings, grouped by user, and how many fans each drama has.
 pub struct ByUser {
-    lists: Vec<Vec<(u32, u8)>>,
+    lists: UserLists,
     fans: Vec<u32>,
     ids: Vec<Box<str>>,
 }
@@ -45,8 +45,8 @@ impl ByUser {
     pub fn build(ratings: &Ratings) -> ByUser {
         let (lists, ids) = ratings.by_user();
         let mut fans = vec![0u32; ids.len()];
-        for list in &lists {
-            for &(d, r) in list {
+        for list in lists.iter() {
+            for (d, r) in list {
                 if r >= HIGH {
                     fans[d as usize] += 1;
                 }
@@ -69,9 +69,10 @@ pub struct Related {
 #[derive(Default)]
 struct Reasons {
     cast: f64,
-    /// Shared actors with their weight.
-    actors: Vec<(f64, String)>,
-    slot: Option<String>,
+    /// Shared actors with their weight, by their place in this drama's cast.
+    actors: Vec<(f64, usize)>,
+    /// The same station and season.
+    slot: bool,
     co: Option<(f64, f64)>,
 }
 
@@ -82,20 +83,17 @@ pub fn related(catalog: &Catalog, ratings: &Ratings, by_user: &ByUser, id: &str,
     for (i, c) in this.cast.iter().enumerate() {
         let Some(actor) = c.actor.as_deref() else { continue };
         let pid = person_id(actor);
-        for other in catalog.dramas_of(&pid).filter(|o| *o != id) {
-            let Some(j) = catalog.get(other).and_then(|d| billing(d, &pid)) else { continue };
+        for (other, j) in catalog.billed_in(&pid).filter(|(o, _)| *o != id) {
             let w = 1.0 / ((1 + i) as f64 * (1 + j) as f64);
             let r = reasons.entry(other).or_default();
             r.cast += w;
-            r.actors.push((w, actor.to_string()));
+            r.actors.push((w, i));
         }
     }
-    if let (Some(station), Some(season)) = (this.station.as_deref(), this.season.as_deref()) {
-        for d in catalog.dramas().filter(|d| d.id != id) {
-            let same = |a: Option<&str>, b: &str| a.is_some_and(|a| a.trim().eq_ignore_ascii_case(b.trim()));
-            if same(d.station.as_deref(), station) && same(d.season.as_deref(), season) {
-                reasons.entry(d.id.as_str()).or_default().slot = Some(format!("same station and season: {}, {}", station.trim(), season.trim()));
-            }
+    let slot = this.station.as_deref().zip(this.season.as_deref());
+    if let Some((station, season)) = slot {
+        for other in catalog.in_slot(station, season).filter(|o| *o != id) {
+            reasons.entry(other).or_default().slot = true;
         }
     }
     let fans: Vec<u32> = ratings.raters(id).into_iter().filter(|&(_, r)| r >= HIGH).map(|(u, _)| u).collect();
@@ -105,7 +103,7 @@ pub fn related(catalog: &Catalog, ratings: &Ratings, by_user: &ByUser, id: &str,
         // many of them rated it high.
         let mut acc: FxHashMap<u32, (u32, u32, u32)> = FxHashMap::default();
         for &u in &fans {
-            for &(d, r) in by_user.lists.get(u as usize).map(Vec::as_slice).unwrap_or(&[]) {
+            for (d, r) in by_user.lists.of(u) {
                 if Some(d) == here {
                     continue;
                 }
@@ -125,19 +123,30 @@ pub fn related(catalog: &Catalog, ratings: &Ratings, by_user: &ByUser, id: &str,
             reasons.entry(other.id.as_str()).or_default().co = Some((cosine, sum as f64 / n as f64));
         }
     }
-    let mut out: Vec<Related> = reasons
+    // Scored first, and the words of the reasons written only for the dramas shown: at scale
+    // 10 a lead actor is in thousands of dramas, each a candidate.
+    let score = |r: &Reasons| r.cast + if r.slot { SAME_SLOT } else { 0.0 } + r.co.map_or(0.0, |(c, _)| CO_RATING * c);
+    let mut best: Vec<(f64, &str)> = reasons.iter().map(|(other, r)| (score(r), *other)).collect();
+    let order = |a: &(f64, &str), b: &(f64, &str)| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1));
+    if best.len() > limit && limit > 0 {
+        best.select_nth_unstable_by(limit - 1, order);
+    }
+    best.truncate(limit);
+    best.sort_unstable_by(order);
+    let out = best
         .into_iter()
-        .filter_map(|(other, mut r)| {
+        .filter_map(|(score, other)| {
             let d = catalog.get(other)?;
-            let score = r.cast + if r.slot.is_some() { SAME_SLOT } else { 0.0 } + r.co.map_or(0.0, |(c, _)| CO_RATING * c);
+            let r = reasons.get_mut(other)?;
             let mut why = Vec::new();
             if !r.actors.is_empty() {
-                r.actors.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-                let names: Vec<&str> = r.actors.iter().take(NAMES_SHOWN).map(|(_, n)| n.as_str()).collect();
+                let name = |i: usize| this.cast[i].actor.as_deref().unwrap_or_default();
+                r.actors.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| name(a.1).cmp(name(b.1))));
+                let names: Vec<&str> = r.actors.iter().take(NAMES_SHOWN).map(|&(_, i)| name(i)).collect();
                 why.push(format!("shared cast: {}", names.join(", ")));
             }
-            if let Some(slot) = r.slot.take() {
-                why.push(slot);
+            if let (true, Some((station, season))) = (r.slot, slot) {
+                why.push(format!("same station and season: {}, {}", station.trim(), season.trim()));
             }
             if let Some((_, mean)) = r.co {
                 why.push(format!("fans of this drama rated it {mean:.1}"));
@@ -145,12 +154,6 @@ pub fn related(catalog: &Catalog, ratings: &Ratings, by_user: &ByUser, id: &str,
             Some(Related { id: d.id.clone(), title: d.title.clone(), title_ja: d.title_ja.clone(), score, why })
         })
         .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    out.truncate(limit);
     Some(out)
 }
 
-/// Where a person is billed in a drama's cast (0: first).
-fn billing(d: &Drama, pid: &str) -> Option<usize> {
-    d.cast.iter().position(|c| c.actor.as_deref().is_some_and(|a| person_id(a) == pid))
-}

@@ -19,5 +19,5 @@ pub mod deferred;
 pub mod ratings;
 pub mod score;
 
-pub use ratings::{RatingEvent, Ratings};
+pub use ratings::{RatingEvent, Ratings, UserLists};
 pub use score::{rank, Entry, Params, Scope, TopList};

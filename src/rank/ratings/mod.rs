@@ -415,6 +415,32 @@ impl Log {
 
 const FREE: u8 = 0;
 
+/// Every user's counted ratings, grouped by user: user `u`'s are `starts[u]..starts[u + 1]`
+/// of `dramas` and `ratings`, in drama order.
+#[derive(Debug, Default)]
+pub struct UserLists {
+    starts: Vec<usize>,
+    dramas: Vec<u32>,
+    ratings: Vec<u8>,
+}
+
+impl UserLists {
+    /// The ratings user `u` gave that count, as (drama index, rating); none for a user unknown.
+    pub fn of(&self, u: u32) -> impl Iterator<Item = (u32, u8)> + '_ {
+        let range = match (self.starts.get(u as usize), self.starts.get(u as usize + 1)) {
+            (Some(&from), Some(&to)) => from..to,
+            _ => 0..0,
+        };
+        self.dramas[range.clone()].iter().copied().zip(self.ratings[range].iter().copied())
+    }
+
+    /// Every user's list, by user.
+    pub fn iter(&self) -> impl Iterator<Item = impl Iterator<Item = (u32, u8)> + '_> + '_ {
+        (0..self.starts.len().saturating_sub(1)).map(|u| self.of(u as u32))
+    }
+}
+
+
 #[derive(Debug, Default, Clone)]
 pub struct Ratings {
     dramas: Interner,
@@ -941,15 +967,33 @@ impl Ratings {
 
     /// Every user's counted ratings as (drama index, rating), and each drama's id by index:
     /// what co-ratings are read from (`crate::related`). One pass over the per-drama tables.
-    pub fn by_user(&self) -> (Vec<Vec<(u32, u8)>>, Vec<Box<str>>) {
+    pub fn by_user(&self) -> (UserLists, Vec<Box<str>>) {
         let rows = self.rows.get();
-        let mut lists = vec![Vec::new(); rows.users.len()];
-        for (d, w) in rows.winner.iter().enumerate() {
-            for (u, row) in w.iter() {
-                lists[u as usize].push((d as u32, rows.log.rating[row as usize]));
+        // Two passes, counting then filling one array, rather than a growing list per user:
+        // at scale 10 (100M ratings, a list per user) the lists took 10 s, pushes that each
+        // landed on another user's list, and their reallocations.
+        let mut starts = vec![0usize; rows.users.len() + 1];
+        for w in &rows.winner {
+            for (u, _) in w.iter() {
+                starts[u as usize + 1] += 1;
             }
         }
-        (lists, self.drama_names.clone())
+        for u in 1..starts.len() {
+            starts[u] += starts[u - 1];
+        }
+        let total = starts.last().copied().unwrap_or(0);
+        let mut next = starts.clone();
+        let mut dramas = vec![0u32; total];
+        let mut ratings = vec![0u8; total];
+        for (d, w) in rows.winner.iter().enumerate() {
+            for (u, row) in w.iter() {
+                let at = &mut next[u as usize];
+                dramas[*at] = d as u32;
+                ratings[*at] = rows.log.rating[row as usize];
+                *at += 1;
+            }
+        }
+        (UserLists { starts, dramas, ratings }, self.drama_names.clone())
     }
 
     /// The users whose rating of the drama counts, with that rating.
