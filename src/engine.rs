@@ -1018,7 +1018,7 @@ fn load_state(store: &Store) -> Result<(Catalog, (Ratings, Option<Stamp>)), Engi
             let read = started.elapsed().as_secs_f64();
             let catalog = Catalog::from_dramas(dramas);
             tracing::info!(read_seconds = read, seconds = started.elapsed().as_secs_f64(), "catalog loaded from the index");
-            Ok::<_, crate::index::IndexError>(catalog)
+            Ok::<_, IndexError>(catalog)
         });
         let ratings = load_ratings(store);
         (catalog.join().expect("loading the catalog does not panic"), ratings)

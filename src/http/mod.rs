@@ -51,10 +51,11 @@ use tracing::Level;
 /// Runs `job` on this worker thread, the runtime's other tasks moved to another while it runs
 /// (`block_in_place`), instead of on the blocking pool: for type-ahead, sent on every
 /// keystroke and done in 50–70 µs at scale 1, the hop to a pool thread and back was most of
-/// its time (a request sent alone: p50 263, p99 612 µs in the server, against 163 and 223 run
-/// here; BENCHMARKS.md, tenth stop). The job may still block on the index's mapped pages or
-/// take milliseconds (a one-letter prefix at scale 10): the runtime keeps its other workers
-/// meanwhile. A current-thread runtime (tests) cannot hand its tasks over, so there the job
+/// its time (a request sent alone, the server's own time at scale 1: p50/p99 263–304/505–695
+/// µs on the pool, 183–247/316–333 here; BENCHMARKS.md, tenth stop). Not run on the worker
+/// without handing its tasks over: the job may block on a lock, on the index's mapped pages or
+/// take milliseconds (a one-letter prefix at scale 10), and the runtime keeps its other
+/// workers meanwhile. A current-thread runtime (tests) cannot hand its tasks over, so there the job
 /// goes to the pool. A panic comes back as a `JoinError` would, a 500.
 pub(crate) async fn run_short<T, F>(job: F) -> Result<T, ApiError>
 where

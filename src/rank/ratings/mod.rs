@@ -440,7 +440,6 @@ impl UserLists {
     }
 }
 
-
 #[derive(Debug, Default, Clone)]
 pub struct Ratings {
     dramas: Interner,
