@@ -183,7 +183,9 @@ impl Engine {
         let (catalog, (ratings, ratings_saved)) = load_state(&store)?;
         let next_seq = store.max_seq()? + 1;
         let cache = crate::cache::AnswerCache::new(options.cache_entries, options.cache_bytes).map(Mutex::new);
+        let started = std::time::Instant::now();
         let tops = top_lists(&catalog, &ratings, options.params, None);
+        tracing::info!(lists = tops.len(), seconds = started.elapsed().as_secs_f64(), "Top 100 lists ranked");
         let committed_at = meta_mtime_ms(dir).unwrap_or_else(now_ms);
         Ok(Engine {
             store,
