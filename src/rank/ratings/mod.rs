@@ -6,10 +6,11 @@
 //!   user, rating, seq). It is the whole truth about ratings, so [`Ratings::recount`] can
 //!   rebuild every aggregate from it alone, in a few sequential passes and without a hash map.
 //! - the **live aggregates**: per drama, the count and sum of its winning ratings, kept exact
-//!   after every change in O(1) through two maps, record key → row and (drama, user) →
-//!   winning row. The rare pair rated by more than one record (a review and then a comment)
-//!   also keeps the list of its rows, so that deleting the winner falls back to the one
-//!   before it.
+//!   after every change through one map, record key → row, and the log's own order: its rows
+//!   lie grouped by drama and sorted by user, so a (drama, user) pair's rows are a binary
+//!   search away, and the winner is picked among them when a change asks (the rare pair rated
+//!   by more than one record, a review and then a comment, falls back to the one before when
+//!   the winner is deleted).
 //!
 //! A replaced record reuses its row, and a deleted record's row is reused by the next new one,
 //! so the log never grows past the number of rated records that were alive at once.
@@ -85,11 +86,11 @@ struct Groups<'a> {
 impl<'a> Groups<'a> {
     fn of(log: &'a Log, prefix: &'a [u32], dramas: usize) -> Groups<'a> {
         let from = prefix.last().map_or(0, |&e| e as usize);
-        let tail_start = drama_starts(&log.drama[from..], &log.rating[from..], dramas);
+        let tail_start = drama_starts(&log.drama, &log.rating[from..], dramas);
         let live = tail_start[dramas] as usize;
         let (mut rows, mut ratings) = (vec![0u32; live], vec![0u8; live]);
         let mut fill = tail_start[..dramas].to_vec();
-        for (i, (&d, &r)) in log.drama[from..].iter().zip(&log.rating[from..]).enumerate() {
+        for (i, (&d, &r)) in log.drama.iter().zip(&log.rating[from..]).enumerate() {
             if r != FREE {
                 let at = &mut fill[d as usize];
                 rows[*at as usize] = (from + i) as u32;
@@ -127,6 +128,15 @@ impl<'a> Groups<'a> {
         for (&row, &r) in self.rows[lo..hi].iter().zip(&self.ratings[lo..hi]) {
             f(row, r);
         }
+    }
+}
+
+/// [`Rows::drama_of`] from the grouped prefix's starts and the later rows' dramas.
+fn drama_of(grouped: &[u32], later: &[u32], row: u32) -> u32 {
+    let row = row as usize;
+    match row.checked_sub(grouped.last().map_or(0, |&e| e as usize)) {
+        Some(at) => later[at],
+        None => (grouped.partition_point(|&start| start as usize <= row) - 1) as u32,
     }
 }
 
@@ -341,7 +351,7 @@ impl Bulk {
 
     pub fn finish(self) -> Ratings {
         let Bulk { mut r, mut keys } = self;
-        let aggs = r.rows.get_mut().index(&mut keys, r.aggs.len());
+        let aggs = r.rows.get_mut().index(&mut keys, r.aggs.len(), true);
         match aggs {
             Some(aggs) => {
                 r.aggs = aggs;
@@ -387,6 +397,9 @@ impl Interner {
 /// The rating log as columns. A row whose rating is [`FREE`] belongs to no record.
 #[derive(Debug, Default, Clone)]
 struct Log {
+    /// The drama of each row after the grouped prefix ([`Rows::grouped`]), from the prefix's
+    /// end: a grouped row's drama is where it lies ([`Rows::drama_of`]), so the prefix, all
+    /// the rows at a start, needs no column (4 bytes a rating, 0.4 GB at scale 10).
     drama: Vec<u32>,
     user: Vec<u32>,
     rating: Vec<u8>,
@@ -464,21 +477,21 @@ struct Rows {
     free: Vec<u32>,
     /// record key hash → its row.
     by_key: KeyTable,
-    /// Per drama: user → the row whose rating counts. One small table per drama rather than
-    /// one keyed by (drama, user): a bulk load fills them drama by drama, each while it fits in
-    /// cache. Sorted arrays ([`SortedMap`]), 8 bytes a counted rating where hash tables took
-    /// about 18.
-    winner: Vec<SortedMap<u32>>,
-    /// (drama, user) → every row rating it, only for pairs rated by more than one record.
-    shadowed: FxHashMap<u64, Vec<u32>>,
+    /// (drama, user) → the live rows after the grouped prefix that rate it. A pair's rows in
+    /// the prefix lie together, its drama's rows sorted by user ([`Rows::grouped`]), so
+    /// with these the rows of any pair are found without a table of every pair: the row whose
+    /// rating counts is picked among them when asked ([`Rows::winner`]). The per-drama tables
+    /// of winners this replaces cost 8 bytes a counted rating, about 0.8 GB at scale 10.
+    later: FxHashMap<u64, Vec<u32>>,
     /// vote key hash → drama.
     votes: FxHashMap<u64, u32>,
     /// The log's rows below `grouped[last]` lie grouped by drama, drama `d`'s at
-    /// `grouped[d]..grouped[d + 1]` (dramas past the end have none there): a bulk load and the
-    /// ratings' file lay the log out so, and a recount then reads it in order instead of
-    /// sorting ten million rows by drama first. A change keeps it so: a record that moves to
-    /// another drama leaves its grouped row free and takes a row after the prefix, and only
-    /// rows after it are reused.
+    /// `grouped[d]..grouped[d + 1]` (dramas past the end have none there), and within a drama
+    /// sorted by user: a bulk load and the ratings' file lay the log out so, a recount then
+    /// reads it in order instead of sorting ten million rows by drama first, and a pair's
+    /// grouped rows are found by a binary search. A change keeps it so: a record that moves
+    /// to another drama or user leaves its grouped row free and takes a row after the prefix,
+    /// and only rows after it are reused.
     grouped: Vec<u32>,
 }
 
@@ -487,20 +500,26 @@ impl Rows {
         self.grouped.last().map_or(0, |&e| e as usize)
     }
 
-    /// Lays the log (and `keys`, by row) out grouped by drama, dropping free rows, and sets
-    /// [`Rows::grouped`]; a log that already lies so (the ratings' file writes it so) is only
-    /// measured.
+    /// Lays the log (and `keys`, by row) out grouped by drama and sorted by user within a
+    /// drama, dropping free rows, and sets [`Rows::grouped`]; a log that already lies so (the
+    /// ratings' file writes it so) is only measured.
     fn group(&mut self, keys: &mut Vec<u64>, dramas: usize) {
+        debug_assert!(self.grouped.is_empty(), "a log is grouped once, when it is read whole");
         let log = &mut self.log;
-        let in_order = log.rating.iter().all(|&r| r != FREE) && log.drama.windows(2).all(|w| w[0] <= w[1]);
+        let in_order = log.rating.iter().all(|&r| r != FREE) && (1..log.len()).all(|i| (log.drama[i - 1], log.user[i - 1]) <= (log.drama[i], log.user[i]));
         if in_order {
             self.grouped = drama_starts(&log.drama, &log.rating, dramas);
+            log.drama = Vec::new();
             return;
         }
-        // Which row each place takes (the whole log's groups, rows of one drama in row order),
-        // then each column gathered by it: reads at random rather than writes, two columns at
-        // a time on two threads, so that the log is never held twice.
-        let Groups { rows: from, tail_start: start, .. } = Groups::of(log, &[], dramas);
+        // Which row each place takes (the whole log's groups, each drama's rows sorted by
+        // user, a user's in row order), then each column gathered by it: reads at random
+        // rather than writes, two columns at a time on two threads, so that the log is never
+        // held twice.
+        let Groups { rows: mut from, tail_start: start, .. } = Groups::of(log, &[], dramas);
+        for d in 0..dramas {
+            from[start[d] as usize..start[d + 1] as usize].sort_by_key(|&row| log.user[row as usize]);
+        }
         fn gathered<T: Copy + Send + Sync>(col: &mut Vec<T>, from: &[u32]) {
             *col = from.iter().map(|&row| col[row as usize]).collect();
         }
@@ -515,6 +534,12 @@ impl Rows {
         });
         gathered(&mut log.rating, from);
         self.grouped = start;
+        log.drama = Vec::new();
+    }
+
+    /// The drama a row rates: where it lies in the grouped prefix, else its column.
+    fn drama_of(&self, row: u32) -> u32 {
+        drama_of(&self.grouped, &self.log.drama, row)
     }
 
     /// A row for a new record: a free one after the grouped prefix, else a new one.
@@ -528,130 +553,147 @@ impl Rows {
         }
     }
 
-    /// Groups the log of rows all there (read in bulk, or from the ratings' file) by drama,
-    /// dropping free rows ([`Rows::group`]), then fills the key table for `keys[row]` and the
-    /// pair tables, and returns the aggregates the winners give; None if two live rows share a
-    /// key.
+    /// Groups the log of rows all there (read in bulk, or from the ratings' file) by drama and
+    /// user, dropping free rows ([`Rows::group`]), then fills the key table for `keys[row]`;
+    /// None if two live rows share a key. With `count`, also returns the aggregates the
+    /// winners give, counted as a recount counts them on the other thread meanwhile (the
+    /// ratings' file has them already).
     ///
-    /// Feeding ten million rows through [`Ratings::upsert_ids`] costs four random hash-table
-    /// probes per row (key lookup and insert, pair lookup and insert), each a cache miss at
-    /// that size: that was most of a 10 s start-up at scale 1. Here each table gets one insert
-    /// per row (the pair winners found by a sequential pass over the rows grouped by drama, as
-    /// [`Ratings::recount`] does), the two tables on two threads.
-    fn index(&mut self, keys: &mut Vec<u64>, dramas: usize) -> Option<Vec<Agg>> {
+    /// Feeding ten million rows through [`Ratings::upsert_ids`] costs random hash-table probes
+    /// per row, each a cache miss at that size: that was most of a 10 s start-up at scale 1.
+    /// Here the key table gets one insert per row and the pairs need no table at all.
+    fn index(&mut self, keys: &mut Vec<u64>, dramas: usize, count: bool) -> Option<Vec<Agg>> {
         self.group(keys, dramas);
-        let groups = Groups::of(&self.log, &self.grouped, dramas);
-        // The other thread builds the key table and then the winners of the dramas past `split`,
-        // which leaves it about as much work as this one (the key table costs about as much as
-        // the winners of a third of the rows).
-        let total = groups.start[dramas] as usize;
-        let split = groups.start.partition_point(|&s| (s as usize) * 10 < total * 7).min(dramas);
-        let log = &self.log;
-        let keys = &*keys;
-        let (by_key, (mut head, tail)) = std::thread::scope(|s| {
-            let other = s.spawn(|| (KeyTable::build(keys), pair_tables(log, &groups, split..dramas)));
-            let head = pair_tables(log, &groups, 0..split);
-            let (by_key, tail) = other.join().expect("the key table's thread does not panic");
-            (by_key, (head, tail))
-        });
-        let by_key = by_key?;
-        head.0.extend(tail.0);
-        head.1.extend(tail.1);
-        head.2.extend(tail.2);
-        let aggs;
-        (self.winner, self.shadowed, aggs) = head;
-        self.by_key = by_key;
+        self.later.clear();
         self.free.clear();
-        Some(aggs)
+        let keys = &*keys;
+        let (by_key, aggs) = std::thread::scope(|s| {
+            let other = s.spawn(|| KeyTable::build(keys));
+            let aggs = count.then(|| self.count_dramas(&Groups::of(&self.log, &self.grouped, dramas), 0..dramas).0);
+            (other.join().expect("the key table's thread does not panic"), aggs)
+        });
+        self.by_key = by_key?;
+        Some(aggs.unwrap_or_default())
     }
 
-    /// Counts `row` in (`sign` > 0) or out of its drama's aggregate.
-    fn count(&self, aggs: &mut [Agg], row: u32, sign: i64) {
-        let (d, rating) = (self.log.drama[row as usize], self.log.rating[row as usize] as u64);
-        let a = &mut aggs[d as usize];
-        if sign > 0 {
-            a.count += 1;
-            a.sum += rating;
-        } else {
+    /// The row whose rating counts for (`drama`, `user`): of the pair's live rows, the one of
+    /// the highest seq, the later row on a tie (as a recount, reading rows in order, keeps it).
+    fn winner(&self, drama: u32, user: u32) -> Option<u32> {
+        let run = self.grouped_run(drama, user);
+        self.pick(run.map(|r| r as u32).chain(self.later.get(&pair(drama, user)).into_iter().flatten().copied()))
+    }
+
+    /// The pair's rows in the grouped prefix (free ones among them).
+    fn grouped_run(&self, drama: u32, user: u32) -> std::ops::Range<usize> {
+        let range = Groups::prefix_range(&self.grouped, drama as usize);
+        let users = &self.log.user[range.clone()];
+        let from = users.partition_point(|&u| u < user);
+        let to = from + users[from..].partition_point(|&u| u == user);
+        range.start + from..range.start + to
+    }
+
+    /// Of `rows`, the live one of the highest (seq, row).
+    fn pick(&self, rows: impl Iterator<Item = u32>) -> Option<u32> {
+        let (seq, rating) = (&self.log.seq, &self.log.rating);
+        rows.filter(|&r| rating[r as usize] != FREE).max_by_key(|&r| (seq[r as usize], r))
+    }
+
+    /// Calls `f(drama, user, row)` for every counted rating of the dramas in `dramas`, in
+    /// (drama, user) order: each drama's grouped runs merged with its pairs' later rows.
+    fn each_winner(&self, dramas: std::ops::Range<usize>, mut f: impl FnMut(u32, u32, u32)) {
+        let mut later: Vec<u64> = self.later.keys().copied().filter(|&p| dramas.contains(&((p >> 32) as usize))).collect();
+        later.sort_unstable();
+        let mut later = later.into_iter().peekable();
+        for d in dramas {
+            let range = Groups::prefix_range(&self.grouped, d);
+            let users = &self.log.user[range.clone()];
+            let mut i = 0;
+            loop {
+                let grouped = users.get(i).copied();
+                let after = later.peek().filter(|&&p| (p >> 32) as usize == d).map(|&p| p as u32);
+                let u = match (grouped, after) {
+                    (None, None) => break,
+                    (Some(a), None) => a,
+                    (None, Some(b)) => b,
+                    (Some(a), Some(b)) => a.min(b),
+                };
+                let from = i;
+                while users.get(i) == Some(&u) {
+                    i += 1;
+                }
+                let run = (range.start + from..range.start + i).map(|r| r as u32);
+                let w = if after == Some(u) {
+                    later.next();
+                    self.pick(run.chain(self.later[&pair(d as u32, u)].iter().copied()))
+                } else {
+                    self.pick(run)
+                };
+                if let Some(w) = w {
+                    f(d as u32, u, w);
+                }
+            }
+        }
+    }
+
+    /// Changes the pair (`drama`, `user`)'s rows through `change`, and its drama's aggregate by
+    /// what that did to the rating that counts.
+    fn rewrite(&mut self, aggs: &mut [Agg], drama: u32, user: u32, change: impl FnOnce(&mut Rows)) {
+        let before = self.winner(drama, user).map(|w| self.log.rating[w as usize]);
+        change(self);
+        let after = self.winner(drama, user).map(|w| self.log.rating[w as usize]);
+        let a = &mut aggs[drama as usize];
+        if let Some(r) = before {
             a.count -= 1;
-            a.sum -= rating;
+            a.sum -= r as u64;
+        }
+        if let Some(r) = after {
+            a.count += 1;
+            a.sum += r as u64;
         }
     }
 
     fn upsert(&mut self, aggs: &mut [Agg], key: u64, drama: u32, user: u32, rating: u8, seq: u64) {
-        let row = match self.by_key.get(key) {
-            // A grouped row keeps its drama ([`Rows::grouped`]): the record takes another row,
-            // and this one stays free until the log is grouped again.
-            Some(row) if (row as usize) < self.prefix_len() && self.log.drama[row as usize] != drama => {
-                self.unlink(aggs, row);
-                self.log.rating[row as usize] = FREE;
-                let moved = self.new_row();
-                self.by_key.insert(key, moved);
-                moved
+        if let Some(row) = self.by_key.get(key) {
+            let r = row as usize;
+            let (d, u) = (self.drama_of(row), self.log.user[r]);
+            if (d, u) == (drama, user) {
+                // The same pair: the row is rewritten where it lies, a grouped one keeping
+                // its place among its drama's users.
+                self.rewrite(aggs, d, u, |rows| {
+                    rows.log.rating[r] = rating;
+                    rows.log.seq[r] = seq;
+                });
+                return;
             }
-            Some(row) => {
-                self.unlink(aggs, row);
-                row
-            }
-            None => {
-                let row = self.new_row();
-                self.by_key.insert(key, row);
-                row
-            }
-        };
+            self.rewrite(aggs, d, u, |rows| rows.release(row));
+        }
+        let row = self.new_row();
+        self.by_key.insert(key, row);
+        self.rewrite(aggs, drama, user, |rows| {
+            let r = row as usize;
+            let prefix = rows.prefix_len();
+            rows.log.drama[r - prefix] = drama;
+            rows.log.user[r] = user;
+            rows.log.rating[r] = rating;
+            rows.log.seq[r] = seq;
+            rows.later.entry(pair(drama, user)).or_default().push(row);
+        });
+    }
+
+    /// Frees a record's row. A grouped row stays where it lies, free, until the log is grouped
+    /// again ([`Rows::grouped`]); a later one leaves its pair's rows, for the next new record.
+    fn release(&mut self, row: u32) {
         let r = row as usize;
-        self.log.drama[r] = drama;
-        self.log.user[r] = user;
-        self.log.rating[r] = rating;
-        self.log.seq[r] = seq;
-        self.link(aggs, row);
-    }
-
-    /// Counts a row that was just written, if it beats its pair's current winner.
-    fn link(&mut self, aggs: &mut [Agg], row: u32) {
-        let (d, u) = (self.log.drama[row as usize], self.log.user[row as usize]);
-        match self.winner[d as usize].get(u) {
-            None => {
-                self.winner[d as usize].insert(u, row);
-                self.count(aggs, row, 1);
-            }
-            Some(w) => {
-                self.shadowed.entry(pair(d, u)).or_insert_with(|| vec![w]).push(row);
-                if self.log.seq[row as usize] >= self.log.seq[w as usize] {
-                    self.count(aggs, w, -1);
-                    self.count(aggs, row, 1);
-                    self.winner[d as usize].insert(u, row);
+        self.log.rating[r] = FREE;
+        if r >= self.prefix_len() {
+            let p = pair(self.drama_of(row), self.log.user[r]);
+            if let Some(rows) = self.later.get_mut(&p) {
+                rows.retain(|&x| x != row);
+                if rows.is_empty() {
+                    self.later.remove(&p);
                 }
             }
-        }
-    }
-
-    /// Takes a row out of its pair's reckoning (before it is rewritten or freed).
-    fn unlink(&mut self, aggs: &mut [Agg], row: u32) {
-        let (d, u) = (self.log.drama[row as usize], self.log.user[row as usize]);
-        let p = pair(d, u);
-        let winners = &mut self.winner[d as usize];
-        let was_winner = winners.get(u) == Some(row);
-        let mut next = None;
-        if let Some(list) = self.shadowed.get_mut(&p) {
-            list.retain(|&x| x != row);
-            let seq = &self.log.seq;
-            next = list.iter().copied().max_by_key(|&x| seq[x as usize]);
-            if list.len() < 2 {
-                self.shadowed.remove(&p);
-            }
-        }
-        if was_winner {
-            self.count(aggs, row, -1);
-            match next {
-                Some(n) => {
-                    self.count(aggs, n, 1);
-                    self.winner[d as usize].insert(u, n);
-                }
-                None => {
-                    self.winner[d as usize].remove(u);
-                }
-            }
+            self.free.push(row);
         }
     }
 
@@ -686,25 +728,31 @@ impl Rows {
     /// two rows with one key, the later replaces the earlier, as a later record does. What a
     /// bulk load falls back to when the index broke its one-document-per-key rule.
     fn replayed(self, keys: &[u64], aggs: &mut [Agg]) -> Rows {
-        let mut again = Rows { users: self.users, votes: self.votes, winner: vec![SortedMap::default(); aggs.len()], ..Rows::default() };
+        let mut again = Rows { users: self.users, votes: self.votes, ..Rows::default() };
         let l = &self.log;
         let mut order: Vec<usize> = (0..l.len()).filter(|&row| l.rating[row] != FREE).collect();
         order.sort_by_key(|&row| l.seq[row]);
         for row in order {
-            again.upsert(aggs, keys[row], l.drama[row], l.user[row], l.rating[row], l.seq[row]);
+            again.upsert(aggs, keys[row], drama_of(&self.grouped, &l.drama, row as u32), l.user[row], l.rating[row], l.seq[row]);
         }
         again
     }
 
-    /// The live rows in drama order: how the ratings' file lays them out, so that a log opened
-    /// from it lies grouped ([`Rows::grouped`]) without being sorted again.
-    fn grouped_rows(&self, dramas: usize) -> Vec<u32> {
+    /// The live rows in drama order, each drama's by user, and how many each drama has: how the
+    /// ratings' file lays them out, so that a log opened from it lies grouped
+    /// ([`Rows::grouped`]) without being sorted again.
+    fn grouped_rows(&self, dramas: usize) -> (Vec<u32>, Vec<usize>) {
         let groups = Groups::of(&self.log, &self.grouped, dramas);
         let mut order = Vec::with_capacity(groups.start[dramas] as usize);
+        let mut counts = Vec::with_capacity(dramas);
         for d in 0..dramas {
+            let from = order.len();
             groups.each(d, |row, _| order.push(row));
+            // Stable: a user's rows keep their order, which a recount breaks seq ties by.
+            order[from..].sort_by_key(|&row| self.log.user[row as usize]);
+            counts.push(order.len() - from);
         }
-        order
+        (order, counts)
     }
 
     /// Record key hash by row ([`FREE`] rows: 0), from the key table: what the ratings' file
@@ -714,41 +762,6 @@ impl Rows {
         self.by_key.each(|k, row| keys[row as usize] = k);
         keys
     }
-}
-
-/// The pair tables and aggregates of the dramas in `dramas`, for a log that has no key table
-/// yet ([`Rows::index`]).
-#[allow(clippy::type_complexity)]
-fn pair_tables(log: &Log, groups: &Groups, dramas: std::ops::Range<usize>) -> (Vec<SortedMap<u32>>, FxHashMap<u64, Vec<u32>>, Vec<Agg>) {
-    let Log { user, rating, seq, .. } = log;
-    let mut shadowed: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    let mut aggs = vec![Agg::default(); dramas.len()];
-    let mut winners = Vec::with_capacity(dramas.len());
-    // A drama's rows as (user, row) in the order they are met, then sorted by user, stably:
-    // each user's rows stay in that order, and the pair's winner is the last of them with the
-    // highest `seq`, as a change met in that order would leave it. The winners come out
-    // sorted by user, as their table keeps them ([`SortedMap`]), with no hash table between.
-    let mut met: Vec<(u32, u32)> = Vec::new();
-    let mut kept: Vec<(u32, u32)> = Vec::new();
-    for (d, agg) in dramas.zip(aggs.iter_mut()) {
-        met.clear();
-        groups.each(d, |row, _| met.push((user[row as usize], row)));
-        met.sort_by_key(|&(u, _)| u);
-        kept.clear();
-        for run in met.chunk_by(|a, b| a.0 == b.0) {
-            let u = run[0].0;
-            let rows = run.iter().map(|&(_, row)| row);
-            let w = rows.clone().reduce(|w, row| if seq[row as usize] >= seq[w as usize] { row } else { w }).expect("a run is not empty");
-            if run.len() > 1 {
-                shadowed.insert(pair(d as u32, u), rows.collect());
-            }
-            agg.count += 1;
-            agg.sum += rating[w as usize] as u64;
-            kept.push((u, w));
-        }
-        winners.push(SortedMap::build(&mut kept).expect("one winner a user"));
-    }
-    (winners, shadowed, aggs)
 }
 
 impl Ratings {
@@ -801,7 +814,6 @@ impl Ratings {
         let (i, new) = self.dramas.intern(id);
         if new {
             self.aggs.push(Agg::default());
-            self.rows.get_mut().winner.push(SortedMap::default());
             self.voters.push(0);
             self.drama_names.push(id.into());
         }
@@ -932,13 +944,8 @@ impl Ratings {
     pub fn remove_key_hashed(&mut self, key: u64) -> Option<u32> {
         let rows = self.rows.get_mut();
         let row = rows.by_key.remove(key)?;
-        let drama = rows.log.drama[row as usize];
-        rows.unlink(&mut self.aggs, row);
-        rows.log.rating[row as usize] = FREE;
-        // A grouped row is not reused for another drama's record ([`Rows::grouped`]).
-        if row as usize >= rows.prefix_len() {
-            rows.free.push(row);
-        }
+        let (drama, user) = (rows.drama_of(row), rows.log.user[row as usize]);
+        rows.rewrite(&mut self.aggs, drama, user, |rows| rows.release(row));
         Some(drama)
     }
 
@@ -952,7 +959,7 @@ impl Ratings {
     pub fn drama_of_key(&self, key: &str) -> Option<&str> {
         let rows = self.rows.get();
         let row = rows.by_key.get(key_hash(key))? as usize;
-        self.drama_names.get(rows.log.drama[row] as usize).map(|n| &**n)
+        self.drama_names.get(rows.drama_of(row as u32) as usize).map(|n| &**n)
     }
 
     pub fn agg(&self, drama_id: &str) -> Agg {
@@ -965,18 +972,15 @@ impl Ratings {
     }
 
     /// Every user's counted ratings as (drama index, rating), and each drama's id by index:
-    /// what co-ratings are read from (`crate::related`). One pass over the per-drama tables.
+    /// what co-ratings are read from (`crate::related`). Two passes over the grouped log.
     pub fn by_user(&self) -> (UserLists, Vec<Box<str>>) {
         let rows = self.rows.get();
         // Two passes, counting then filling one array, rather than a growing list per user:
         // at scale 10 (100M ratings, a list per user) the lists took 10 s, pushes that each
         // landed on another user's list, and their reallocations.
+        let all = 0..self.aggs.len();
         let mut starts = vec![0usize; rows.users.len() + 1];
-        for w in &rows.winner {
-            for (u, _) in w.iter() {
-                starts[u as usize + 1] += 1;
-            }
-        }
+        rows.each_winner(all.clone(), |_, u, _| starts[u as usize + 1] += 1);
         for u in 1..starts.len() {
             starts[u] += starts[u - 1];
         }
@@ -984,14 +988,12 @@ impl Ratings {
         let mut next = starts.clone();
         let mut dramas = vec![0u32; total];
         let mut ratings = vec![0u8; total];
-        for (d, w) in rows.winner.iter().enumerate() {
-            for (u, row) in w.iter() {
-                let at = &mut next[u as usize];
-                dramas[*at] = d as u32;
-                ratings[*at] = rows.log.rating[row as usize];
-                *at += 1;
-            }
-        }
+        rows.each_winner(all, |d, u, row| {
+            let at = &mut next[u as usize];
+            dramas[*at] = d;
+            ratings[*at] = rows.log.rating[row as usize];
+            *at += 1;
+        });
         (UserLists { starts, dramas, ratings }, self.drama_names.clone())
     }
 
@@ -999,7 +1001,9 @@ impl Ratings {
     pub fn raters(&self, drama_id: &str) -> Vec<(u32, u8)> {
         let Some(d) = self.dramas.get(drama_id) else { return Vec::new() };
         let rows = self.rows.get();
-        rows.winner.get(d as usize).map(|w| w.iter().map(|(u, row)| (u, rows.log.rating[row as usize])).collect()).unwrap_or_default()
+        let mut raters = Vec::new();
+        rows.each_winner(d as usize..d as usize + 1, |_, u, row| raters.push((u, rows.log.rating[row as usize])));
+        raters
     }
 
     /// The interned index of a drama.
@@ -1024,13 +1028,12 @@ impl Ratings {
         let rows = self.rows.get();
         let log = vec(&rows.log.drama) + vec(&rows.log.user) + vec(&rows.log.rating) + vec(&rows.log.seq);
         let names: usize = self.drama_names.iter().map(|n| n.len()).sum::<usize>() * 2 + map(&self.dramas.ids);
-        let shadowed: usize = map(&rows.shadowed) + rows.shadowed.values().map(vec).sum::<usize>();
+        let later: usize = map(&rows.later) + rows.later.values().map(vec).sum::<usize>();
         log + map(&rows.users)
             + vec(&rows.free)
             + rows.by_key.heap_bytes()
-            + vec(&rows.winner)
-            + rows.winner.iter().map(SortedMap::heap_bytes).sum::<usize>()
-            + shadowed
+            + later
+            + vec(&rows.grouped)
             + vec(&self.aggs)
             + vec(&self.voters)
             + vec(&self.drama_names)
@@ -1093,7 +1096,8 @@ mod tests {
         RatingEvent { key: key.into(), drama_id: drama.into(), user: user.into(), rating, seq }
     }
 
-    /// Rows with few dramas and users, so that pairs repeat, in a shuffled seq order.
+    /// Rows with few dramas and users, so that pairs repeat, in a shuffled seq order (distinct
+    /// seqs, as the engine gives them).
     fn rows(n: u64, mut x: u64) -> Vec<(String, String, String, u8, u64)> {
         let mut next = move || {
             x ^= x << 13;
@@ -1101,7 +1105,7 @@ mod tests {
             x ^= x << 17;
             x
         };
-        (0..n).map(|i| (format!("review:r{i}"), format!("d{}", next() % 7), format!("u{}", next() % 11), (next() % 10 + 1) as u8, next() % 1000)).collect()
+        (0..n).map(|i| (format!("review:r{i}"), format!("d{}", next() % 7), format!("u{}", next() % 11), (next() % 10 + 1) as u8, next() >> 20)).collect()
     }
 
     fn bulk_of(rows: &[(String, String, String, u8, u64)]) -> Ratings {
@@ -1118,6 +1122,34 @@ mod tests {
         (0..7).map(|d| format!("d{d}")).map(|d| (d.clone(), r.agg(&d))).collect()
     }
 
+    /// The rule itself, with no tables: the live records by key, and per drama the latest
+    /// rating of each user.
+    #[derive(Default)]
+    struct Model(std::collections::HashMap<String, (String, String, u8, u64)>);
+
+    impl Model {
+        fn upsert(&mut self, k: &str, d: &str, u: &str, r: u8, seq: u64) {
+            self.0.insert(k.into(), (d.into(), u.into(), r, seq));
+        }
+
+        fn dramas(&self) -> Vec<(String, Agg)> {
+            let mut latest: std::collections::HashMap<(&str, &str), (u64, u8)> = Default::default();
+            for (d, u, r, seq) in self.0.values() {
+                let e = latest.entry((d, u)).or_insert((*seq, *r));
+                if *seq > e.0 {
+                    *e = (*seq, *r);
+                }
+            }
+            (0..7)
+                .map(|i| format!("d{i}"))
+                .map(|d| {
+                    let agg = latest.iter().filter(|((x, _), _)| *x == d).fold(Agg::default(), |a, (_, &(_, r))| Agg { count: a.count + 1, sum: a.sum + r as u64 });
+                    (d, agg)
+                })
+                .collect()
+        }
+    }
+
     #[test]
     fn a_bulk_load_agrees_with_one_upsert_at_a_time_and_after_later_changes() {
         for seed in 1..40u64 {
@@ -1127,36 +1159,72 @@ mod tests {
                 one.upsert(&ev(k, d, u, *r, *seq));
             }
             let mut bulk = bulk_of(&rows);
+            let mut model = Model::default();
+            for (k, d, u, r, seq) in &rows {
+                model.upsert(k, d, u, *r, *seq);
+            }
+            assert_eq!(dramas_of(&bulk), model.dramas(), "seed {seed}");
             assert_eq!(dramas_of(&bulk), dramas_of(&one), "seed {seed}");
             assert_eq!((bulk.counted(), bulk.records()), (one.counted(), one.records()));
             // The tables it built must serve later changes as the incremental ones do, and a
             // recount of its grouped log (rows freed in it, rows after it) must agree.
             for (i, (k, d, u, _, seq)) in rows.iter().enumerate() {
                 let elsewhere = format!("d{}", (i + 3) % 7);
-                match i % 4 {
-                    0 => {
+                let change = match i % 5 {
+                    0 => None,
+                    1 => Some((k.clone(), d.clone(), u.clone(), 1, seq + 500)),
+                    2 => Some((k.clone(), elsewhere, u.clone(), 2, seq + 600)),
+                    // The same drama, another user: a grouped row cannot keep its place.
+                    3 => Some((k.clone(), d.clone(), "u-moved".into(), 4, seq + 800)),
+                    _ => Some((format!("comment:new{i}"), elsewhere, "u-new".into(), 3, seq + 700)),
+                };
+                match change {
+                    None => {
                         one.remove_key(k);
                         bulk.remove_key(k);
+                        model.0.remove(k);
                     }
-                    1 => {
-                        one.upsert(&ev(k, d, u, 1, seq + 500));
-                        bulk.upsert(&ev(k, d, u, 1, seq + 500));
-                    }
-                    2 => {
-                        one.upsert(&ev(k, &elsewhere, u, 2, seq + 600));
-                        bulk.upsert(&ev(k, &elsewhere, u, 2, seq + 600));
-                    }
-                    _ => {
-                        let new = format!("comment:new{i}");
-                        one.upsert(&ev(&new, &elsewhere, "u-new", 3, seq + 700));
-                        bulk.upsert(&ev(&new, &elsewhere, "u-new", 3, seq + 700));
+                    Some((key, drama, user, rating, seq)) => {
+                        one.upsert(&ev(&key, &drama, &user, rating, seq));
+                        bulk.upsert(&ev(&key, &drama, &user, rating, seq));
+                        model.upsert(&key, &drama, &user, rating, seq);
                     }
                 }
+                assert_eq!(dramas_of(&bulk), model.dramas(), "seed {seed}, change {i}");
                 assert_eq!(dramas_of(&bulk), dramas_of(&one), "seed {seed}, change {i}");
                 assert_eq!(bulk.recounted().0, bulk.aggs, "seed {seed}, change {i}: the recount of the grouped log");
+                assert_eq!(counted_by_user(&bulk), counted_by_user(&one), "seed {seed}, change {i}: who counts, by user");
             }
             assert!(bulk.rows.get().prefix_len() > 0, "the bulk load grouped its log");
         }
+    }
+
+    /// Every user's counted ratings by drama name, read through `by_user` and checked
+    /// against `raters`: what related dramas read.
+    fn counted_by_user(r: &Ratings) -> Vec<Vec<(String, u8)>> {
+        let (lists, names) = r.by_user();
+        let by_user: Vec<Vec<(String, u8)>> = lists.iter().map(|l| l.map(|(d, x)| (names[d as usize].to_string(), x)).collect()).collect();
+        for name in names.iter() {
+            let mut from_lists: Vec<(u32, u8)> = by_user.iter().enumerate().flat_map(|(u, l)| l.iter().filter(|(d, _)| d == &**name).map(move |&(_, x)| (u as u32, x))).collect();
+            from_lists.sort();
+            assert_eq!(r.raters(name), from_lists, "raters of {name}");
+        }
+        by_user
+    }
+
+    #[test]
+    fn each_users_counted_ratings_are_their_latest_of_each_drama() {
+        let mut r = Ratings::new();
+        r.upsert(&ev("review:r1", "a", "kim", 6, 1));
+        r.upsert(&ev("comment:c1", "a", "kim", 9, 2));
+        r.upsert(&ev("review:r2", "b", "kim", 3, 3));
+        r.upsert(&ev("review:r3", "a", "lee", 7, 4));
+        r.upsert(&ev("comment:c2", "b", "lee", 5, 0));
+        let d = |x: &str, n: u8| (x.to_string(), n);
+        assert_eq!(counted_by_user(&r), vec![vec![d("a", 9), d("b", 3)], vec![d("a", 7), d("b", 5)]]);
+        r.remove_key("comment:c1");
+        r.upsert(&ev("review:r3", "b", "lee", 8, 5));
+        assert_eq!(counted_by_user(&r), vec![vec![d("a", 6), d("b", 3)], vec![d("b", 8)]]);
     }
 
     #[test]
@@ -1176,7 +1244,7 @@ mod tests {
     #[test]
     fn a_bulk_load_given_one_key_twice_keeps_the_later_row() {
         let mut rows = rows(30, 77);
-        rows.push(("review:r3".into(), "d1".into(), "u-new".into(), 10, 5000));
+        rows.push(("review:r3".into(), "d1".into(), "u-new".into(), 10, 1 << 50));
         let mut one = Ratings::new();
         for (k, d, u, r, seq) in &rows {
             one.upsert(&ev(k, d, u, *r, *seq));

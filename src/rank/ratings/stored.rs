@@ -21,8 +21,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 const MAGIC: &[u8; 16] = b"dorama-ratings\0\0";
-/// Changes whenever the layout below does: a file of another version is rebuilt.
-const VERSION: u32 = 1;
+/// Changes whenever the layout below does: a file of another version is rebuilt. Version 2
+/// sorts each drama's rows by user ([`super::Rows::grouped`]).
+const VERSION: u32 = 2;
 const HEADER: usize = 16 + 4 + 4 + 8 * 7;
 
 /// Which commit of the index a ratings file holds.
@@ -53,7 +54,7 @@ pub fn write(ratings: &Ratings, stamp: Stamp, path: &Path) -> std::io::Result<u6
     out.put(&0u32.to_le_bytes())?;
     // The live rows only, grouped by drama: the log opened from the file lies as a recount
     // reads it, and rows freed since the last start are gone.
-    let order = rows.grouped_rows(ratings.aggs.len());
+    let (order, counts) = rows.grouped_rows(ratings.aggs.len());
     for n in [stamp.commit, stamp.docs, ratings.aggs.len() as u64, users.len() as u64, order.len() as u64, votes.len() as u64, names.len() as u64] {
         out.put(&n.to_le_bytes())?;
     }
@@ -65,7 +66,8 @@ pub fn write(ratings: &Ratings, stamp: Stamp, path: &Path) -> std::io::Result<u6
     let keys = rows.keys();
     let log = &rows.log;
     out.u64s(order.iter().map(|&r| keys[r as usize]))?;
-    out.u32s(order.iter().map(|&r| log.drama[r as usize]))?;
+    // `order` holds each drama's rows in turn: drama `d` `counts[d]` times.
+    out.u32s(counts.iter().enumerate().flat_map(|(d, &n)| std::iter::repeat_n(d as u32, n)))?;
     out.u32s(order.iter().map(|&r| log.user[r as usize]))?;
     out.each(order.iter().map(|&r| [log.rating[r as usize]]))?;
     out.u64s(order.iter().map(|&r| log.seq[r as usize]))?;
@@ -208,7 +210,7 @@ fn tables(map: &[u8], l: &Layout, dramas: usize) -> Rows {
     votes.reserve(l.votes_len);
     votes.extend(u64s(&map[l.vote_keys.clone()]).zip(u32s(&map[l.vote_drama.clone()])));
     let mut rows = Rows { users, log, votes, ..Rows::default() };
-    if rows.index(&mut keys, dramas).is_none() {
+    if rows.index(&mut keys, dramas, false).is_none() {
         // Two live rows with one key: the file was written from tables that cannot hold that,
         // so only a damaged file gives it. Keep the later row, as a bulk load does.
         tracing::error!("the ratings file holds one record key twice; the later row is kept");
