@@ -228,12 +228,6 @@ impl<K: Ord + std::hash::Hash + Copy> SortedMap<K> {
         }
     }
 
-    /// Every key with its row.
-    fn iter(&self) -> impl Iterator<Item = (K, u32)> + '_ {
-        let built = self.keys.iter().zip(&self.rows).filter(|(_, &r)| r != NO_ROW).map(|(&k, &r)| (k, r));
-        built.chain(self.added.iter().map(|(&k, &r)| (k, r)))
-    }
-
     /// The bytes it holds on the heap.
     fn heap_bytes(&self) -> usize {
         self.keys.capacity() * std::mem::size_of::<K>() + self.rows.capacity() * 4 + self.added.capacity() * (std::mem::size_of::<(K, u32)>() + 1)
@@ -271,6 +265,44 @@ impl KeyTable {
         Some(table)
     }
 
+    /// The table of keys given in ascending order with their rows, as the ratings' file holds
+    /// them ([`KeyTable::each_sorted`]): each shard's arrays are copied as they come, with no
+    /// sort and no copy of every key beside them. None if the keys do not ascend strictly.
+    fn from_sorted(keys: impl Iterator<Item = u64>, rows: impl Iterator<Item = u32>) -> Option<KeyTable> {
+        let mut table = KeyTable::default();
+        let mut last = None;
+        for (k, row) in keys.zip(rows) {
+            if last.is_some_and(|l| l >= k) {
+                return None;
+            }
+            last = Some(k);
+            let shard = &mut table.shards[Self::shard(k)];
+            shard.keys.push(k);
+            shard.rows.push(row);
+            table.live += 1;
+        }
+        Some(table)
+    }
+
+    /// Every key with its row, in ascending key order: each shard's arrays merged with the
+    /// keys added since, sorted.
+    fn each_sorted(&self, mut f: impl FnMut(u64, u32)) {
+        for shard in &self.shards {
+            let mut added: Vec<(u64, u32)> = shard.added.iter().map(|(&k, &r)| (k, r)).collect();
+            added.sort_unstable();
+            let mut added = added.into_iter().peekable();
+            for (&k, &row) in shard.keys.iter().zip(&shard.rows) {
+                while let Some((a, r)) = added.next_if(|&(a, _)| a < k) {
+                    f(a, r);
+                }
+                if row != NO_ROW {
+                    f(k, row);
+                }
+            }
+            added.for_each(|(a, r)| f(a, r));
+        }
+    }
+
     fn reserve(&mut self, n: usize) {
         for s in &mut self.shards {
             s.added.reserve(n / 256);
@@ -293,13 +325,6 @@ impl KeyTable {
 
     fn len(&self) -> usize {
         self.live
-    }
-
-    /// Every key with its row.
-    fn each(&self, mut f: impl FnMut(u64, u32)) {
-        for (k, row) in self.shards.iter().flat_map(SortedMap::iter) {
-            f(k, row);
-        }
     }
 
     fn heap_bytes(&self) -> usize {
@@ -351,7 +376,7 @@ impl Bulk {
 
     pub fn finish(self) -> Ratings {
         let Bulk { mut r, mut keys } = self;
-        let aggs = r.rows.get_mut().index(&mut keys, r.aggs.len(), true);
+        let aggs = r.rows.get_mut().index(&mut keys, r.aggs.len());
         match aggs {
             Some(aggs) => {
                 r.aggs = aggs;
@@ -537,6 +562,25 @@ impl Rows {
         log.drama = Vec::new();
     }
 
+    /// The tables of a log read whole from the ratings' file, which lies grouped and sorted by
+    /// user within each drama ([`Rows::grouped`]) with `per_drama[d]` rows for drama `d`, and
+    /// whose key table comes sorted: nothing is sorted or regrouped, and no column is held
+    /// twice. None if the keys do not ascend strictly (a damaged file).
+    #[allow(clippy::too_many_arguments)]
+    fn from_file(users: FxHashMap<u64, u32>, user: Vec<u32>, rating: Vec<u8>, seq: Vec<u64>, per_drama: impl Iterator<Item = u32>, keys: impl Iterator<Item = u64>, key_rows: impl Iterator<Item = u32>, votes: FxHashMap<u64, u32>) -> Option<Rows> {
+        let mut grouped = vec![0u32];
+        for n in per_drama {
+            grouped.push(grouped[grouped.len() - 1] + n);
+        }
+        let by_key = KeyTable::from_sorted(keys, key_rows)?;
+        Some(Rows { users, log: Log { drama: Vec::new(), user, rating, seq }, by_key, votes, grouped, ..Rows::default() })
+    }
+
+    /// Every record key in ascending order with its row: what the ratings' file stores.
+    fn each_key_sorted(&self, f: impl FnMut(u64, u32)) {
+        self.by_key.each_sorted(f)
+    }
+
     /// The drama a row rates: where it lies in the grouped prefix, else its column.
     fn drama_of(&self, row: u32) -> u32 {
         drama_of(&self.grouped, &self.log.drama, row)
@@ -553,27 +597,26 @@ impl Rows {
         }
     }
 
-    /// Groups the log of rows all there (read in bulk, or from the ratings' file) by drama and
-    /// user, dropping free rows ([`Rows::group`]), then fills the key table for `keys[row]`;
-    /// None if two live rows share a key. With `count`, also returns the aggregates the
-    /// winners give, counted as a recount counts them on the other thread meanwhile (the
-    /// ratings' file has them already).
+    /// Groups the log of rows read in bulk by drama and user, dropping free rows
+    /// ([`Rows::group`]), then fills the key table for `keys[row]` and returns the aggregates
+    /// the winners give, counted as a recount counts them, on the other thread meanwhile; None
+    /// if two live rows share a key.
     ///
     /// Feeding ten million rows through [`Ratings::upsert_ids`] costs random hash-table probes
     /// per row, each a cache miss at that size: that was most of a 10 s start-up at scale 1.
     /// Here the key table gets one insert per row and the pairs need no table at all.
-    fn index(&mut self, keys: &mut Vec<u64>, dramas: usize, count: bool) -> Option<Vec<Agg>> {
+    fn index(&mut self, keys: &mut Vec<u64>, dramas: usize) -> Option<Vec<Agg>> {
         self.group(keys, dramas);
         self.later.clear();
         self.free.clear();
         let keys = &*keys;
         let (by_key, aggs) = std::thread::scope(|s| {
             let other = s.spawn(|| KeyTable::build(keys));
-            let aggs = count.then(|| self.count_dramas(&Groups::of(&self.log, &self.grouped, dramas), 0..dramas).0);
+            let aggs = self.count_dramas(&Groups::of(&self.log, &self.grouped, dramas), 0..dramas).0;
             (other.join().expect("the key table's thread does not panic"), aggs)
         });
         self.by_key = by_key?;
-        Some(aggs.unwrap_or_default())
+        Some(aggs)
     }
 
     /// The row whose rating counts for (`drama`, `user`): of the pair's live rows, the one of
@@ -755,13 +798,6 @@ impl Rows {
         (order, counts)
     }
 
-    /// Record key hash by row ([`FREE`] rows: 0), from the key table: what the ratings' file
-    /// stores so that the table can be built again.
-    fn keys(&self) -> Vec<u64> {
-        let mut keys = vec![0u64; self.log.len()];
-        self.by_key.each(|k, row| keys[row as usize] = k);
-        keys
-    }
 }
 
 impl Ratings {
@@ -1068,12 +1104,16 @@ mod tests {
                 assert_eq!(table.get(key(i)), map.get(&key(i)).copied(), "key {i}");
             }
             assert_eq!(table.len(), map.len());
+            // In ascending order, as the ratings' file stores them, and read back from that.
             let mut each = Vec::new();
-            table.each(|k, row| each.push((k, row)));
-            each.sort_unstable();
+            table.each_sorted(|k, row| each.push((k, row)));
             let mut want: Vec<(u64, u32)> = map.iter().map(|(&k, &r)| (k, r)).collect();
             want.sort_unstable();
             assert_eq!(each, want);
+            let again = KeyTable::from_sorted(each.iter().map(|e| e.0), each.iter().map(|e| e.1)).expect("ascending keys");
+            for i in 0..80 {
+                assert_eq!(again.get(key(i)), map.get(&key(i)).copied(), "key {i} read back");
+            }
         };
         check(&table, &map);
         // Removed, removed again, given back a row; keys never built, added and removed.
@@ -1090,6 +1130,7 @@ mod tests {
         assert_eq!(table.remove(key(60)), map.remove(&key(60)));
         check(&table, &map);
         assert!(KeyTable::build(&[key(1), key(2), key(1)]).is_none(), "a key twice is refused");
+        assert!(KeyTable::from_sorted([key(1), key(2), key(2)].into_iter(), 0..3).is_none(), "a key twice is refused");
     }
 
     fn ev(key: &str, drama: &str, user: &str, rating: u8, seq: u64) -> RatingEvent {
