@@ -491,6 +491,59 @@ pub struct Ratings {
     rows: Deferred<Rows>,
 }
 
+/// (drama, user) pair → its rows after the grouped prefix ([`Rows::later`]). Nearly every pair
+/// has one, kept inline (16 bytes an entry); only a pair with two or more has a list, which
+/// for every pair cost some 60 bytes a rating written since the start.
+#[derive(Debug, Default, Clone)]
+struct LaterRows {
+    one: FxHashMap<u64, u32>,
+    more: FxHashMap<u64, Vec<u32>>,
+}
+
+impl LaterRows {
+    fn add(&mut self, pair: u64, row: u32) {
+        if let Some(rows) = self.more.get_mut(&pair) {
+            rows.push(row);
+        } else if let Some(first) = self.one.remove(&pair) {
+            self.more.insert(pair, vec![first, row]);
+        } else {
+            self.one.insert(pair, row);
+        }
+    }
+
+    fn remove(&mut self, pair: u64, row: u32) {
+        if let Some(rows) = self.more.get_mut(&pair) {
+            rows.retain(|&x| x != row);
+            if rows.len() == 1 {
+                let last = rows[0];
+                self.more.remove(&pair);
+                self.one.insert(pair, last);
+            }
+        } else if self.one.get(&pair) == Some(&row) {
+            self.one.remove(&pair);
+        }
+    }
+
+    fn rows(&self, pair: u64) -> impl Iterator<Item = u32> + '_ {
+        self.one.get(&pair).copied().into_iter().chain(self.more.get(&pair).into_iter().flatten().copied())
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = u64> + '_ {
+        self.one.keys().chain(self.more.keys()).copied()
+    }
+
+    fn clear(&mut self) {
+        self.one.clear();
+        self.more.clear();
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.one.capacity() * (std::mem::size_of::<(u64, u32)>() + 1)
+            + self.more.capacity() * (std::mem::size_of::<(u64, Vec<u32>)>() + 1)
+            + self.more.values().map(|v| v.capacity() * 4).sum::<usize>()
+    }
+}
+
 /// What a change to the ratings is applied through, beside the aggregates it keeps exact.
 #[derive(Debug, Default, Clone)]
 struct Rows {
@@ -507,7 +560,7 @@ struct Rows {
     /// with these the rows of any pair are found without a table of every pair: the row whose
     /// rating counts is picked among them when asked ([`Rows::winner`]). The per-drama tables
     /// of winners this replaces cost 8 bytes a counted rating, about 0.8 GB at scale 10.
-    later: FxHashMap<u64, Vec<u32>>,
+    later: LaterRows,
     /// vote key hash → drama.
     votes: FxHashMap<u64, u32>,
     /// The log's rows below `grouped[last]` lie grouped by drama, drama `d`'s at
@@ -623,7 +676,7 @@ impl Rows {
     /// the highest seq, the later row on a tie (as a recount, reading rows in order, keeps it).
     fn winner(&self, drama: u32, user: u32) -> Option<u32> {
         let run = self.grouped_run(drama, user);
-        self.pick(run.map(|r| r as u32).chain(self.later.get(&pair(drama, user)).into_iter().flatten().copied()))
+        self.pick(run.map(|r| r as u32).chain(self.later.rows(pair(drama, user))))
     }
 
     /// The pair's rows in the grouped prefix (free ones among them).
@@ -644,7 +697,7 @@ impl Rows {
     /// Calls `f(drama, user, row)` for every counted rating of the dramas in `dramas`, in
     /// (drama, user) order: each drama's grouped runs merged with its pairs' later rows.
     fn each_winner(&self, dramas: std::ops::Range<usize>, mut f: impl FnMut(u32, u32, u32)) {
-        let mut later: Vec<u64> = self.later.keys().copied().filter(|&p| dramas.contains(&((p >> 32) as usize))).collect();
+        let mut later: Vec<u64> = self.later.pairs().filter(|&p| dramas.contains(&((p >> 32) as usize))).collect();
         later.sort_unstable();
         let mut later = later.into_iter().peekable();
         for d in dramas {
@@ -667,7 +720,7 @@ impl Rows {
                 let run = (range.start + from..range.start + i).map(|r| r as u32);
                 let w = if after == Some(u) {
                     later.next();
-                    self.pick(run.chain(self.later[&pair(d as u32, u)].iter().copied()))
+                    self.pick(run.chain(self.later.rows(pair(d as u32, u))))
                 } else {
                     self.pick(run)
                 };
@@ -719,7 +772,7 @@ impl Rows {
             rows.log.user[r] = user;
             rows.log.rating[r] = rating;
             rows.log.seq[r] = seq;
-            rows.later.entry(pair(drama, user)).or_default().push(row);
+            rows.later.add(pair(drama, user), row);
         });
     }
 
@@ -730,12 +783,7 @@ impl Rows {
         self.log.rating[r] = FREE;
         if r >= self.prefix_len() {
             let p = pair(self.drama_of(row), self.log.user[r]);
-            if let Some(rows) = self.later.get_mut(&p) {
-                rows.retain(|&x| x != row);
-                if rows.is_empty() {
-                    self.later.remove(&p);
-                }
-            }
+            self.later.remove(p, row);
             self.free.push(row);
         }
     }
@@ -1064,7 +1112,7 @@ impl Ratings {
         let rows = self.rows.get();
         let log = vec(&rows.log.drama) + vec(&rows.log.user) + vec(&rows.log.rating) + vec(&rows.log.seq);
         let names: usize = self.drama_names.iter().map(|n| n.len()).sum::<usize>() * 2 + map(&self.dramas.ids);
-        let later: usize = map(&rows.later) + rows.later.values().map(vec).sum::<usize>();
+        let later = rows.later.heap_bytes();
         log + map(&rows.users)
             + vec(&rows.free)
             + rows.by_key.heap_bytes()
