@@ -158,7 +158,8 @@ fn drama_starts(drama: &[u32], rating: &[u8], dramas: usize) -> Vec<u32> {
 /// Record key hash → row, in 256 shards by the key's top byte, each a [`SortedMap`]: 12 bytes
 /// a key where a hash table of every key cost 28, the largest of the rating tables. A lookup
 /// is a binary search of some 16 steps at ten million ratings, paid by a write, not by a
-/// search. The arrays are built again when the ratings are (at start-up, after a bulk index);
+/// search. The arrays are built again at each start: copied in order from the ratings' file
+/// ([`KeyTable::from_sorted`]), or sorted after a load from the index ([`KeyTable::build`]);
 /// keys written since live in each shard's small hash table.
 #[derive(Debug, Clone)]
 struct KeyTable {
