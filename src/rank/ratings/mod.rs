@@ -579,18 +579,12 @@ impl Rows {
         self.grouped.last().map_or(0, |&e| e as usize)
     }
 
-    /// Lays the log (and `keys`, by row) out grouped by drama and sorted by user within a
-    /// drama, dropping free rows, and sets [`Rows::grouped`]; a log that already lies so (the
-    /// ratings' file writes it so) is only measured.
+    /// Lays the log of a bulk load (and `keys`, by row) out grouped by drama and sorted by user
+    /// within a drama, dropping free rows, and sets [`Rows::grouped`]. (A log read from the
+    /// ratings' file lies so already: [`Rows::from_file`].)
     fn group(&mut self, keys: &mut Vec<u64>, dramas: usize) {
         debug_assert!(self.grouped.is_empty(), "a log is grouped once, when it is read whole");
         let log = &mut self.log;
-        let in_order = log.rating.iter().all(|&r| r != FREE) && (1..log.len()).all(|i| (log.drama[i - 1], log.user[i - 1]) <= (log.drama[i], log.user[i]));
-        if in_order {
-            self.grouped = drama_starts(&log.drama, &log.rating, dramas);
-            log.drama = Vec::new();
-            return;
-        }
         // Which row each place takes (the whole log's groups, each drama's rows sorted by
         // user, a user's in row order), then each column gathered by it: reads at random
         // rather than writes, two columns at a time on two threads, so that the log is never
@@ -628,11 +622,6 @@ impl Rows {
         }
         let by_key = KeyTable::from_sorted(keys, key_rows)?;
         Some(Rows { users, log: Log { drama: Vec::new(), user, rating, seq }, by_key, votes, grouped, ..Rows::default() })
-    }
-
-    /// Every record key in ascending order with its row: what the ratings' file stores.
-    fn each_key_sorted(&self, f: impl FnMut(u64, u32)) {
-        self.by_key.each_sorted(f)
     }
 
     /// The drama a row rates: where it lies in the grouped prefix, else its column.

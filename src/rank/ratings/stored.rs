@@ -77,10 +77,10 @@ pub fn write(ratings: &Ratings, stamp: Stamp, path: &Path) -> std::io::Result<u6
     // Streamed from the key table, not gathered first: at scale 10 the keys alone are 0.8 GB,
     // and a serving server writes this file.
     let mut chunk = Chunked::new(&mut out);
-    rows.each_key_sorted(|k, _| chunk.push(&k.to_le_bytes()));
+    rows.by_key.each_sorted(|k, _| chunk.push(&k.to_le_bytes()));
     chunk.finish()?;
     let mut chunk = Chunked::new(&mut out);
-    rows.each_key_sorted(|_, r| chunk.push(&place[r as usize].to_le_bytes()));
+    rows.by_key.each_sorted(|_, r| chunk.push(&place[r as usize].to_le_bytes()));
     chunk.finish()?;
     out.u32s(counts.iter().map(|&n| n as u32))?;
     out.u32s(order.iter().map(|&r| log.user[r as usize]))?;
